@@ -1,0 +1,40 @@
+/**
+ * @module errors
+ * The one error type every Cachette package throws or returns at its edges, with a code from a single
+ * table. Each transport maps this table exactly once (gRPC status + `err` trailer; HTTP status + JSON).
+ */
+
+/** Error codes, named after the Momento SDK error classes they become on the wire. */
+export const ErrorCode = {
+  NOT_FOUND: 'NOT_FOUND',
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  FAILED_PRECONDITION: 'FAILED_PRECONDITION',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  UNIMPLEMENTED: 'UNIMPLEMENTED',
+  UNAVAILABLE: 'UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * A failure with a code from {@link ErrorCode}, a message a user can act on, and an optional machine
+ * reason (Momento's `err` trailer values such as `item_size_limit_exceeded` or `store_not_found`).
+ */
+export class CacheError extends Error {
+  override readonly name = 'CacheError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True when `e` is a {@link CacheError}, optionally with the given code. */
+export function isCacheError(e: unknown, code?: ErrorCode): e is CacheError {
+  return e instanceof CacheError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,72 @@
+/**
+ * @module commands/server-start
+ * `cachette server start`: runs a server in the foreground until SIGTERM/SIGINT.
+ */
+
+import { createServer, resolveConfig, settingsFromEnv } from '@cachette/server';
+import { type Command, Option } from 'commander';
+
+/** Adds `server start` to `server`. */
+export function registerServerStart(server: Command): void {
+  server
+    .command('start')
+    .description('run a Cachette server in the foreground (Ctrl-C or SIGTERM stops it gracefully)')
+    .addOption(new Option('--host <host>', 'interface to listen on').env('CACHETTE_HOST').default('127.0.0.1'))
+    .addOption(
+      new Option('--port <port>', 'gRPC port (Momento SDKs, forMomentoLocal)').env('CACHETTE_PORT').default('8080'),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'metadata, lock and dev-api-key').env('CACHETTE_DATA_DIR').default('./.cachette'),
+    )
+    .addOption(
+      new Option('--max-memory <size>', 'memory for items, e.g. 512mb, 4gb').env('CACHETTE_MAX_MEMORY').default('1gb'),
+    )
+    .addOption(new Option('--allow-anonymous', 'accept an empty API key as the local account (development only)'))
+    .addOption(new Option('--provider <name>', 'cloud provider this deployment serves').env('CACHETTE_PROVIDER'))
+    .addOption(new Option('--region <name>', 'region this deployment serves').env('CACHETTE_REGION'))
+    .addOption(
+      new Option('--public-endpoint <host:port>', 'endpoint written into API keys').env('CACHETTE_PUBLIC_ENDPOINT'),
+    )
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate chain to serve TLS').env('CACHETTE_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key to serve TLS').env('CACHETTE_TLS_KEY'))
+    .addOption(
+      new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env('CACHETTE_LOG_LEVEL'),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cachette server start
+  $ cachette server start --port 9090 --max-memory 4gb --data-dir /var/lib/cachette
+  $ CACHETTE_ALLOW_ANONYMOUS=true cachette server start   # CredentialProvider.forMomentoLocal() works`,
+    )
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const config = resolveConfig(
+        {
+          host: opts.host as string,
+          port: opts.port as string,
+          dataDir: opts.dataDir as string,
+          maxMemory: opts.maxMemory as string,
+          allowAnonymous: opts.allowAnonymous as boolean | undefined,
+          provider: opts.provider as string | undefined,
+          region: opts.region as string | undefined,
+          publicEndpoint: opts.publicEndpoint as string | undefined,
+          tlsCert: opts.tlsCert as string | undefined,
+          tlsKey: opts.tlsKey as string | undefined,
+          logLevel: opts.logLevel as string | undefined,
+        },
+        settingsFromEnv(process.env),
+      );
+      const server = await createServer(config);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          server.logger.info({ signal }, 'shutting down: finishing in-flight calls');
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          server.close().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,158 @@
+/**
+ * @module config
+ * Server settings. Precedence: flags > environment (`CACHETTE_*`) > defaults. The default is embedded
+ * everything under `./.cachette`, bound to 127.0.0.1:8080 (what `CredentialProvider.forMomentoLocal()` dials).
+ */
+import { CacheError, ErrorCode } from '@cachette/engine';
+import { defaultServiceLimits, type ServiceLimits } from './service/limits.ts';
+
+export interface ServerConfig {
+  /** Interface to bind. Default `127.0.0.1`; use `0.0.0.0` to serve other machines. */
+  readonly host: string;
+  /** gRPC port. Default 8080; 0 picks a free port (tests). */
+  readonly port: number;
+  /** Where metadata.db, the lock file and dev-api-key live. Default `./.cachette`. */
+  readonly dataDir: string;
+  /** Memory the embedded engine may use for items. Default 1 GiB. */
+  readonly maxMemoryBytes: number;
+  /** Map an empty token to the local account (momento-local compatibility). Default false. */
+  readonly allowAnonymous: boolean;
+  /** Provider and region this deployment serves. Default `local` / `local`. */
+  readonly provider: string;
+  readonly region: string;
+  /** Host[:port] written into API keys as their endpoint. Default `<host>:<port>`. */
+  readonly publicEndpoint: string | undefined;
+  /** pino level. Default `info`. */
+  readonly logLevel: string;
+  /** PEM files to serve gRPC over TLS; both or neither. */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  readonly limits: ServiceLimits;
+}
+
+export const defaultConfig: ServerConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: './.cachette',
+  maxMemoryBytes: 1024 ** 3,
+  allowAnonymous: false,
+  provider: 'local',
+  region: 'local',
+  publicEndpoint: undefined,
+  logLevel: 'info',
+  tlsCertFile: undefined,
+  tlsKeyFile: undefined,
+  limits: defaultServiceLimits,
+};
+
+/** Raw settings as strings, from flags or the environment. */
+export interface RawSettings {
+  host?: string | undefined;
+  port?: string | undefined;
+  dataDir?: string | undefined;
+  maxMemory?: string | undefined;
+  allowAnonymous?: boolean | string | undefined;
+  provider?: string | undefined;
+  region?: string | undefined;
+  publicEndpoint?: string | undefined;
+  logLevel?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  maxItemSize?: string | undefined;
+  maxTtlSeconds?: string | undefined;
+  maxCachesPerAccount?: string | undefined;
+}
+
+/** Reads `CACHETTE_HOST`, `CACHETTE_PORT`, `CACHETTE_DATA_DIR`, `CACHETTE_MAX_MEMORY`, … from `env`. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
+  return {
+    host: env.CACHETTE_HOST,
+    port: env.CACHETTE_PORT,
+    dataDir: env.CACHETTE_DATA_DIR,
+    maxMemory: env.CACHETTE_MAX_MEMORY,
+    allowAnonymous: env.CACHETTE_ALLOW_ANONYMOUS,
+    provider: env.CACHETTE_PROVIDER,
+    region: env.CACHETTE_REGION,
+    publicEndpoint: env.CACHETTE_PUBLIC_ENDPOINT,
+    logLevel: env.CACHETTE_LOG_LEVEL,
+    tlsCert: env.CACHETTE_TLS_CERT,
+    tlsKey: env.CACHETTE_TLS_KEY,
+    maxItemSize: env.CACHETTE_MAX_ITEM_SIZE,
+    maxTtlSeconds: env.CACHETTE_MAX_TTL_SECONDS,
+    maxCachesPerAccount: env.CACHETTE_MAX_CACHES_PER_ACCOUNT,
+  };
+}
+
+function invalid(message: string): CacheError {
+  return new CacheError(ErrorCode.INVALID_ARGUMENT, message);
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|k|mb|mib|m|gb|gib|g|tb|tib|t)?$/i;
+const UNIT: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** Parses `512mb`, `1gb`, `1.5GiB`, `1048576` (binary units: 1 kb = 1024 bytes). */
+export function parseSize(text: string, what: string): number {
+  const m = SIZE.exec(text.trim());
+  if (!m) throw invalid(`${what} '${text}' is not a size: use e.g. 512mb, 1gb or a number of bytes`);
+  const unit = (m[2] ?? 'b').toLowerCase()[0] ?? 'b';
+  const bytes = Math.floor(Number(m[1]) * (UNIT[unit] ?? 1));
+  if (bytes <= 0) throw invalid(`${what} must be greater than zero`);
+  return bytes;
+}
+
+function parseIntSetting(text: string, what: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw invalid(`${what} '${text}' must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function parseBool(value: boolean | string, what: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off|)$/i.test(value)) return false;
+  throw invalid(`${what} '${value}' must be true or false`);
+}
+
+/** Merges settings in precedence order (first wins) over the defaults, validating every value. */
+export function resolveConfig(...layers: RawSettings[]): ServerConfig {
+  const pick = <K extends keyof RawSettings>(k: K): RawSettings[K] => {
+    for (const layer of layers) if (layer[k] !== undefined && layer[k] !== '') return layer[k];
+    return undefined;
+  };
+  const limits = { ...defaultConfig.limits };
+  const maxItemSize = pick('maxItemSize');
+  if (maxItemSize) limits.maxItemSizeBytes = parseSize(maxItemSize, 'max item size');
+  const maxTtl = pick('maxTtlSeconds');
+  if (maxTtl) limits.maxTtlMs = parseIntSetting(maxTtl, 'max TTL seconds', 1, 365 * 86400) * 1000;
+  const maxCaches = pick('maxCachesPerAccount');
+  if (maxCaches) limits.maxCachesPerAccount = parseIntSetting(maxCaches, 'max caches per account', 1, 1_000_000);
+
+  const port = pick('port');
+  const maxMemory = pick('maxMemory');
+  const allowAnonymous = pick('allowAnonymous');
+  const config: ServerConfig = {
+    host: pick('host') ?? defaultConfig.host,
+    port: port === undefined ? defaultConfig.port : parseIntSetting(port, 'port', 0, 65535),
+    dataDir: pick('dataDir') ?? defaultConfig.dataDir,
+    maxMemoryBytes: maxMemory === undefined ? defaultConfig.maxMemoryBytes : parseSize(maxMemory, 'max memory'),
+    allowAnonymous: allowAnonymous === undefined ? false : parseBool(allowAnonymous, 'allow anonymous'),
+    provider: pick('provider') ?? defaultConfig.provider,
+    region: pick('region') ?? defaultConfig.region,
+    publicEndpoint: pick('publicEndpoint'),
+    logLevel: pick('logLevel') ?? defaultConfig.logLevel,
+    tlsCertFile: pick('tlsCert'),
+    tlsKeyFile: pick('tlsKey'),
+    limits,
+  };
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    throw invalid('TLS needs both a certificate (--tls-cert) and a private key (--tls-key)');
+  }
+  if (config.maxMemoryBytes < config.limits.maxItemSizeBytes * 2) {
+    throw invalid(
+      `max memory (${config.maxMemoryBytes} bytes) must be at least twice the max item size (${config.limits.maxItemSizeBytes} bytes)`,
+    );
+  }
+  return config;
+}

@@ -1,0 +1,46 @@
+/**
+ * @module local-account
+ * First start on an empty data directory creates the deployment's local account and writes its API key to
+ * `<data-dir>/dev-api-key` (0600). The key itself is never logged; the path is.
+ */
+import type { MetadataStore } from '@cachette/metadata';
+import { decodeApiKey, encodeApiKey } from './api-key-format.ts';
+import { readDevApiKey, writeDevApiKey } from './data-dir.ts';
+
+const LOCAL_ACCOUNT_SETTING = 'local_account_id';
+
+export interface LocalAccount {
+  readonly accountId: string;
+  /** The full v1 API key (base64 JSON with endpoint and secret). */
+  readonly apiKey: string;
+  readonly apiKeyPath: string;
+  /** True when this start created the key file. */
+  readonly created: boolean;
+}
+
+/**
+ * Ensures the local account exists and `dev-api-key` holds a working key for it; re-issues the key when
+ * the file is missing or its key no longer works (revoked, or the file was copied from elsewhere).
+ */
+export async function ensureLocalAccount(
+  metadata: MetadataStore,
+  opts: { dataDir: string; provider: string; region: string; endpoint: string },
+): Promise<LocalAccount> {
+  let accountId = await metadata.getSetting(LOCAL_ACCOUNT_SETTING);
+  if (accountId === undefined || (await metadata.getAccount(accountId)) === undefined) {
+    const account = await metadata.createAccount({ email: null, provider: opts.provider, region: opts.region });
+    accountId = account.id;
+    await metadata.setSetting(LOCAL_ACCOUNT_SETTING, accountId);
+  }
+  const existing = readDevApiKey(opts.dataDir);
+  const secret = existing === undefined ? undefined : decodeApiKey(existing)?.secret;
+  if (existing !== undefined && secret !== undefined) {
+    const key = await metadata.findApiKeyBySecret(secret);
+    if (key !== undefined && key.accountId === accountId && key.revokedAtMs === null) {
+      return { accountId, apiKey: existing, apiKeyPath: writeDevApiKey(opts.dataDir, existing), created: false };
+    }
+  }
+  const { secret: fresh } = await metadata.createApiKey({ accountId, description: 'local development key' });
+  const apiKey = encodeApiKey(opts.endpoint, fresh);
+  return { accountId, apiKey, apiKeyPath: writeDevApiKey(opts.dataDir, apiKey), created: true };
+}

@@ -1,0 +1,141 @@
+/**
+ * @module service/principal
+ * Who is calling: API-key authentication and per-cache authorization. Transports hand over the raw
+ * `authorization` value; nothing here knows about gRPC or HTTP.
+ */
+import { CacheError, type Clock, ErrorCode } from '@cachette/engine';
+import type { ApiKey, KeyAccess, KeyScope, MetadataStore } from '@cachette/metadata';
+import { decodeApiKey } from '../api-key-format.ts';
+
+/** An authenticated caller. */
+export interface Principal {
+  readonly accountId: string;
+  /** `null` for the anonymous local principal (`--allow-anonymous`). */
+  readonly keyId: string | null;
+  readonly scope: KeyScope;
+  readonly access: KeyAccess;
+}
+
+/** What an operation needs from the key. */
+export type Permission = 'read' | 'write' | 'control';
+
+export interface AuthenticatorOptions {
+  readonly metadata: MetadataStore;
+  readonly clock: Clock;
+  /** Account an empty token maps to; `null` refuses empty tokens (the default). */
+  readonly anonymousAccountId: string | null;
+  /** Provider/region this deployment serves: keys of another region are refused (data residency). */
+  readonly provider: string;
+  readonly region: string;
+  /**
+   * How long a key lookup is reused, in ms. Keeps the metadata store off the hot path; a key revoked on
+   * another server sharing the store stops working within this window (revoked here: at once).
+   */
+  readonly cacheTtlMs?: number;
+}
+
+type CachedLookup = { readonly key: ApiKey | undefined; readonly expiresAtMs: number };
+
+// Bounded so a flood of random tokens cannot grow memory; cleared wholesale because a refill is cheap.
+const MAX_CACHED_LOOKUPS = 10_000;
+
+/** Resolves tokens to principals. One per server process. */
+export class Authenticator {
+  private readonly lookups = new Map<string, CachedLookup>();
+  private readonly cacheTtlMs: number;
+  private anonymous: Principal | null = null;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.cacheTtlMs = options.cacheTtlMs ?? 1000;
+    this.setAnonymousAccount(options.anonymousAccountId);
+  }
+
+  /** Maps empty tokens to `accountId` (full access), or refuses them when `null`. */
+  setAnonymousAccount(accountId: string | null): void {
+    this.anonymous =
+      accountId === null ? null : { accountId, keyId: null, scope: { kind: 'all' }, access: 'readWrite' };
+  }
+
+  /**
+   * The principal for `token` (the secret the Momento SDK sends, or a whole v1 key).
+   * Throws UNAUTHENTICATED for a missing, unknown, revoked or expired key; PERMISSION_DENIED for a key of
+   * another region.
+   */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (token === undefined || token === '') {
+      if (this.anonymous) return this.anonymous;
+      throw new CacheError(
+        ErrorCode.UNAUTHENTICATED,
+        'missing API key: send it in the authorization header (the server does not allow anonymous access)',
+      );
+    }
+    const now = this.options.clock.nowMs();
+    let cached = this.lookups.get(token);
+    if (cached === undefined || cached.expiresAtMs <= now) {
+      const key = await this.options.metadata.findApiKeyBySecret(decodeApiKey(token)?.secret ?? token);
+      if (this.lookups.size >= MAX_CACHED_LOOKUPS) this.lookups.clear();
+      cached = { key, expiresAtMs: now + this.cacheTtlMs };
+      this.lookups.set(token, cached);
+    }
+    const key = cached.key;
+    if (key === undefined) throw new CacheError(ErrorCode.UNAUTHENTICATED, 'invalid API key');
+    if (key.revokedAtMs !== null) throw new CacheError(ErrorCode.UNAUTHENTICATED, 'this API key has been revoked');
+    if (key.expiresAtMs !== null && key.expiresAtMs <= now) {
+      throw new CacheError(
+        ErrorCode.UNAUTHENTICATED,
+        `this API key expired at ${new Date(key.expiresAtMs).toISOString()}`,
+      );
+    }
+    if (key.region !== this.options.region || key.provider !== this.options.provider) {
+      throw new CacheError(
+        ErrorCode.PERMISSION_DENIED,
+        `this API key belongs to ${key.provider}/${key.region}; this server serves ${this.options.provider}/${this.options.region}`,
+      );
+    }
+    return principalOf(key);
+  }
+
+  /** Forgets cached lookups, e.g. after a key was revoked through this server. */
+  invalidate(): void {
+    this.lookups.clear();
+  }
+}
+
+// Principals are cached on the ApiKey object so authenticated hot-path calls allocate nothing here.
+const principals = new WeakMap<ApiKey, Principal>();
+function principalOf(key: ApiKey): Principal {
+  let p = principals.get(key);
+  if (p === undefined) {
+    p = { accountId: key.accountId, keyId: key.id, scope: key.scope, access: key.access };
+    principals.set(key, p);
+  }
+  return p;
+}
+
+/** Throws PERMISSION_DENIED unless `principal` may perform `permission` on `cacheName`. */
+export function authorize(principal: Principal, cacheName: string, permission: Permission): void {
+  const { scope, access } = principal;
+  if (permission === 'control') {
+    if (scope.kind !== 'all' || access !== 'readWrite') {
+      throw new CacheError(
+        ErrorCode.PERMISSION_DENIED,
+        'this API key cannot manage caches: control-plane calls need a read-write key for all caches',
+      );
+    }
+    return;
+  }
+  if (scope.kind === 'caches' && !scope.caches.includes(cacheName)) {
+    throw new CacheError(ErrorCode.PERMISSION_DENIED, `this API key has no access to cache '${cacheName}'`);
+  }
+  if (permission === 'write' && access === 'readOnly') {
+    throw new CacheError(ErrorCode.PERMISSION_DENIED, `this API key is read-only for cache '${cacheName}'`);
+  }
+  if (permission === 'read' && access === 'writeOnly') {
+    throw new CacheError(ErrorCode.PERMISSION_DENIED, `this API key is write-only for cache '${cacheName}'`);
+  }
+}
+
+/** True when `principal` may see `cacheName` in ListCaches. */
+export function canSee(principal: Principal, cacheName: string): boolean {
+  return principal.scope.kind === 'all' || principal.scope.caches.includes(cacheName);
+}

@@ -1,0 +1,62 @@
+/**
+ * @module service/validation
+ * Argument checks shared by every transport, each failing with a message that says exactly what was wrong.
+ */
+import { CacheError, ErrorCode } from '@cachette/engine';
+import type { ServiceLimits } from './limits.ts';
+
+// Momento's rule: letters, digits, '-', '_' and '.', 1–255 characters.
+const CACHE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+
+/** Throws INVALID_ARGUMENT unless `name` is a valid cache name. */
+export function validateCacheName(name: string): void {
+  if (CACHE_NAME.test(name)) return;
+  if (name.length === 0) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'cache name must not be empty');
+  if (name.length > 255) {
+    throw new CacheError(ErrorCode.INVALID_ARGUMENT, `cache name is ${name.length} characters; the maximum is 255`);
+  }
+  throw new CacheError(
+    ErrorCode.INVALID_ARGUMENT,
+    `cache name '${name}' is invalid: use only letters, digits, '-', '_' and '.'`,
+  );
+}
+
+/** Throws INVALID_ARGUMENT when `key` is empty. */
+export function validateKey(key: Uint8Array): void {
+  if (key.byteLength === 0) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'key must not be empty');
+}
+
+/** Throws INVALID_ARGUMENT unless `ttlMs` is an integer in 1..maxTtlMs. */
+export function validateTtlMs(ttlMs: number, limits: ServiceLimits): void {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new CacheError(ErrorCode.INVALID_ARGUMENT, `ttl must be a positive number of milliseconds, got ${ttlMs}`);
+  }
+  if (ttlMs > limits.maxTtlMs) {
+    throw new CacheError(
+      ErrorCode.INVALID_ARGUMENT,
+      `ttl of ${ttlMs} ms exceeds the maximum of ${limits.maxTtlMs} ms (${limits.maxTtlMs / 1000} s)`,
+    );
+  }
+}
+
+/** Throws LIMIT_EXCEEDED (Momento cause `item_size_limit_exceeded`) when key + value are too large. */
+export function validateItemSize(key: Uint8Array, value: Uint8Array, limits: ServiceLimits): void {
+  const size = key.byteLength + value.byteLength;
+  if (size > limits.maxItemSizeBytes) {
+    throw new CacheError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `item size ${size} bytes exceeds the item size limit of ${limits.maxItemSizeBytes} bytes`,
+      'item_size_limit_exceeded',
+    );
+  }
+}
+
+/** Throws INVALID_ARGUMENT when a batch is empty or larger than the limit. */
+export function validateBatchSize(count: number, limits: ServiceLimits): void {
+  if (count > limits.maxBatchKeys) {
+    throw new CacheError(
+      ErrorCode.INVALID_ARGUMENT,
+      `batch of ${count} keys exceeds the maximum of ${limits.maxBatchKeys} keys per call`,
+    );
+  }
+}

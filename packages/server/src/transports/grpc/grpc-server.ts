@@ -1,0 +1,62 @@
+/**
+ * @module transports/grpc/grpc-server
+ * The gRPC transport: Momento's data plane, control plane and ping on one port, built from the service
+ * definitions in `@gomomento/generated-types`.
+ */
+import { cache, control, ping, pubsub } from '@gomomento/generated-types';
+import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import type { CacheService } from '../../service/cache-service.ts';
+import type { Authenticator } from '../../service/principal.ts';
+import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
+import { dataPlaneHandlers } from './data-plane.ts';
+import type { UnexpectedErrorSink } from './status.ts';
+import { dataPlaneFamily, withUnimplemented } from './unimplemented.ts';
+
+export interface GrpcTransportOptions {
+  readonly service: CacheService;
+  readonly auth: Authenticator;
+  readonly onUnexpected: UnexpectedErrorSink;
+  /** Largest request accepted, in bytes: a maximum-size item plus message overhead. */
+  readonly maxReceiveMessageBytes: number;
+}
+
+/** A grpc-js server with every Momento service Cachette answers. Not yet bound. */
+export function createGrpcServer(options: GrpcTransportOptions): Server {
+  const server = new Server({
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
+    'grpc.max_send_message_length': -1,
+    // Keep idle SDK connections alive through NATs/load balancers without letting pings flood us.
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  });
+  const deps = { service: options.service, auth: options.auth, onUnexpected: options.onUnexpected };
+  const scs = cache.cache_client.UnimplementedScsService.definition as unknown as ServiceDefinition;
+  server.addService(scs, withUnimplemented(scs, dataPlaneHandlers(deps), dataPlaneFamily));
+  const scsControl = control.control_client.UnimplementedScsControlService.definition as unknown as ServiceDefinition;
+  server.addService(
+    scsControl,
+    withUnimplemented(scsControl, controlPlaneHandlers(deps), () => 'signing keys and vector indexes'),
+  );
+  server.addService(
+    ping.cache_client.UnimplementedPingService.definition as unknown as ServiceDefinition,
+    pingHandlers(),
+  );
+  const topics = pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition;
+  server.addService(
+    topics,
+    withUnimplemented(topics, {}, () => 'topics'),
+  );
+  return server;
+}
+
+/** Binds `server` on `host:port` (port 0 picks a free one) and resolves with the bound port. */
+export function bindGrpcServer(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(
+      `${host.includes(':') ? `[${host}]` : host}:${port}`,
+      ServerCredentials.createInsecure(),
+      (err, bound) => (err ? reject(err) : resolve(bound)),
+    );
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * @module transports/grpc/status
+ * The one mapping from {@link ErrorCode} to gRPC status codes, with Momento's `err` trailer where the SDK
+ * reads it (RESOURCE_EXHAUSTED → LimitExceededError cause).
+ */
+import { CacheError, ErrorCode } from '@cachette/engine';
+import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
+
+const STATUS: Record<ErrorCode, status> = {
+  [ErrorCode.NOT_FOUND]: status.NOT_FOUND,
+  [ErrorCode.ALREADY_EXISTS]: status.ALREADY_EXISTS,
+  [ErrorCode.INVALID_ARGUMENT]: status.INVALID_ARGUMENT,
+  [ErrorCode.FAILED_PRECONDITION]: status.FAILED_PRECONDITION,
+  [ErrorCode.UNAUTHENTICATED]: status.UNAUTHENTICATED,
+  [ErrorCode.PERMISSION_DENIED]: status.PERMISSION_DENIED,
+  [ErrorCode.LIMIT_EXCEEDED]: status.RESOURCE_EXHAUSTED,
+  [ErrorCode.UNIMPLEMENTED]: status.UNIMPLEMENTED,
+  [ErrorCode.UNAVAILABLE]: status.UNAVAILABLE,
+  [ErrorCode.INTERNAL]: status.INTERNAL,
+};
+
+/** Hook to report unexpected (non-CacheError) failures, e.g. to the logger. */
+export type UnexpectedErrorSink = (error: unknown) => void;
+
+/**
+ * A grpc-js error for `error`. Anything that is not a {@link CacheError} is a bug: it becomes INTERNAL
+ * with a generic message (details go to `onUnexpected`, never to the client).
+ */
+export function toGrpcError(error: unknown, onUnexpected?: UnexpectedErrorSink): Partial<ServiceError> {
+  if (!(error instanceof CacheError)) {
+    onUnexpected?.(error);
+    return { code: status.INTERNAL, details: 'internal server error' };
+  }
+  const result: Partial<ServiceError> = { code: STATUS[error.code], details: error.message };
+  // The SDK only reads `err` to pick a LimitExceededError cause; on NOT_FOUND/ALREADY_EXISTS some values would
+  // turn a cache error into a "store" error, so the trailer is sent only where it means what the SDK expects.
+  if (error.reason !== undefined && error.code === ErrorCode.LIMIT_EXCEEDED) {
+    const metadata = new Metadata();
+    metadata.set('err', error.reason);
+    result.metadata = metadata;
+  }
+  return result;
+}

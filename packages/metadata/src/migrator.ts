@@ -1,0 +1,52 @@
+/**
+ * @module migrator
+ * The ordered list of schema migrations, provided in code (no file-system scanning, so bundling and
+ * `tsx` both work), and the call that applies them.
+ */
+
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { initial } from './migrations/0001-initial.ts';
+import type { MetadataDatabase } from './schema.ts';
+
+/**
+ * Our own names rather than Kysely's defaults: a PostgreSQL database given by DATABASE_URL may be shared
+ * with another Kysely application, whose migration history must not mix with ours.
+ */
+export const MIGRATION_TABLE = 'cachette_migration';
+export const MIGRATION_LOCK_TABLE = 'cachette_migration_lock';
+
+/** Every migration, keyed by a name that sorts in the order they must run. Append only. */
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
+
+/** Why {@link migrateToLatest} failed: a driver error, or history this build does not know. */
+export class UnknownMigrationsError extends Error {
+  override readonly name = 'UnknownMigrationsError';
+}
+
+/**
+ * Applies pending migrations. Each dialect's adapter supplies the cross-process lock (a transaction on
+ * SQLite, an advisory lock on PostgreSQL), so several processes starting at once is safe.
+ *
+ * @throws {@link UnknownMigrationsError} when the database was migrated by a newer build; the driver's
+ * error when a query fails.
+ */
+export async function migrateToLatest(db: Kysely<MetadataDatabase>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error === undefined) return;
+  // Kysely reports history it cannot reconcile as a plain Error with these words; anything else is the
+  // driver's own error and is classified by the caller.
+  if (error instanceof Error && error.message.startsWith('corrupted migrations')) {
+    throw new UnknownMigrationsError(error.message);
+  }
+  throw error;
+}

@@ -1,0 +1,99 @@
+/**
+ * @module rows
+ * The one place rows become domain objects. Drivers differ in how they return bigint columns (numbers
+ * from better-sqlite3, strings from pg), and a row written by a buggy or newer writer must fail loudly
+ * rather than leak an unchecked value into authorisation decisions.
+ */
+
+import { CacheError, ErrorCode } from '@cachette/engine';
+import type { Selectable } from 'kysely';
+import type { AccountsTable, ApiKeysTable, CachesTable } from './schema.ts';
+import type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope } from './store.ts';
+
+function corrupt(what: string): CacheError {
+  return new CacheError(ErrorCode.INTERNAL, `metadata row is invalid: ${what}`);
+}
+
+/** A bigint-ms value as any driver returns it, as a number; ms since 1970 fit a double exactly until year 287396. */
+export function toMs(value: number | bigint | string, column: string): number {
+  const ms = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(ms)) throw corrupt(`${column} is not an integer (${String(value)})`);
+  return ms;
+}
+
+/** Like {@link toMs}, keeping null. */
+export function toMsOrNull(value: number | bigint | string | null, column: string): number | null {
+  return value === null ? null : toMs(value, column);
+}
+
+/** A `count(*)` as any driver returns it (pg: a string), as a number. */
+export function toCount(value: number | bigint | string): number {
+  return toMs(value, 'count');
+}
+
+export function toAccount(row: Selectable<AccountsTable>): Account {
+  return {
+    id: row.id,
+    email: row.email,
+    provider: row.provider,
+    region: row.region,
+    createdAtMs: toMs(row.created_at_ms, 'accounts.created_at_ms'),
+  };
+}
+
+export function toCacheRecord(row: Selectable<CachesTable>): CacheRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    name: row.name,
+    createdAtMs: toMs(row.created_at_ms, 'caches.created_at_ms'),
+  };
+}
+
+/** Every {@link KeyAccess}; stored as these exact strings. */
+export const ACCESS_VALUES: readonly KeyAccess[] = ['readWrite', 'readOnly', 'writeOnly'];
+
+function toAccess(value: string, keyId: string): KeyAccess {
+  if (!(ACCESS_VALUES as readonly string[]).includes(value))
+    throw corrupt(`api key '${keyId}' has unknown access '${value}'`);
+  return value as KeyAccess;
+}
+
+function toScope(kind: string, caches: string | null, keyId: string): KeyScope {
+  if (kind === 'all') return { kind: 'all' };
+  if (kind !== 'caches') throw corrupt(`api key '${keyId}' has unknown scope kind '${kind}'`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(caches ?? 'null');
+  } catch {
+    throw corrupt(`api key '${keyId}' has unparsable scope_caches`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((c): c is string => typeof c === 'string')) {
+    throw corrupt(`api key '${keyId}' has scope_caches that is not a list of names`);
+  }
+  return { kind: 'caches', caches: parsed };
+}
+
+/** The stored columns of a scope. */
+export function fromScope(scope: KeyScope): { scope_kind: string; scope_caches: string | null } {
+  return scope.kind === 'all'
+    ? { scope_kind: 'all', scope_caches: null }
+    : { scope_kind: 'caches', scope_caches: JSON.stringify(scope.caches) };
+}
+
+/** An api_keys row as an {@link ApiKey}; `secret_hash` is deliberately dropped so no caller ever sees it. */
+export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    region: row.region,
+    provider: row.provider,
+    scope: toScope(row.scope_kind, row.scope_caches, row.id),
+    access: toAccess(row.access, row.id),
+    createdAtMs: toMs(row.created_at_ms, 'api_keys.created_at_ms'),
+    expiresAtMs: toMsOrNull(row.expires_at_ms, 'api_keys.expires_at_ms'),
+    revokedAtMs: toMsOrNull(row.revoked_at_ms, 'api_keys.revoked_at_ms'),
+    lastUsedAtMs: toMsOrNull(row.last_used_at_ms, 'api_keys.last_used_at_ms'),
+    description: row.description,
+  };
+}

@@ -38,18 +38,7 @@ export async function boot(options: CreateServerOptions & { clock?: Clock } = {}
     server,
     dataDir,
     client: (apiKey = server.devApiKey, defaultTtlSeconds = 60) =>
-      make(
-        CredentialProvider.fromString({
-          apiKey,
-          endpointOverrides: {
-            cacheEndpoint: server.grpcAddress,
-            controlEndpoint: server.grpcAddress,
-            tokenEndpoint: server.grpcAddress,
-            secureConnection: false,
-          },
-        }),
-        defaultTtlSeconds,
-      ),
+      make(keyCredentials(server.grpcAddress, apiKey), defaultTtlSeconds),
     anonymousClient: () =>
       make(CredentialProvider.forMomentoLocal({ hostname: '127.0.0.1', port: server.grpcPort }), 60),
     async stop() {
@@ -63,4 +52,26 @@ export async function boot(options: CreateServerOptions & { clock?: Clock } = {}
 /** A cache name unique to one test. */
 export function uniqueName(prefix = 'cache'): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Credentials for a v1 API key against a plaintext Cachette at `address` (what users write). */
+export function keyCredentials(address: string, apiKey: string): CredentialProvider {
+  return CredentialProvider.fromString({
+    apiKey,
+    endpointOverrides: {
+      cacheEndpoint: address,
+      controlEndpoint: address,
+      tokenEndpoint: address,
+      secureConnection: false,
+    },
+  });
+}
+
+/** An official SDK client for `apiKey` against `address`; the caller closes it. */
+export function sdkClient(address: string, apiKey: string): Promise<CacheClient> {
+  return CacheClient.create({
+    configuration: Configurations.Laptop.v1(),
+    credentialProvider: keyCredentials(address, apiKey),
+    defaultTtlSeconds: 60,
+  });
 }

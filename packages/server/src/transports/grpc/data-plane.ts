@@ -96,7 +96,7 @@ export function dataPlaneHandlers({ service, auth, onUnexpected }: DataPlaneDeps
     }
   };
 
-  const Set: Unary<pb._SetRequest, pb._SetResponse> = async (call, callback) => {
+  const SetItem: Unary<pb._SetRequest, pb._SetResponse> = async (call, callback) => {
     try {
       const principal = await auth.authenticate(tokenOf(call.metadata));
       const req = call.request;
@@ -260,7 +260,7 @@ export function dataPlaneHandlers({ service, auth, onUnexpected }: DataPlaneDeps
 
   const handlers: Record<string, UntypedHandleCall> = {
     Get,
-    Set,
+    Set: SetItem,
     Delete,
     SetIf,
     SetIfNotExists,

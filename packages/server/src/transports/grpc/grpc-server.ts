@@ -10,6 +10,7 @@ import type { Authenticator } from '../../service/principal.ts';
 import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
 import type { UnexpectedErrorSink } from './status.ts';
+import { withTolerantDecoding } from './tolerant-decoding.ts';
 import { dataPlaneFamily, withUnimplemented } from './unimplemented.ts';
 
 export interface GrpcTransportOptions {
@@ -31,9 +32,13 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   });
   const deps = { service: options.service, auth: options.auth, onUnexpected: options.onUnexpected };
-  const scs = cache.cache_client.UnimplementedScsService.definition as unknown as ServiceDefinition;
+  const scs = withTolerantDecoding(
+    cache.cache_client.UnimplementedScsService.definition as unknown as ServiceDefinition,
+  );
   server.addService(scs, withUnimplemented(scs, dataPlaneHandlers(deps), dataPlaneFamily));
-  const scsControl = control.control_client.UnimplementedScsControlService.definition as unknown as ServiceDefinition;
+  const scsControl = withTolerantDecoding(
+    control.control_client.UnimplementedScsControlService.definition as unknown as ServiceDefinition,
+  );
   server.addService(
     scsControl,
     withUnimplemented(scsControl, controlPlaneHandlers(deps), () => 'signing keys and vector indexes'),

@@ -1,0 +1,68 @@
+/**
+ * @module @cachette/engine-conformance
+ * The one suite every {@link CacheEngine} must pass, keyv/hono style: each engine runs it in a few lines
+ * and declares, with a reason, anything it deliberately does not do.
+ *
+ * @example
+ * import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+ * engineConformance({ describe, it, expect, beforeEach, afterEach },
+ *   ({ clock, maxBytes }) => new MemoryEngine({ clock, maxBytes, sweepIntervalMs: 0 }),
+ *   { reclaimExpired: async (engine) => void engine.sweepExpired(Number.POSITIVE_INFINITY) });
+ */
+
+import type { CacheEngine } from '@cachette/engine';
+import type { ConformanceOptions, ConformanceTestApi, MakeEngine } from './api.ts';
+import { basicTests } from './basic.ts';
+import { conditionalTests } from './conditional.ts';
+import { evictionTests } from './eviction.ts';
+import { Suite } from './harness.ts';
+import { incrementTests } from './increment.ts';
+import { memoryLimitTests } from './memory-limit.ts';
+import { namespaceTests } from './namespaces.ts';
+import { ttlTests } from './ttl.ts';
+
+export type {
+  Capabilities,
+  ConformanceOptions,
+  ConformanceTestApi,
+  DeclaredSkip,
+  EngineContext,
+  MakeEngine,
+} from './api.ts';
+export type { Fixture } from './harness.ts';
+export { MAX_ITEM_OVERHEAD_BYTES, SUITE_MAX_BYTES } from './limits.ts';
+
+/**
+ * Registers the conformance suite with the caller's test runner: one `describe` per capability
+ * (basic, ttl, conditional, increment, namespaces, eviction, memory-limit), a fresh engine, ManualClock
+ * and namespace per test, random keys.
+ *
+ * @param test the runner's functions, e.g. vitest's `{ describe, it, expect, beforeEach, afterEach }`
+ * @param makeEngine builds an engine reading `ctx.clock`, limited to `ctx.maxBytes` when given
+ * @param options capabilities (all default to true), declared skips `{ reason, tests: [exact names] }`,
+ *   `reclaimExpired` hook for active expiry, `cleanup` (default `engine.close()`)
+ */
+export function engineConformance<E extends CacheEngine>(
+  test: ConformanceTestApi,
+  makeEngine: MakeEngine<E>,
+  options: ConformanceOptions<E> = {},
+): void {
+  const suite = new Suite(test, makeEngine, options);
+  test.describe('engine conformance', () => {
+    basicTests(suite);
+    ttlTests(suite);
+    conditionalTests(suite);
+    incrementTests(suite);
+    namespaceTests(suite);
+    evictionTests(suite);
+    memoryLimitTests(suite);
+
+    // A typo in a skip declaration would otherwise leave the test running and the declaration lying.
+    const unknown = suite.unknownSkips();
+    if (unknown.length > 0) {
+      test.it('options.skip names only existing tests', () => {
+        test.expect(unknown, 'declared skips that match no test').toEqual([]);
+      });
+    }
+  });
+}

@@ -29,6 +29,8 @@ export class CacheError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly reason?: string,
+    /** For LIMIT_EXCEEDED: seconds after which a retry may succeed (HTTP `Retry-After`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

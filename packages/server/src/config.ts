@@ -11,6 +11,8 @@ export interface ServerConfig {
   readonly host: string;
   /** gRPC port. Default 8080; 0 picks a free port (tests). */
   readonly port: number;
+  /** HTTP port (signup, keys, HTTP API). Default 8081; 0 picks a free port. */
+  readonly httpPort: number;
   /** Where metadata.db, the lock file and dev-api-key live. Default `./.cachette`. */
   readonly dataDir: string;
   /** Memory the embedded engine may use for items. Default 1 GiB. */
@@ -22,6 +24,12 @@ export interface ServerConfig {
   readonly region: string;
   /** Host[:port] written into API keys as their endpoint. Default `<host>:<port>`. */
   readonly publicEndpoint: string | undefined;
+  /** Base URL written into API keys and e-mails for the HTTP API. Default `http://<host>:<httpPort>`. */
+  readonly publicHttpEndpoint: string | undefined;
+  /** SMTP URL (`smtp://user:pass@host:587`); unset = write e-mails to `<data-dir>/outbox/`. */
+  readonly smtpUrl: string | undefined;
+  /** Sender of e-mails. Default `Cachette <no-reply@cachette.local>`. */
+  readonly mailFrom: string;
   /** pino level. Default `info`. */
   readonly logLevel: string;
   /** PEM files to serve gRPC over TLS; both or neither. */
@@ -33,12 +41,16 @@ export interface ServerConfig {
 export const defaultConfig: ServerConfig = {
   host: '127.0.0.1',
   port: 8080,
+  httpPort: 8081,
   dataDir: './.cachette',
   maxMemoryBytes: 1024 ** 3,
   allowAnonymous: false,
   provider: 'local',
   region: 'local',
   publicEndpoint: undefined,
+  publicHttpEndpoint: undefined,
+  smtpUrl: undefined,
+  mailFrom: 'Cachette <no-reply@cachette.local>',
   logLevel: 'info',
   tlsCertFile: undefined,
   tlsKeyFile: undefined,
@@ -49,12 +61,16 @@ export const defaultConfig: ServerConfig = {
 export interface RawSettings {
   host?: string | undefined;
   port?: string | undefined;
+  httpPort?: string | undefined;
   dataDir?: string | undefined;
   maxMemory?: string | undefined;
   allowAnonymous?: boolean | string | undefined;
   provider?: string | undefined;
   region?: string | undefined;
   publicEndpoint?: string | undefined;
+  publicHttpEndpoint?: string | undefined;
+  smtpUrl?: string | undefined;
+  mailFrom?: string | undefined;
   logLevel?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
@@ -68,12 +84,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
   return {
     host: env.CACHETTE_HOST,
     port: env.CACHETTE_PORT,
+    httpPort: env.CACHETTE_HTTP_PORT,
     dataDir: env.CACHETTE_DATA_DIR,
     maxMemory: env.CACHETTE_MAX_MEMORY,
     allowAnonymous: env.CACHETTE_ALLOW_ANONYMOUS,
     provider: env.CACHETTE_PROVIDER,
     region: env.CACHETTE_REGION,
     publicEndpoint: env.CACHETTE_PUBLIC_ENDPOINT,
+    publicHttpEndpoint: env.CACHETTE_PUBLIC_HTTP_ENDPOINT,
+    smtpUrl: env.CACHETTE_SMTP_URL,
+    mailFrom: env.CACHETTE_MAIL_FROM,
     logLevel: env.CACHETTE_LOG_LEVEL,
     tlsCert: env.CACHETTE_TLS_CERT,
     tlsKey: env.CACHETTE_TLS_KEY,
@@ -130,17 +150,22 @@ export function resolveConfig(...layers: RawSettings[]): ServerConfig {
   if (maxCaches) limits.maxCachesPerAccount = parseIntSetting(maxCaches, 'max caches per account', 1, 1_000_000);
 
   const port = pick('port');
+  const httpPort = pick('httpPort');
   const maxMemory = pick('maxMemory');
   const allowAnonymous = pick('allowAnonymous');
   const config: ServerConfig = {
     host: pick('host') ?? defaultConfig.host,
     port: port === undefined ? defaultConfig.port : parseIntSetting(port, 'port', 0, 65535),
+    httpPort: httpPort === undefined ? defaultConfig.httpPort : parseIntSetting(httpPort, 'HTTP port', 0, 65535),
     dataDir: pick('dataDir') ?? defaultConfig.dataDir,
     maxMemoryBytes: maxMemory === undefined ? defaultConfig.maxMemoryBytes : parseSize(maxMemory, 'max memory'),
     allowAnonymous: allowAnonymous === undefined ? false : parseBool(allowAnonymous, 'allow anonymous'),
     provider: pick('provider') ?? defaultConfig.provider,
     region: pick('region') ?? defaultConfig.region,
     publicEndpoint: pick('publicEndpoint'),
+    publicHttpEndpoint: pick('publicHttpEndpoint'),
+    smtpUrl: pick('smtpUrl'),
+    mailFrom: pick('mailFrom') ?? defaultConfig.mailFrom,
     logLevel: pick('logLevel') ?? defaultConfig.logLevel,
     tlsCertFile: pick('tlsCert'),
     tlsKeyFile: pick('tlsKey'),
@@ -148,6 +173,9 @@ export function resolveConfig(...layers: RawSettings[]): ServerConfig {
   };
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw invalid('TLS needs both a certificate (--tls-cert) and a private key (--tls-key)');
+  }
+  if (config.port !== 0 && config.port === config.httpPort) {
+    throw invalid(`the gRPC port and the HTTP port must differ (both are ${config.port})`);
   }
   if (config.maxMemoryBytes < config.limits.maxItemSizeBytes * 2) {
     throw invalid(

@@ -1,7 +1,7 @@
 /**
  * @module create-server
- * Boots a whole Cachette server in-process: data dir → metadata → local account → engine → service →
- * transports. Tests, the CLI and embedders all start here.
+ * Boots a whole Cachette server in-process: data dir → metadata → engine → service → transports → local
+ * account. Tests, the CLI and embedders all start here.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,12 +9,15 @@ import { type CacheEngine, CacheError, type Clock, ErrorCode, MemoryEngine, syst
 import { type MetadataStore, openSqliteMetadata } from '@cachette/metadata';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { defaultConfig, type ServerConfig } from './config.ts';
-import { type DataDirLock, lockDataDir } from './data-dir.ts';
+import { lockDataDir } from './data-dir.ts';
 import { ensureLocalAccount } from './local-account.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMailer } from './mail/mailer.ts';
+import { AccountsService } from './service/accounts-service.ts';
 import { CacheService } from './service/cache-service.ts';
 import { Authenticator } from './service/principal.ts';
 import { createGrpcServer } from './transports/grpc/grpc-server.ts';
+import { createHttpServer } from './transports/http/http-server.ts';
 
 export interface CreateServerOptions extends Partial<ServerConfig> {
   /** An engine to use instead of a `MemoryEngine` of `maxMemoryBytes`. */
@@ -28,8 +31,12 @@ export interface CachetteServer {
   readonly config: ServerConfig;
   /** The bound gRPC port (differs from `config.port` when that was 0). */
   readonly grpcPort: number;
-  /** `host:port` clients dial. */
+  /** `host:port` gRPC clients dial. */
   readonly grpcAddress: string;
+  /** The bound HTTP port. */
+  readonly httpPort: number;
+  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:8081`. */
+  readonly httpUrl: string;
   /** The local account and its key (also in `<data-dir>/dev-api-key`). */
   readonly localAccountId: string;
   readonly devApiKey: string;
@@ -37,30 +44,39 @@ export interface CachetteServer {
   readonly engine: CacheEngine;
   readonly metadata: MetadataStore;
   readonly service: CacheService;
+  readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly logger: Logger;
   /** Graceful stop: refuse new calls, finish in-flight ones (up to `graceMs`), close the stores. */
   close(graceMs?: number): Promise<void>;
 }
 
-function formatHostPort(host: string, port: number): string {
+function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/** Where clients on this machine dial: a wildcard bind is reached through loopback. */
+function dialHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
 /**
- * Starts a server. Fails with a {@link CacheError} (UNAVAILABLE) when the data dir is locked by another
- * server or its metadata database is corrupt, and with INVALID_ARGUMENT for bad settings.
+ * Starts a server. Fails with a {@link CacheError}: UNAVAILABLE when the data dir is locked by another
+ * server, a port is taken or the metadata database is corrupt or unreachable; INVALID_ARGUMENT for bad
+ * settings. Anything started before the failure is stopped again.
  */
 export async function createServer(options: CreateServerOptions = {}): Promise<CachetteServer> {
-  const config: ServerConfig = { ...defaultConfig, ...stripUndefined(options) };
+  // A caller asking for a free gRPC port (tests) gets a free HTTP port too unless it names one.
+  const httpPort = options.httpPort ?? (options.port === 0 ? 0 : defaultConfig.httpPort);
+  const config: ServerConfig = { ...defaultConfig, ...stripUndefined(options), httpPort };
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const cleanups: Array<() => Promise<void> | void> = [];
   const unwind = async () => {
-    for (const fn of cleanups.reverse()) await fn();
+    for (const fn of cleanups.splice(0).reverse()) await fn();
   };
   try {
-    const lock: DataDirLock = lockDataDir(config.dataDir);
+    const lock = lockDataDir(config.dataDir);
     cleanups.push(() => lock.release());
     const metadata = await openSqliteMetadata({ path: join(config.dataDir, 'metadata.db'), clock });
     cleanups.push(() => metadata.close());
@@ -70,7 +86,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
     // Caches outlive the process in metadata; the embedded engine's namespaces do not, so re-create them.
     for (const cache of await metadata.listAllCaches()) await engine.createNamespace(cache.id);
 
-    const credentials = serverCredentials(config);
     const service = new CacheService({ engine, metadata, clock, limits: config.limits });
     const auth = new Authenticator({
       metadata,
@@ -79,62 +94,108 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       provider: config.provider,
       region: config.region,
     });
+
+    // gRPC first: its bound port goes into the keys the HTTP side issues.
     const grpc = createGrpcServer({
       service,
       auth,
       onUnexpected: (error) => logger.error({ err: error }, 'unexpected error while serving a call'),
       maxReceiveMessageBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
     });
+    const credentials = serverCredentials(config);
     const grpcPort = await new Promise<number>((resolve, reject) => {
-      grpc.bindAsync(formatHostPort(config.host, config.port), credentials, (err, port) =>
-        err ? reject(bindError(err, config)) : resolve(port),
+      grpc.bindAsync(hostPort(config.host, config.port), credentials, (err, port) =>
+        err ? reject(bindError(err, 'gRPC', config.host, config.port)) : resolve(port),
       );
     });
-    cleanups.push(() => new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())));
+    cleanups.push(() => grpc.forceShutdown());
+    const grpcEndpoint = config.publicEndpoint ?? hostPort(dialHost(config.host), grpcPort);
 
-    const endpoint = config.publicEndpoint ?? formatHostPort(config.host, grpcPort);
+    const mailer = createMailer({
+      smtpUrl: config.smtpUrl,
+      from: config.mailFrom,
+      outboxDir: join(config.dataDir, 'outbox'),
+      logger,
+    });
+    cleanups.push(() => mailer.close());
+    // The HTTP endpoint is only known once bound; accounts read it lazily through this holder.
+    const endpoints = { grpcEndpoint, httpEndpoint: '' };
+    const accounts = new AccountsService({
+      metadata,
+      mailer,
+      auth,
+      clock,
+      provider: config.provider,
+      region: config.region,
+      get grpcEndpoint() {
+        return endpoints.grpcEndpoint;
+      },
+      get httpEndpoint() {
+        return endpoints.httpEndpoint;
+      },
+    });
+    const http = createHttpServer({
+      accounts,
+      auth,
+      logger,
+      bodyLimitBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
+    });
+    cleanups.push(() => http.close());
+    try {
+      await http.listen({ host: config.host, port: config.httpPort });
+    } catch (e) {
+      throw bindError(e as Error, 'HTTP', config.host, config.httpPort);
+    }
+    const httpPort = (http.server.address() as { port: number }).port;
+    endpoints.httpEndpoint = config.publicHttpEndpoint ?? `http://${hostPort(dialHost(config.host), httpPort)}`;
+
     const local = await ensureLocalAccount(metadata, {
       dataDir: config.dataDir,
       provider: config.provider,
       region: config.region,
-      endpoint,
+      endpoint: grpcEndpoint,
+      httpEndpoint: endpoints.httpEndpoint,
     });
     auth.setAnonymousAccount(config.allowAnonymous ? local.accountId : null);
 
     logger.info(
       {
-        grpc: formatHostPort(config.host, grpcPort),
-        tls: credentials !== undefined && config.tlsCertFile !== undefined,
+        grpc: hostPort(config.host, grpcPort),
+        http: hostPort(config.host, httpPort),
+        tls: config.tlsCertFile !== undefined,
         dataDir: config.dataDir,
         maxMemoryBytes: config.maxMemoryBytes,
         allowAnonymous: config.allowAnonymous,
         region: `${config.provider}/${config.region}`,
+        mail: mailer.describe,
         devApiKeyPath: local.apiKeyPath,
       },
-      `cachette ready on ${formatHostPort(config.host, grpcPort)}; local API key in ${local.apiKeyPath}`,
+      `cachette ready on ${hostPort(config.host, grpcPort)} (gRPC) and ${endpoints.httpEndpoint} (HTTP); local API key in ${local.apiKeyPath}`,
     );
 
     let closing: Promise<void> | undefined;
     return {
       config,
       grpcPort,
-      grpcAddress: formatHostPort(config.host === '0.0.0.0' ? '127.0.0.1' : config.host, grpcPort),
+      grpcAddress: hostPort(dialHost(config.host), grpcPort),
+      httpPort,
+      httpUrl: `http://${hostPort(dialHost(config.host), httpPort)}`,
       localAccountId: local.accountId,
       devApiKey: local.apiKey,
       devApiKeyPath: local.apiKeyPath,
       engine,
       metadata,
       service,
+      accounts,
       auth,
       logger,
       close(graceMs = 10_000) {
         closing ??= (async () => {
-          // tryShutdown waits for in-flight calls; forceShutdown bounds the wait so a stuck client cannot
-          // keep the process (and the data-dir lock) forever.
+          // Stop accepting on both transports, let in-flight calls finish, and bound the wait so a stuck
+          // client cannot keep the process (and the data-dir lock) forever.
           const timer = setTimeout(() => grpc.forceShutdown(), graceMs);
           timer.unref();
-          cleanups.pop(); // the tryShutdown cleanup, done here with the grace timer
-          await new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
+          await Promise.all([new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())), http.close()]);
           clearTimeout(timer);
           await unwind();
           logger.info('cachette stopped');
@@ -159,13 +220,11 @@ function serverCredentials(config: ServerConfig): ServerCredentials {
   }
 }
 
-function bindError(err: Error, config: ServerConfig): CacheError {
+function bindError(err: Error, what: string, host: string, port: number): CacheError {
+  const inUse = err.message.includes('EADDRINUSE') || err.message.includes('No address added');
   return new CacheError(
     ErrorCode.UNAVAILABLE,
-    `cannot listen on ${formatHostPort(config.host, config.port)}: ${err.message}` +
-      (err.message.includes('EADDRINUSE') || err.message.includes('No address added')
-        ? ' (is another server using that port? choose another with --port)'
-        : ''),
+    `cannot listen for ${what} on ${hostPort(host, port)}: ${err.message}${inUse ? ' (is another server using that port? choose another port)' : ''}`,
   );
 }
 

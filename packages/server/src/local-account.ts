@@ -24,7 +24,7 @@ export interface LocalAccount {
  */
 export async function ensureLocalAccount(
   metadata: MetadataStore,
-  opts: { dataDir: string; provider: string; region: string; endpoint: string },
+  opts: { dataDir: string; provider: string; region: string; endpoint: string; httpEndpoint: string },
 ): Promise<LocalAccount> {
   let accountId = await metadata.getSetting(LOCAL_ACCOUNT_SETTING);
   if (accountId === undefined || (await metadata.getAccount(accountId)) === undefined) {
@@ -37,10 +37,12 @@ export async function ensureLocalAccount(
   if (existing !== undefined && secret !== undefined) {
     const key = await metadata.findApiKeyBySecret(secret);
     if (key !== undefined && key.accountId === accountId && key.revokedAtMs === null) {
-      return { accountId, apiKey: existing, apiKeyPath: writeDevApiKey(opts.dataDir, existing), created: false };
+      // Same secret, current endpoints: a restart on other ports keeps the key working from the file.
+      const apiKey = encodeApiKey(opts.endpoint, secret, opts.httpEndpoint);
+      return { accountId, apiKey, apiKeyPath: writeDevApiKey(opts.dataDir, apiKey), created: false };
     }
   }
   const { secret: fresh } = await metadata.createApiKey({ accountId, description: 'local development key' });
-  const apiKey = encodeApiKey(opts.endpoint, fresh);
+  const apiKey = encodeApiKey(opts.endpoint, fresh, opts.httpEndpoint);
   return { accountId, apiKey, apiKeyPath: writeDevApiKey(opts.dataDir, apiKey), created: true };
 }

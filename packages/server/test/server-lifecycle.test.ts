@@ -80,7 +80,7 @@ describe('data directory', () => {
 
     const second = await boot({ dataDir });
     try {
-      expect(second.server.devApiKey).toBe(key);
+      expect(secretOf(second.server.devApiKey)).toBe(secretOf(key));
       const c = await second.client();
       const list = await c.listCaches();
       expect(list.type === ListCachesResponse.Success && list.getCaches().map((x) => x.getName())).toContain(name);

@@ -1,0 +1,93 @@
+/**
+ * @module mail/mailer
+ * Outgoing e-mail through nodemailer: SMTP when a URL is configured, otherwise each message is written as
+ * an `.eml` file under `<data-dir>/outbox/` so a laptop deployment works with nothing else installed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CacheError, ErrorCode } from '@cachette/engine';
+import nodemailer from 'nodemailer';
+import type { Logger } from '../logger.ts';
+
+export interface MailMessage {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** Sends one message; rejects with UNAVAILABLE when it could not be handed over. */
+export interface Mailer {
+  /** Where mail goes, for logs: `smtp://host:port` (no credentials) or the outbox directory. */
+  readonly describe: string;
+  send(message: MailMessage): Promise<{ readonly outboxFile?: string }>;
+  close(): void;
+}
+
+export interface MailerOptions {
+  readonly smtpUrl: string | undefined;
+  readonly from: string;
+  readonly outboxDir: string;
+  readonly logger: Logger;
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}`;
+  } catch {
+    return 'smtp (unparseable URL)';
+  }
+}
+
+/** The mailer for the configuration: SMTP when `smtpUrl` is set, else the outbox directory. */
+export function createMailer(options: MailerOptions): Mailer {
+  return options.smtpUrl ? smtpMailer(options, options.smtpUrl) : outboxMailer(options);
+}
+
+function smtpMailer(options: MailerOptions, smtpUrl: string): Mailer {
+  const describe = withoutCredentials(smtpUrl);
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    describe,
+    async send(message) {
+      try {
+        await transport.sendMail({ from: options.from, ...message });
+        return {};
+      } catch (e) {
+        options.logger.error({ smtp: describe, err: { message: (e as Error).message } }, 'sending e-mail failed');
+        throw new CacheError(
+          ErrorCode.UNAVAILABLE,
+          `the server could not send e-mail through ${describe}; try again later`,
+        );
+      }
+    },
+    close: () => transport.close(),
+  };
+}
+
+function outboxMailer(options: MailerOptions): Mailer {
+  const dir = resolve(options.outboxDir);
+  // streamTransport renders the full RFC 822 message without any network, so the .eml is exactly what SMTP
+  // would have carried.
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let sequence = 0;
+  return {
+    describe: dir,
+    async send(message) {
+      const info = await transport.sendMail({ from: options.from, ...message });
+      const raw = info.message as Buffer;
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const file = join(dir, `${stamp}-${process.pid}-${++sequence}.eml`);
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        // 0600: the message holds an API key.
+        writeFileSync(file, raw, { mode: 0o600 });
+      } catch (e) {
+        throw new CacheError(ErrorCode.UNAVAILABLE, `cannot write e-mail to ${dir}: ${(e as Error).message}`);
+      }
+      options.logger.info({ outboxFile: file, to: message.to }, `e-mail written to ${file}`);
+      return { outboxFile: file };
+    },
+    close: () => transport.close(),
+  };
+}

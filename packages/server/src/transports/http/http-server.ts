@@ -1,0 +1,80 @@
+/**
+ * @module transports/http/http-server
+ * The HTTP transport (Fastify): signup and key management under `/v1`, health. It maps errors once, here,
+ * and touches nothing but the service layer.
+ */
+import { CacheError, ErrorCode } from '@cachette/engine';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../../logger.ts';
+import type { AccountsService } from '../../service/accounts-service.ts';
+import type { Authenticator } from '../../service/principal.ts';
+import { sendError } from './errors.ts';
+import { registerApiKeys } from './routes/api-keys.ts';
+import { registerSignup } from './routes/signup.ts';
+
+export interface HttpTransportOptions {
+  readonly accounts: AccountsService;
+  readonly auth: Authenticator;
+  readonly logger: Logger;
+  /** Largest request body, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Trust `X-Forwarded-For` from a reverse proxy for client IPs (rate limits). */
+  readonly trustProxy?: boolean;
+}
+
+/** A Fastify app with every HTTP route; not yet listening. */
+export function createHttpServer(options: HttpTransportOptions): FastifyInstance {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default generics for route modules.
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // Request logs are ours (below): Fastify's default would log URLs, and `?token=` may carry a key.
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy ?? false,
+  });
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof CacheError) return sendError(reply, error);
+    const e = error as { validation?: unknown; statusCode?: number; message: string; code?: string };
+    if (e.validation !== undefined) {
+      return sendError(reply, new CacheError(ErrorCode.INVALID_ARGUMENT, `invalid request: ${e.message}`));
+    }
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(
+        reply,
+        new CacheError(
+          ErrorCode.LIMIT_EXCEEDED,
+          `request body exceeds ${options.bodyLimitBytes} bytes`,
+          'request_size_limit_exceeded',
+        ),
+      );
+    }
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+      return sendError(reply, new CacheError(ErrorCode.INVALID_ARGUMENT, e.message));
+    }
+    options.logger.error(
+      { err: { message: e.message, code: e.code } },
+      'unexpected error while serving an HTTP request',
+    );
+    return sendError(reply, new CacheError(ErrorCode.INTERNAL, 'internal server error'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new CacheError(ErrorCode.NOT_FOUND, `no route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime },
+      'http request',
+    );
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerSignup(app, options.accounts);
+  registerApiKeys(app, options.accounts, options.auth);
+  return app;
+}

@@ -1,0 +1,86 @@
+/**
+ * @module transports/http/routes/api-keys
+ * `GET /v1/api-keys`, `POST /v1/api-keys`, `DELETE /v1/api-keys/:id`: the caller's keys. Secrets are shown
+ * once, in the POST answer; listings never include them.
+ */
+import type { ApiKey, KeyAccess } from '@cachette/metadata';
+import type { FastifyInstance } from 'fastify';
+import type { AccountsService } from '../../../service/accounts-service.ts';
+import type { Authenticator } from '../../../service/principal.ts';
+import { tokenOfRequest } from '../request-auth.ts';
+
+const ACCESS_IN: Record<string, KeyAccess> = {
+  'read-write': 'readWrite',
+  'read-only': 'readOnly',
+  'write-only': 'writeOnly',
+};
+const ACCESS_OUT: Record<KeyAccess, string> = {
+  readWrite: 'read-write',
+  readOnly: 'read-only',
+  writeOnly: 'write-only',
+};
+
+/** The JSON shape of a key in listings (and the CLI's `--output json`). */
+export function keyJson(key: ApiKey) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: key.id,
+    caches: key.scope.kind === 'all' ? 'all' : key.scope.caches,
+    access: ACCESS_OUT[key.access],
+    description: key.description,
+    region: `${key.provider}/${key.region}`,
+    createdAt: iso(key.createdAtMs),
+    expiresAt: iso(key.expiresAtMs),
+    lastUsedAt: iso(key.lastUsedAtMs),
+    revokedAt: iso(key.revokedAtMs),
+  };
+}
+
+interface CreateBody {
+  caches?: string[];
+  access?: string;
+  expiresInSeconds?: number;
+  description?: string;
+}
+
+export function registerApiKeys(app: FastifyInstance, accounts: AccountsService, auth: Authenticator): void {
+  app.get('/v1/api-keys', async (request) => {
+    const principal = await auth.authenticate(tokenOfRequest(request));
+    return { keys: (await accounts.listKeys(principal)).map(keyJson) };
+  });
+
+  app.post<{ Body: CreateBody }>(
+    '/v1/api-keys',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            caches: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
+            access: { type: 'string', enum: Object.keys(ACCESS_IN) },
+            expiresInSeconds: { type: 'integer', minimum: 1 },
+            description: { type: 'string', maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = await auth.authenticate(tokenOfRequest(request));
+      const body = request.body ?? {};
+      const issued = await accounts.createKey(principal, {
+        caches: body.caches,
+        access: body.access === undefined ? undefined : ACCESS_IN[body.access],
+        expiresInSeconds: body.expiresInSeconds,
+        description: body.description,
+      });
+      return reply.status(201).send({ apiKey: issued.apiKey, ...keyJson(issued.key) });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>('/v1/api-keys/:id', async (request, reply) => {
+    const principal = await auth.authenticate(tokenOfRequest(request));
+    await accounts.revokeKey(principal, request.params.id);
+    return reply.status(204).send();
+  });
+}

@@ -93,6 +93,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       anonymousAccountId: null,
       provider: config.provider,
       region: config.region,
+      onTouchError: (error) =>
+        logger.warn({ err: { message: (error as Error)?.message } }, 'could not record API key use'),
     });
 
     // gRPC first: its bound port goes into the keys the HTTP side issues.
@@ -135,6 +137,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       },
     });
     const http = createHttpServer({
+      service,
       accounts,
       auth,
       logger,

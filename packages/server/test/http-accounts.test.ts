@@ -186,9 +186,13 @@ describe('api keys over HTTP', () => {
     expectSdkError(await reader.set(cache, 'k', 'x'), MomentoErrorCode.PERMISSION_ERROR);
 
     const list = await fetch(`${b.server.httpUrl}/v1/api-keys`, { headers: bearer(b.server.devApiKey) });
-    const listed = (await list.json()) as { keys: Array<{ id: string; description: string | null }> };
+    const listed = (await list.json()) as {
+      keys: Array<{ id: string; description: string | null; lastUsedAt: string | null }>;
+    };
     const text = JSON.stringify(listed);
-    expect(listed.keys.find((k) => k.id === key.id)?.description).toBe('ci reader');
+    const entry = listed.keys.find((k) => k.id === key.id);
+    expect(entry?.description).toBe('ci reader');
+    expect(entry?.lastUsedAt).toBe(new Date(clock.nowMs()).toISOString());
     expect(text).not.toContain(decodeApiKey(key.apiKey)?.secret);
     expect(text).not.toContain('secret');
 

@@ -32,6 +32,10 @@ export interface AuthenticatorOptions {
    * another server sharing the store stops working within this window (revoked here: at once).
    */
   readonly cacheTtlMs?: number;
+  /** How often a key's `lastUsedAtMs` is written, in ms. Default 60 000. */
+  readonly touchIntervalMs?: number;
+  /** Told when recording last use fails (the call itself still succeeds). */
+  readonly onTouchError?: (error: unknown) => void;
 }
 
 type CachedLookup = { readonly key: ApiKey | undefined; readonly expiresAtMs: number };
@@ -42,6 +46,8 @@ const MAX_CACHED_LOOKUPS = 10_000;
 /** Resolves tokens to principals. One per server process. */
 export class Authenticator {
   private readonly lookups = new Map<string, CachedLookup>();
+  /** keyId → when this process last wrote `lastUsedAtMs`, so use is recorded without a write per call. */
+  private readonly touched = new Map<string, number>();
   private readonly cacheTtlMs: number;
   private anonymous: Principal | null = null;
 
@@ -92,7 +98,17 @@ export class Authenticator {
         `this API key belongs to ${key.provider}/${key.region}; this server serves ${this.options.provider}/${this.options.region}`,
       );
     }
+    this.recordUse(key.id, now);
     return principalOf(key);
+  }
+
+  private recordUse(keyId: string, now: number): void {
+    const last = this.touched.get(keyId);
+    if (last !== undefined && now - last < (this.options.touchIntervalMs ?? 60_000)) return;
+    if (this.touched.size >= MAX_CACHED_LOOKUPS) this.touched.clear();
+    this.touched.set(keyId, now);
+    // Off the request path: a slow or failing metadata write must not delay or fail the call.
+    this.options.metadata.touchApiKey(keyId, now).catch((e: unknown) => this.options.onTouchError?.(e));
   }
 
   /** Forgets cached lookups, e.g. after a key was revoked through this server. */

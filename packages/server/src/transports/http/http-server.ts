@@ -4,15 +4,20 @@
  * and touches nothing but the service layer.
  */
 import { CacheError, ErrorCode } from '@cachette/engine';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
+import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import { sendError } from './errors.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
+import { registerCaches } from './routes/caches.ts';
+import { registerItems } from './routes/items.ts';
 import { registerSignup } from './routes/signup.ts';
 
 export interface HttpTransportOptions {
+  readonly service: CacheService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly logger: Logger;
@@ -73,8 +78,20 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     );
   });
 
+  // Browsers call the API from any origin with a key in the Authorization header (never cookies), so a
+  // wildcard origin is safe and is what Momento's HTTP API allows.
+  app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'PUT', 'POST', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    exposedHeaders: ['retry-after'],
+    maxAge: 86_400,
+  });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerSignup(app, options.accounts);
   registerApiKeys(app, options.accounts, options.auth);
+  registerCaches(app, options.service, options.auth);
+  registerItems(app, options.service, options.auth);
   return app;
 }

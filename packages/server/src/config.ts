@@ -153,10 +153,17 @@ export function resolveConfig(...layers: RawSettings[]): ServerConfig {
   const httpPort = pick('httpPort');
   const maxMemory = pick('maxMemory');
   const allowAnonymous = pick('allowAnonymous');
+  const grpcPort = port === undefined ? defaultConfig.port : parseIntSetting(port, 'port', 0, 65535);
   const config: ServerConfig = {
     host: pick('host') ?? defaultConfig.host,
-    port: port === undefined ? defaultConfig.port : parseIntSetting(port, 'port', 0, 65535),
-    httpPort: httpPort === undefined ? defaultConfig.httpPort : parseIntSetting(httpPort, 'HTTP port', 0, 65535),
+    port: grpcPort,
+    // A free gRPC port (0) without an explicit HTTP port means a free HTTP port too.
+    httpPort:
+      httpPort === undefined
+        ? grpcPort === 0
+          ? 0
+          : defaultConfig.httpPort
+        : parseIntSetting(httpPort, 'HTTP port', 0, 65535),
     dataDir: pick('dataDir') ?? defaultConfig.dataDir,
     maxMemoryBytes: maxMemory === undefined ? defaultConfig.maxMemoryBytes : parseSize(maxMemory, 'max memory'),
     allowAnonymous: allowAnonymous === undefined ? false : parseBool(allowAnonymous, 'allow anonymous'),

@@ -21,12 +21,26 @@ export function registerServerStart(server: Command): void {
     .addOption(
       new Option('--max-memory <size>', 'memory for items, e.g. 512mb, 4gb').env('CACHETTE_MAX_MEMORY').default('1gb'),
     )
+    .addOption(
+      new Option('--http-port <port>', 'HTTP port (signup, keys, HTTP API); default 8081').env('CACHETTE_HTTP_PORT'),
+    )
     .addOption(new Option('--allow-anonymous', 'accept an empty API key as the local account (development only)'))
     .addOption(new Option('--provider <name>', 'cloud provider this deployment serves').env('CACHETTE_PROVIDER'))
     .addOption(new Option('--region <name>', 'region this deployment serves').env('CACHETTE_REGION'))
     .addOption(
       new Option('--public-endpoint <host:port>', 'endpoint written into API keys').env('CACHETTE_PUBLIC_ENDPOINT'),
     )
+    .addOption(
+      new Option('--public-http-endpoint <url>', 'HTTP API base URL written into keys and e-mails').env(
+        'CACHETTE_PUBLIC_HTTP_ENDPOINT',
+      ),
+    )
+    .addOption(
+      new Option('--smtp-url <url>', 'send e-mail through SMTP (else <data-dir>/outbox/*.eml)').env(
+        'CACHETTE_SMTP_URL',
+      ),
+    )
+    .addOption(new Option('--mail-from <address>', 'sender of e-mails').env('CACHETTE_MAIL_FROM'))
     .addOption(new Option('--tls-cert <file>', 'PEM certificate chain to serve TLS').env('CACHETTE_TLS_CERT'))
     .addOption(new Option('--tls-key <file>', 'PEM private key to serve TLS').env('CACHETTE_TLS_KEY'))
     .addOption(
@@ -45,6 +59,10 @@ Examples:
         {
           host: opts.host as string,
           port: opts.port as string,
+          httpPort: opts.httpPort as string | undefined,
+          publicHttpEndpoint: opts.publicHttpEndpoint as string | undefined,
+          smtpUrl: opts.smtpUrl as string | undefined,
+          mailFrom: opts.mailFrom as string | undefined,
           dataDir: opts.dataDir as string,
           maxMemory: opts.maxMemory as string,
           allowAnonymous: opts.allowAnonymous as boolean | undefined,

@@ -22,6 +22,11 @@ export interface DbErrorClassifier {
 
 /** The driver's own message, e.g. `SQLITE_BUSY: database is locked`. Drivers never put bound values in it. */
 export function describeDbError(error: unknown): string {
+  // Node's happy-eyeballs connect (a host with IPv4 and IPv6 addresses) fails with an AggregateError whose
+  // own message is empty: the useful text is in the attempts it aggregates.
+  if (error instanceof AggregateError && error.message === '' && error.errors.length > 0) {
+    return [...new Set(error.errors.map(describeDbError))].join('; ');
+  }
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
@@ -40,10 +45,17 @@ export function notADatabaseMessage(database: string, detail: string): string {
  *
  * @param database - how to name the database to an operator, e.g. `sqlite database '/data/metadata.db'`
  * @param action - the operation that failed, e.g. `createCache`
+ * @param redact - removes what must never reach a message (a password) from the driver's text; default none
  */
-export function toCacheError(kind: DbErrorKind, error: unknown, database: string, action: string): CacheError {
+export function toCacheError(
+  kind: DbErrorKind,
+  error: unknown,
+  database: string,
+  action: string,
+  redact: (text: string) => string = (text) => text,
+): CacheError {
   if (error instanceof CacheError) return error;
-  const detail = describeDbError(error);
+  const detail = redact(describeDbError(error));
   switch (kind) {
     case 'unavailable':
       return new CacheError(ErrorCode.UNAVAILABLE, `metadata ${action} failed: ${database} is unavailable (${detail})`);

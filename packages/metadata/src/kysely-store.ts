@@ -22,6 +22,10 @@ export interface KyselyMetadataStoreOptions {
   readonly errors: DbErrorClassifier;
   /** Source of `createdAtMs`. */
   readonly clock: Clock;
+  /** The schema holding the tables, when the dialect has schemas (PostgreSQL); see {@link migrateToLatest}. */
+  readonly schema?: string;
+  /** Removes secrets (a database password) from driver messages before they become errors. Default: none. */
+  readonly redact?: (text: string) => string;
 }
 
 function invalid(message: string): CacheError {
@@ -54,6 +58,8 @@ export class KyselyMetadataStore implements MetadataStore {
   readonly #database: string;
   readonly #errors: DbErrorClassifier;
   readonly #clock: Clock;
+  readonly #schema: string | undefined;
+  readonly #redact: ((text: string) => string) | undefined;
   #closed = false;
 
   constructor(options: KyselyMetadataStoreOptions) {
@@ -61,6 +67,8 @@ export class KyselyMetadataStore implements MetadataStore {
     this.#database = options.database;
     this.#errors = options.errors;
     this.#clock = options.clock;
+    this.#schema = options.schema;
+    this.#redact = options.redact;
   }
 
   /**
@@ -79,14 +87,14 @@ export class KyselyMetadataStore implements MetadataStore {
       return await op();
     } catch (e) {
       if (e instanceof CacheError) throw e;
-      throw toCacheError(this.#errors.classify(e), e, this.#database, action);
+      throw toCacheError(this.#errors.classify(e), e, this.#database, action, this.#redact);
     }
   }
 
   async migrate(): Promise<void> {
     await this.#run('migrate', async () => {
       try {
-        await migrateToLatest(this.db);
+        await migrateToLatest(this.db, this.#schema);
       } catch (e) {
         if (e instanceof UnknownMigrationsError) {
           throw new CacheError(

@@ -31,15 +31,19 @@ export class UnknownMigrationsError extends Error {
  * Applies pending migrations. Each dialect's adapter supplies the cross-process lock (a transaction on
  * SQLite, an advisory lock on PostgreSQL), so several processes starting at once is safe.
  *
+ * @param schema - where the history tables live (PostgreSQL). Without it Kysely looks for them in *every*
+ * schema of the database, so another schema's `cachette_migration` would make it skip creating ours.
+ * The migrations' own tables land in the connection's `search_path`, which must name the same schema.
  * @throws {@link UnknownMigrationsError} when the database was migrated by a newer build; the driver's
  * error when a query fails.
  */
-export async function migrateToLatest(db: Kysely<MetadataDatabase>): Promise<void> {
+export async function migrateToLatest(db: Kysely<MetadataDatabase>, schema?: string): Promise<void> {
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error } = await migrator.migrateToLatest();
   if (error === undefined) return;

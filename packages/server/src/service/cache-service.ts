@@ -1,9 +1,12 @@
 /**
  * @module service/cache-service
  * The protocol-agnostic service: every transport calls these methods with an authenticated principal.
- * Order on every call: authorize (cache, permission) → validate → resolve cache → engine op. Engine
- * namespaces are cache ids, never names, so two accounts may own caches with the same name.
+ * Order on every data-plane call: authorize (cache, permission) → validate → resolve cache → admit
+ * (rate and throughput limits) → engine op → observe (metrics, metering). Nothing is applied before every
+ * check passed. Engine namespaces are cache ids, never names, so two accounts may own caches with the
+ * same name.
  */
+import { performance } from 'node:perf_hooks';
 import {
   type CacheEngine,
   CacheError,
@@ -15,17 +18,30 @@ import {
   type TtlUpdate,
   type TtlUpdateResult,
 } from '@cachette/engine';
-import type { MetadataStore } from '@cachette/metadata';
+import type { CacheRecord, MetadataStore } from '@cachette/metadata';
 import { CacheDirectory, cacheNotFound } from './cache-directory.ts';
 import { type ReportedCacheLimits, reportedCacheLimits, type ServiceLimits } from './limits.ts';
+import { noopObserver, type Operation, type OperationObserver } from './observer.ts';
 import { authorize, canSee, type Principal } from './principal.ts';
 import { validateBatchSize, validateCacheName, validateItemSize, validateKey, validateTtlMs } from './validation.ts';
+
+/** Admission control for data-plane calls (per-cache rate and throughput limits). */
+export interface RequestLimiter {
+  /** Throws LIMIT_EXCEEDED when `cache` may not take a request of `bytesIn` bytes now. */
+  admit(principal: Principal, cache: CacheRecord, bytesIn: number): void | Promise<void>;
+  /** Counts response bytes against the cache's throughput once they are known. */
+  charge(cache: CacheRecord, bytesOut: number): void;
+  /** What ListCaches reports for the account's caches. */
+  reportedLimits(accountId: string): ReportedCacheLimits | Promise<ReportedCacheLimits>;
+}
 
 export interface CacheServiceOptions {
   readonly engine: CacheEngine;
   readonly metadata: MetadataStore;
   readonly clock: Clock;
   readonly limits: ServiceLimits;
+  readonly observer?: OperationObserver;
+  readonly limiter?: RequestLimiter;
 }
 
 /** One cache as ListCaches reports it. */
@@ -44,86 +60,134 @@ export interface BatchSetItem {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
+function valueBytesOf(condition: SetCondition): number {
+  return 'value' in condition ? condition.value.byteLength : 0;
+}
+
 /** Caches and items, for any transport. */
 export class CacheService {
   private readonly engine: CacheEngine;
   private readonly metadata: MetadataStore;
   private readonly limits: ServiceLimits;
   private readonly directory: CacheDirectory;
-  private readonly cacheLimits: ReportedCacheLimits;
+  private readonly observer: OperationObserver;
+  private readonly limiter: RequestLimiter | undefined;
+  private readonly defaultReportedLimits: ReportedCacheLimits;
 
   constructor(options: CacheServiceOptions) {
     this.engine = options.engine;
     this.metadata = options.metadata;
     this.limits = options.limits;
     this.directory = new CacheDirectory(options.metadata, options.clock);
-    this.cacheLimits = reportedCacheLimits(options.limits);
+    this.observer = options.observer ?? noopObserver;
+    this.limiter = options.limiter;
+    this.defaultReportedLimits = reportedCacheLimits(options.limits);
   }
 
   // ── control plane ────────────────────────────────────────────────────────────────────────────
 
   /** Creates a cache; ALREADY_EXISTS when the account has one of that name. */
   async createCache(principal: Principal, name: string): Promise<void> {
-    authorize(principal, name, 'control');
-    validateCacheName(name);
-    const count = await this.metadata.countCaches(principal.accountId);
-    if (count >= this.limits.maxCachesPerAccount) {
-      throw new CacheError(
-        ErrorCode.LIMIT_EXCEEDED,
-        `this account already has ${count} caches, the maximum; delete one before creating another`,
-        'cache_count_limit_exceeded',
-      );
+    const t0 = performance.now();
+    try {
+      authorize(principal, name, 'control');
+      validateCacheName(name);
+      const count = await this.metadata.countCaches(principal.accountId);
+      if (count >= this.limits.maxCachesPerAccount) {
+        throw new CacheError(
+          ErrorCode.LIMIT_EXCEEDED,
+          `this account already has ${count} caches, the maximum; delete one before creating another`,
+          'cache_count_limit_exceeded',
+        );
+      }
+      const record = await this.metadata.createCache(principal.accountId, name);
+      this.directory.forget(principal.accountId, name);
+      await this.engine.createNamespace(record.id);
+      this.done('createCache', principal, name, t0);
+    } catch (e) {
+      throw this.failed('createCache', principal, name, t0, e);
     }
-    const record = await this.metadata.createCache(principal.accountId, name);
-    this.directory.forget(principal.accountId, name);
-    await this.engine.createNamespace(record.id);
   }
 
   /** Deletes a cache and every item in it; NOT_FOUND when absent. */
   async deleteCache(principal: Principal, name: string): Promise<void> {
-    authorize(principal, name, 'control');
-    validateCacheName(name);
-    const record = await this.metadata.deleteCache(principal.accountId, name).catch((e: unknown) => {
-      throw isCacheError(e, ErrorCode.NOT_FOUND) ? cacheNotFound(name) : e;
-    });
-    this.directory.forget(principal.accountId, name);
-    await this.engine.dropNamespace(record.id);
+    const t0 = performance.now();
+    try {
+      authorize(principal, name, 'control');
+      validateCacheName(name);
+      const record = await this.metadata.deleteCache(principal.accountId, name);
+      this.directory.forget(principal.accountId, name);
+      await this.engine.dropNamespace(record.id);
+      this.done('deleteCache', principal, name, t0);
+    } catch (e) {
+      throw this.failed('deleteCache', principal, name, t0, e);
+    }
   }
 
   /** Removes every item of a cache; NOT_FOUND when absent. */
   async flushCache(principal: Principal, name: string): Promise<void> {
-    authorize(principal, name, 'control');
-    validateCacheName(name);
-    const record = await this.directory.resolve(principal.accountId, name);
-    await this.engine.flushNamespace(record.id).catch((e: unknown) => this.rethrow(e, name));
+    const t0 = performance.now();
+    try {
+      authorize(principal, name, 'control');
+      validateCacheName(name);
+      const record = await this.directory.resolve(principal.accountId, name);
+      await this.engine.flushNamespace(record.id);
+      this.done('flushCache', principal, name, t0);
+    } catch (e) {
+      throw this.failed('flushCache', principal, name, t0, e);
+    }
   }
 
-  /** The caller's caches (those its key can see), ordered by name. */
+  /** The caller's caches (those its key can see), ordered by name, with their limits. */
   async listCaches(principal: Principal): Promise<CacheInfo[]> {
-    const records = await this.metadata.listCaches(principal.accountId);
-    return records.filter((r) => canSee(principal, r.name)).map((r) => ({ name: r.name, limits: this.cacheLimits }));
+    const t0 = performance.now();
+    try {
+      const records = await this.metadata.listCaches(principal.accountId);
+      const limits = this.limiter ? await this.limiter.reportedLimits(principal.accountId) : this.defaultReportedLimits;
+      const result = records.filter((r) => canSee(principal, r.name)).map((r) => ({ name: r.name, limits }));
+      this.done('listCaches', principal, '', t0);
+      return result;
+    } catch (e) {
+      throw this.failed('listCaches', principal, '', t0, e);
+    }
   }
 
   // ── data plane ───────────────────────────────────────────────────────────────────────────────
 
   /** The value, or `undefined` on a miss. */
   async get(principal: Principal, cache: string, key: Uint8Array): Promise<Uint8Array | undefined> {
-    const ns = await this.namespace(principal, cache, 'read');
-    validateKey(key);
+    const t0 = performance.now();
     try {
-      return await this.engine.get(ns, key);
+      validateKey(key);
+      const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
+      const value = await this.engine.get(record.id, key);
+      const out = value === undefined ? 0 : value.byteLength;
+      this.limiter?.charge(record, out);
+      this.observer.observe(
+        'get',
+        principal.accountId,
+        cache,
+        value === undefined ? 'miss' : 'hit',
+        performance.now() - t0,
+        key.byteLength,
+        out,
+      );
+      return value;
     } catch (e) {
-      return this.rethrow(e, cache);
+      throw this.failed('get', principal, cache, t0, e);
     }
   }
 
   async set(principal: Principal, cache: string, key: Uint8Array, value: Uint8Array, ttlMs: number): Promise<void> {
-    const ns = await this.namespace(principal, cache, 'write');
-    this.validateWrite(key, value, ttlMs);
+    const t0 = performance.now();
     try {
-      await this.engine.set(ns, key, value, ttlMs);
+      this.validateWrite(key, value, ttlMs);
+      const bytesIn = key.byteLength + value.byteLength;
+      const record = await this.admit(principal, cache, 'write', undefined, bytesIn);
+      await this.engine.set(record.id, key, value, ttlMs);
+      this.observer.observe('set', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
     } catch (e) {
-      this.rethrow(e, cache);
+      throw this.failed('set', principal, cache, t0, e);
     }
   }
 
@@ -136,23 +200,35 @@ export class CacheService {
     ttlMs: number,
     condition: SetCondition,
   ): Promise<boolean> {
-    // A conditional set reads the item too, so a write-only key may not learn its state through it.
-    const ns = await this.namespace(principal, cache, 'write', condition.kind === 'absent' ? undefined : 'read');
-    this.validateWrite(key, value, ttlMs);
+    const t0 = performance.now();
     try {
-      return await this.engine.setIf(ns, key, value, ttlMs, condition);
+      this.validateWrite(key, value, ttlMs);
+      const bytesIn = key.byteLength + value.byteLength + valueBytesOf(condition);
+      // A conditional set reveals the item's state, so a write-only key may only use `absent`.
+      const record = await this.admit(
+        principal,
+        cache,
+        'write',
+        condition.kind === 'absent' ? undefined : 'read',
+        bytesIn,
+      );
+      const stored = await this.engine.setIf(record.id, key, value, ttlMs, condition);
+      this.observer.observe('setIf', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
+      return stored;
     } catch (e) {
-      return this.rethrow(e, cache);
+      throw this.failed('setIf', principal, cache, t0, e);
     }
   }
 
   async delete(principal: Principal, cache: string, key: Uint8Array): Promise<void> {
-    const ns = await this.namespace(principal, cache, 'write');
-    validateKey(key);
+    const t0 = performance.now();
     try {
-      await this.engine.delete(ns, key);
+      validateKey(key);
+      const record = await this.admit(principal, cache, 'write', undefined, key.byteLength);
+      await this.engine.delete(record.id, key);
+      this.observer.observe('delete', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
     } catch (e) {
-      this.rethrow(e, cache);
+      throw this.failed('delete', principal, cache, t0, e);
     }
   }
 
@@ -164,59 +240,94 @@ export class CacheService {
     amount: bigint,
     ttlMs: number,
   ): Promise<bigint> {
-    const ns = await this.namespace(principal, cache, 'write', 'read');
-    validateKey(key);
-    validateTtlMs(ttlMs, this.limits);
-    if (amount < INT64_MIN || amount > INT64_MAX) {
-      throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'increment amount must be a signed 64-bit integer');
-    }
+    const t0 = performance.now();
     try {
-      return await this.engine.increment(ns, key, amount, ttlMs);
+      validateKey(key);
+      validateTtlMs(ttlMs, this.limits);
+      if (amount < INT64_MIN || amount > INT64_MAX) {
+        throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'increment amount must be a signed 64-bit integer');
+      }
+      const record = await this.admit(principal, cache, 'write', 'read', key.byteLength);
+      const value = await this.engine.increment(record.id, key, amount, ttlMs);
+      this.observer.observe('increment', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
+      return value;
     } catch (e) {
-      return this.rethrow(e, cache);
+      throw this.failed('increment', principal, cache, t0, e);
     }
   }
 
   /** Remaining TTL in ms, or `undefined` on a miss. */
   async itemGetTtl(principal: Principal, cache: string, key: Uint8Array): Promise<number | undefined> {
-    const ns = await this.namespace(principal, cache, 'read');
-    validateKey(key);
+    const t0 = performance.now();
     try {
-      return await this.engine.itemGetTtl(ns, key);
+      validateKey(key);
+      const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
+      const ttl = await this.engine.itemGetTtl(record.id, key);
+      this.observer.observe(
+        'itemGetTtl',
+        principal.accountId,
+        cache,
+        ttl === undefined ? 'miss' : 'hit',
+        performance.now() - t0,
+        key.byteLength,
+        0,
+      );
+      return ttl;
     } catch (e) {
-      return this.rethrow(e, cache);
+      throw this.failed('itemGetTtl', principal, cache, t0, e);
     }
   }
 
   async updateTtl(principal: Principal, cache: string, key: Uint8Array, update: TtlUpdate): Promise<TtlUpdateResult> {
-    const ns = await this.namespace(principal, cache, 'write');
-    validateKey(key);
-    validateTtlMs(update.ttlMs, this.limits);
+    const t0 = performance.now();
     try {
-      return await this.engine.updateTtl(ns, key, update);
+      validateKey(key);
+      validateTtlMs(update.ttlMs, this.limits);
+      const record = await this.admit(principal, cache, 'write', undefined, key.byteLength);
+      const result = await this.engine.updateTtl(record.id, key, update);
+      this.observer.observe('updateTtl', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
+      return result;
     } catch (e) {
-      return this.rethrow(e, cache);
+      throw this.failed('updateTtl', principal, cache, t0, e);
     }
   }
 
   async keysExist(principal: Principal, cache: string, keys: readonly Uint8Array[]): Promise<boolean[]> {
-    const ns = await this.namespace(principal, cache, 'read');
-    validateBatchSize(keys.length, this.limits);
-    for (const key of keys) validateKey(key);
+    const t0 = performance.now();
     try {
-      return await this.engine.keysExist(ns, keys);
+      validateBatchSize(keys.length, this.limits);
+      let bytesIn = 0;
+      for (const key of keys) {
+        validateKey(key);
+        bytesIn += key.byteLength;
+      }
+      const record = await this.admit(principal, cache, 'read', undefined, bytesIn);
+      const exists = await this.engine.keysExist(record.id, keys);
+      this.observer.observe('keysExist', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
+      return exists;
     } catch (e) {
-      return this.rethrow(e, cache);
+      throw this.failed('keysExist', principal, cache, t0, e);
     }
   }
 
   async itemGetType(principal: Principal, cache: string, key: Uint8Array): Promise<ItemType | undefined> {
-    const ns = await this.namespace(principal, cache, 'read');
-    validateKey(key);
+    const t0 = performance.now();
     try {
-      return await this.engine.itemGetType(ns, key);
+      validateKey(key);
+      const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
+      const type = await this.engine.itemGetType(record.id, key);
+      this.observer.observe(
+        'itemGetType',
+        principal.accountId,
+        cache,
+        type === undefined ? 'miss' : 'hit',
+        performance.now() - t0,
+        key.byteLength,
+        0,
+      );
+      return type;
     } catch (e) {
-      return this.rethrow(e, cache);
+      throw this.failed('itemGetType', principal, cache, t0, e);
     }
   }
 
@@ -226,44 +337,63 @@ export class CacheService {
     cache: string,
     keys: readonly Uint8Array[],
   ): Promise<(Uint8Array | undefined)[]> {
-    const ns = await this.namespace(principal, cache, 'read');
-    validateBatchSize(keys.length, this.limits);
-    for (const key of keys) validateKey(key);
+    const t0 = performance.now();
     try {
-      return await Promise.all(keys.map((key) => this.engine.get(ns, key)));
+      validateBatchSize(keys.length, this.limits);
+      let bytesIn = 0;
+      for (const key of keys) {
+        validateKey(key);
+        bytesIn += key.byteLength;
+      }
+      const record = await this.admit(principal, cache, 'read', undefined, bytesIn);
+      const values = await Promise.all(keys.map((key) => this.engine.get(record.id, key)));
+      let out = 0;
+      for (const v of values) if (v !== undefined) out += v.byteLength;
+      this.limiter?.charge(record, out);
+      this.observer.observe('getBatch', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, out);
+      return values;
     } catch (e) {
-      return this.rethrow(e, cache);
+      throw this.failed('getBatch', principal, cache, t0, e);
     }
   }
 
   /**
-   * Stores every item. The whole batch is validated first, so an invalid item fails the call with nothing
-   * stored rather than leaving it half-applied.
+   * Stores every item. The whole batch is validated and admitted first, so an invalid item or a limit fails
+   * the call with nothing stored rather than leaving it half-applied.
    */
   async setBatch(principal: Principal, cache: string, items: readonly BatchSetItem[]): Promise<void> {
-    const ns = await this.namespace(principal, cache, 'write');
-    validateBatchSize(items.length, this.limits);
-    for (const item of items) this.validateWrite(item.key, item.value, item.ttlMs);
+    const t0 = performance.now();
     try {
-      await Promise.all(items.map((item) => this.engine.set(ns, item.key, item.value, item.ttlMs)));
+      validateBatchSize(items.length, this.limits);
+      let bytesIn = 0;
+      for (const item of items) {
+        this.validateWrite(item.key, item.value, item.ttlMs);
+        bytesIn += item.key.byteLength + item.value.byteLength;
+      }
+      const record = await this.admit(principal, cache, 'write', undefined, bytesIn);
+      await Promise.all(items.map((item) => this.engine.set(record.id, item.key, item.value, item.ttlMs)));
+      this.observer.observe('setBatch', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
     } catch (e) {
-      this.rethrow(e, cache);
+      throw this.failed('setBatch', principal, cache, t0, e);
     }
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
-  private async namespace(
+  /** Authorizes, resolves the cache and passes the limiter; nothing has been applied when this throws. */
+  private async admit(
     principal: Principal,
     cache: string,
     permission: 'read' | 'write',
-    alsoNeeds?: 'read',
-  ): Promise<string> {
+    alsoNeeds: 'read' | undefined,
+    bytesIn: number,
+  ): Promise<CacheRecord> {
     if (cache === '') throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'cache name must not be empty');
     authorize(principal, cache, permission);
     if (alsoNeeds) authorize(principal, cache, alsoNeeds);
     const record = await this.directory.resolve(principal.accountId, cache);
-    return record.id;
+    if (this.limiter) await this.limiter.admit(principal, record, bytesIn);
+    return record;
   }
 
   private validateWrite(key: Uint8Array, value: Uint8Array, ttlMs: number): void {
@@ -272,10 +402,20 @@ export class CacheService {
     validateItemSize(key, value, this.limits);
   }
 
-  /** Engines report a missing namespace by id; callers want the cache name. */
-  private rethrow(e: unknown, cache: string): never {
-    if (isCacheError(e, ErrorCode.NOT_FOUND)) throw cacheNotFound(cache);
-    if (e instanceof CacheError) throw e;
-    throw new CacheError(ErrorCode.INTERNAL, `internal error in the cache engine: ${(e as Error)?.message ?? e}`);
+  private done(op: Operation, principal: Principal, cache: string, t0: number): void {
+    this.observer.observe(op, principal.accountId, cache, 'ok', performance.now() - t0, 0, 0);
+  }
+
+  /**
+   * The error to throw for a failed operation, reported to the observer. Engines report a missing
+   * namespace by id, callers want the cache name; anything that is not a CacheError is a bug → INTERNAL.
+   */
+  private failed(op: Operation, principal: Principal, cache: string, t0: number, e: unknown): CacheError {
+    let error: CacheError;
+    if (isCacheError(e, ErrorCode.NOT_FOUND) && cache !== '') error = cacheNotFound(cache);
+    else if (e instanceof CacheError) error = e;
+    else error = new CacheError(ErrorCode.INTERNAL, `internal error: ${(e as Error)?.message ?? String(e)}`);
+    this.observer.observe(op, principal.accountId, cache, error.code, performance.now() - t0, 0, 0);
+    return error;
   }
 }

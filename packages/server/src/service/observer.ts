@@ -1,0 +1,55 @@
+/**
+ * @module service/observer
+ * Every service operation reports once, after it finished, to an {@link OperationObserver}: metrics and
+ * byte metering both listen here, so gRPC and HTTP are measured identically.
+ */
+import type { ErrorCode } from '@cachette/engine';
+
+/** Operation names, as they appear in metrics labels. */
+export type Operation =
+  | 'get'
+  | 'set'
+  | 'setIf'
+  | 'delete'
+  | 'increment'
+  | 'itemGetTtl'
+  | 'updateTtl'
+  | 'keysExist'
+  | 'itemGetType'
+  | 'getBatch'
+  | 'setBatch'
+  | 'createCache'
+  | 'deleteCache'
+  | 'flushCache'
+  | 'listCaches';
+
+/** `ok`, `hit`/`miss` for reads, or the error code of a failure. */
+export type Outcome = 'ok' | 'hit' | 'miss' | ErrorCode;
+
+/**
+ * Receives one call per finished operation. Positional arguments, not an event object, so observing
+ * allocates nothing on the hot path. `accountId` is `''` when the caller was not authenticated.
+ */
+export interface OperationObserver {
+  observe(
+    op: Operation,
+    accountId: string,
+    cacheName: string,
+    outcome: Outcome,
+    durationMs: number,
+    bytesIn: number,
+    bytesOut: number,
+  ): void;
+}
+
+/** Fans one report out to several observers. */
+export function combineObservers(observers: readonly OperationObserver[]): OperationObserver {
+  if (observers.length === 1 && observers[0]) return observers[0];
+  return {
+    observe(op, accountId, cacheName, outcome, durationMs, bytesIn, bytesOut) {
+      for (const o of observers) o.observe(op, accountId, cacheName, outcome, durationMs, bytesIn, bytesOut);
+    },
+  };
+}
+
+export const noopObserver: OperationObserver = { observe() {} };

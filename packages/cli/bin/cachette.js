@@ -5,4 +5,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+process.exitCode = code;
+// A command is done when main() returns, except `server start`, which only returns after a graceful
+// stop. Exit once stdout has drained: a failed gRPC connect leaves grpc-js timers that would otherwise
+// hold the process open for ~10 s after the error was already reported.
+process.stdout.write('', () => process.exit(code));

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { CacheError, ErrorCode } from '@cachette/engine';
 import { Command, CommanderError, Option } from 'commander';
 import { Miss } from './command-context.ts';
+import { registerAccountSignup } from './commands/account-signup.ts';
+import { registerApiKey } from './commands/api-key.ts';
 import { registerCacheCreate } from './commands/cache-create.ts';
 import { registerCacheDelete } from './commands/cache-delete.ts';
 import { registerCacheDeleteItem } from './commands/cache-delete-item.ts';
@@ -85,6 +87,8 @@ export const commandRegistrars: readonly (CommandRegistrar | LazyGroup)[] = [
   (p) => registerCacheDeleteItem(group(p, 'cache')),
   (p) => registerCacheTtl(group(p, 'cache')),
   (p) => registerCacheIncrement(group(p, 'cache')),
+  (p) => registerAccountSignup(group(p, 'account')),
+  (p) => registerApiKey(group(p, 'api-key')),
   {
     group: 'server',
     load: async () => {

@@ -15,6 +15,10 @@ export interface ServerConfig {
   readonly httpPort: number;
   /** Where metadata.db, the lock file and dev-api-key live. Default `./.cachette`. */
   readonly dataDir: string;
+  /** `postgres://…` to keep metadata in PostgreSQL (shared by gateways); unset = `<data-dir>/metadata.db`. */
+  readonly databaseUrl: string | undefined;
+  /** PostgreSQL schema for Cachette's tables. Default `public`. */
+  readonly databaseSchema: string | undefined;
   /** Memory the embedded engine may use for items. Default 1 GiB. */
   readonly maxMemoryBytes: number;
   /** Map an empty token to the local account (momento-local compatibility). Default false. */
@@ -43,6 +47,8 @@ export const defaultConfig: ServerConfig = {
   port: 8080,
   httpPort: 8081,
   dataDir: './.cachette',
+  databaseUrl: undefined,
+  databaseSchema: undefined,
   maxMemoryBytes: 1024 ** 3,
   allowAnonymous: false,
   provider: 'local',
@@ -63,6 +69,8 @@ export interface RawSettings {
   port?: string | undefined;
   httpPort?: string | undefined;
   dataDir?: string | undefined;
+  databaseUrl?: string | undefined;
+  databaseSchema?: string | undefined;
   maxMemory?: string | undefined;
   allowAnonymous?: boolean | string | undefined;
   provider?: string | undefined;
@@ -86,6 +94,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     port: env.CACHETTE_PORT,
     httpPort: env.CACHETTE_HTTP_PORT,
     dataDir: env.CACHETTE_DATA_DIR,
+    databaseUrl: env.CACHETTE_DATABASE_URL ?? env.DATABASE_URL,
+    databaseSchema: env.CACHETTE_DATABASE_SCHEMA,
     maxMemory: env.CACHETTE_MAX_MEMORY,
     allowAnonymous: env.CACHETTE_ALLOW_ANONYMOUS,
     provider: env.CACHETTE_PROVIDER,
@@ -165,6 +175,8 @@ export function resolveConfig(...layers: RawSettings[]): ServerConfig {
           : defaultConfig.httpPort
         : parseIntSetting(httpPort, 'HTTP port', 0, 65535),
     dataDir: pick('dataDir') ?? defaultConfig.dataDir,
+    databaseUrl: pick('databaseUrl'),
+    databaseSchema: pick('databaseSchema'),
     maxMemoryBytes: maxMemory === undefined ? defaultConfig.maxMemoryBytes : parseSize(maxMemory, 'max memory'),
     allowAnonymous: allowAnonymous === undefined ? false : parseBool(allowAnonymous, 'allow anonymous'),
     provider: pick('provider') ?? defaultConfig.provider,

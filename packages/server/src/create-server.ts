@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CacheEngine, CacheError, type Clock, ErrorCode, MemoryEngine, systemClock } from '@cachette/engine';
-import { type MetadataStore, openSqliteMetadata } from '@cachette/metadata';
+import { type MetadataStore, openMetadata } from '@cachette/metadata';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { defaultConfig, type ServerConfig } from './config.ts';
 import { lockDataDir } from './data-dir.ts';
 import { ensureLocalAccount } from './local-account.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer } from './mail/mailer.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { AccountsService } from './service/accounts-service.ts';
 import { CacheService } from './service/cache-service.ts';
 import { Authenticator } from './service/principal.ts';
@@ -78,7 +79,12 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
   try {
     const lock = lockDataDir(config.dataDir);
     cleanups.push(() => lock.release());
-    const metadata = await openSqliteMetadata({ path: join(config.dataDir, 'metadata.db'), clock });
+    const metadata = await openMetadata({
+      databaseUrl: config.databaseUrl,
+      sqlitePath: join(config.dataDir, 'metadata.db'),
+      clock,
+      schema: config.databaseSchema,
+    });
     cleanups.push(() => metadata.close());
 
     const engine = options.engine ?? new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock });
@@ -86,7 +92,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
     // Caches outlive the process in metadata; the embedded engine's namespaces do not, so re-create them.
     for (const cache of await metadata.listAllCaches()) await engine.createNamespace(cache.id);
 
-    const service = new CacheService({ engine, metadata, clock, limits: config.limits });
+    const metrics = createMetrics(engine);
+    const service = new CacheService({ engine, metadata, clock, limits: config.limits, observer: metrics });
     const auth = new Authenticator({
       metadata,
       clock,
@@ -97,22 +104,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
         logger.warn({ err: { message: (error as Error)?.message } }, 'could not record API key use'),
     });
 
-    // gRPC first: its bound port goes into the keys the HTTP side issues.
-    const grpc = createGrpcServer({
-      service,
-      auth,
-      onUnexpected: (error) => logger.error({ err: error }, 'unexpected error while serving a call'),
-      maxReceiveMessageBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
-    });
-    const credentials = serverCredentials(config);
-    const grpcPort = await new Promise<number>((resolve, reject) => {
-      grpc.bindAsync(hostPort(config.host, config.port), credentials, (err, port) =>
-        err ? reject(bindError(err, 'gRPC', config.host, config.port)) : resolve(port),
-      );
-    });
-    cleanups.push(() => grpc.forceShutdown());
-    const grpcEndpoint = config.publicEndpoint ?? hostPort(dialHost(config.host), grpcPort);
-
     const mailer = createMailer({
       smtpUrl: config.smtpUrl,
       from: config.mailFrom,
@@ -120,8 +111,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       logger,
     });
     cleanups.push(() => mailer.close());
-    // The HTTP endpoint is only known once bound; accounts read it lazily through this holder.
-    const endpoints = { grpcEndpoint, httpEndpoint: '' };
+    // Keys carry both endpoints, known only once the transports are bound: accounts read them lazily.
+    const endpoints = { grpcEndpoint: '', httpEndpoint: '' };
     const accounts = new AccountsService({
       metadata,
       mailer,
@@ -136,7 +127,26 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
         return endpoints.httpEndpoint;
       },
     });
+
+    const grpc = createGrpcServer({
+      service,
+      accounts,
+      auth,
+      onUnexpected: (error) => logger.error({ err: error }, 'unexpected error while serving a call'),
+      maxReceiveMessageBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
+    });
+    const credentials = serverCredentials(config);
+    const grpcPort = await new Promise<number>((resolve, reject) => {
+      grpc.bindAsync(hostPort(config.host, config.port), credentials, (err, port) =>
+        err ? reject(bindError(err, 'gRPC', config.host, config.port)) : resolve(port),
+      );
+    });
+    cleanups.push(() => grpc.forceShutdown());
+    const grpcEndpoint = config.publicEndpoint ?? hostPort(dialHost(config.host), grpcPort);
+    endpoints.grpcEndpoint = grpcEndpoint;
+
     const http = createHttpServer({
+      metrics: metrics.registry,
       service,
       accounts,
       auth,
@@ -167,6 +177,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
         http: hostPort(config.host, httpPort),
         tls: config.tlsCertFile !== undefined,
         dataDir: config.dataDir,
+        metadata: config.databaseUrl ? 'postgresql' : 'sqlite',
         maxMemoryBytes: config.maxMemoryBytes,
         allowAnonymous: config.allowAnonymous,
         region: `${config.provider}/${config.region}`,

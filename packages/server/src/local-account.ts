@@ -7,7 +7,9 @@ import type { MetadataStore } from '@cachette/metadata';
 import { decodeApiKey, encodeApiKey } from './api-key-format.ts';
 import { readDevApiKey, writeDevApiKey } from './data-dir.ts';
 
-const LOCAL_ACCOUNT_SETTING = 'local_account_id';
+// One local account per provider/region: servers of two regions sharing a metadata database must not
+// share an account (data residency).
+const localAccountSetting = (provider: string, region: string) => `local_account_id:${provider}/${region}`;
 
 export interface LocalAccount {
   readonly accountId: string;
@@ -26,11 +28,18 @@ export async function ensureLocalAccount(
   metadata: MetadataStore,
   opts: { dataDir: string; provider: string; region: string; endpoint: string; httpEndpoint: string },
 ): Promise<LocalAccount> {
-  let accountId = await metadata.getSetting(LOCAL_ACCOUNT_SETTING);
+  const setting = localAccountSetting(opts.provider, opts.region);
+  let accountId = await metadata.getSetting(setting);
   if (accountId === undefined || (await metadata.getAccount(accountId)) === undefined) {
-    const account = await metadata.createAccount({ email: null, provider: opts.provider, region: opts.region });
+    // The local account is for development and operators: no rate or throughput limits.
+    const account = await metadata.createAccount({
+      email: null,
+      provider: opts.provider,
+      region: opts.region,
+      plan: 'unlimited',
+    });
     accountId = account.id;
-    await metadata.setSetting(LOCAL_ACCOUNT_SETTING, accountId);
+    await metadata.setSetting(setting, accountId);
   }
   const existing = readDevApiKey(opts.dataDir);
   const secret = existing === undefined ? undefined : decodeApiKey(existing)?.secret;

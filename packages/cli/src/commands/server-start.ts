@@ -24,6 +24,14 @@ export function registerServerStart(server: Command): void {
     .addOption(
       new Option('--http-port <port>', 'HTTP port (signup, keys, HTTP API); default 8081').env('CACHETTE_HTTP_PORT'),
     )
+    .addOption(
+      new Option('--database-url <url>', 'keep metadata in PostgreSQL (postgres://…), shared by gateways').env(
+        'DATABASE_URL',
+      ),
+    )
+    .addOption(
+      new Option('--database-schema <name>', 'PostgreSQL schema for Cachette tables').env('CACHETTE_DATABASE_SCHEMA'),
+    )
     .addOption(new Option('--allow-anonymous', 'accept an empty API key as the local account (development only)'))
     .addOption(new Option('--provider <name>', 'cloud provider this deployment serves').env('CACHETTE_PROVIDER'))
     .addOption(new Option('--region <name>', 'region this deployment serves').env('CACHETTE_REGION'))
@@ -64,6 +72,8 @@ Examples:
           smtpUrl: opts.smtpUrl as string | undefined,
           mailFrom: opts.mailFrom as string | undefined,
           dataDir: opts.dataDir as string,
+          databaseUrl: opts.databaseUrl as string | undefined,
+          databaseSchema: opts.databaseSchema as string | undefined,
           maxMemory: opts.maxMemory as string,
           allowAnonymous: opts.allowAnonymous as boolean | undefined,
           provider: opts.provider as string | undefined,

@@ -40,6 +40,8 @@ export interface NewKeyRequest {
   /** Lifetime in seconds; omitted = never expires. */
   readonly expiresInSeconds?: number | undefined;
   readonly description?: string | undefined;
+  /** May manage caches and keys; default: when the key is read-write for all caches. */
+  readonly canManage?: boolean | undefined;
 }
 
 export interface IssuedKey {
@@ -147,6 +149,7 @@ export class AccountsService {
       access: request.access ?? 'readWrite',
       expiresAtMs: expiresInSeconds === undefined ? null : this.options.clock.nowMs() + expiresInSeconds * 1000,
       description: request.description ?? null,
+      ...(request.canManage === undefined ? {} : { canManage: request.canManage }),
     });
     return { key, apiKey: encodeApiKey(this.options.grpcEndpoint, secret, this.options.httpEndpoint) };
   }

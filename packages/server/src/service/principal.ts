@@ -14,6 +14,8 @@ export interface Principal {
   readonly keyId: string | null;
   readonly scope: KeyScope;
   readonly access: KeyAccess;
+  /** May manage caches and keys (Momento super-user keys). */
+  readonly canManage: boolean;
 }
 
 /** What an operation needs from the key. */
@@ -59,7 +61,9 @@ export class Authenticator {
   /** Maps empty tokens to `accountId` (full access), or refuses them when `null`. */
   setAnonymousAccount(accountId: string | null): void {
     this.anonymous =
-      accountId === null ? null : { accountId, keyId: null, scope: { kind: 'all' }, access: 'readWrite' };
+      accountId === null
+        ? null
+        : { accountId, keyId: null, scope: { kind: 'all' }, access: 'readWrite', canManage: true };
   }
 
   /**
@@ -122,7 +126,7 @@ const principals = new WeakMap<ApiKey, Principal>();
 function principalOf(key: ApiKey): Principal {
   let p = principals.get(key);
   if (p === undefined) {
-    p = { accountId: key.accountId, keyId: key.id, scope: key.scope, access: key.access };
+    p = { accountId: key.accountId, keyId: key.id, scope: key.scope, access: key.access, canManage: key.canManage };
     principals.set(key, p);
   }
   return p;
@@ -132,10 +136,10 @@ function principalOf(key: ApiKey): Principal {
 export function authorize(principal: Principal, cacheName: string, permission: Permission): void {
   const { scope, access } = principal;
   if (permission === 'control') {
-    if (scope.kind !== 'all' || access !== 'readWrite') {
+    if (!principal.canManage) {
       throw new CacheError(
         ErrorCode.PERMISSION_DENIED,
-        'this API key cannot manage caches: control-plane calls need a read-write key for all caches',
+        'this API key cannot manage caches or keys: that needs a key with management rights (a read-write key for all caches)',
       );
     }
     return;

@@ -3,18 +3,21 @@
  * The gRPC transport: Momento's data plane, control plane and ping on one port, built from the service
  * definitions in `@gomomento/generated-types`.
  */
-import { cache, control, ping, pubsub } from '@gomomento/generated-types';
+import { auth as authPb, cache, control, ping, pubsub, token as tokenPb } from '@gomomento/generated-types';
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
 import type { UnexpectedErrorSink } from './status.ts';
+import { authHandlers, tokenHandlers } from './token-plane.ts';
 import { withTolerantDecoding } from './tolerant-decoding.ts';
 import { dataPlaneFamily, withUnimplemented } from './unimplemented.ts';
 
 export interface GrpcTransportOptions {
   readonly service: CacheService;
+  readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly onUnexpected: UnexpectedErrorSink;
   /** Largest request accepted, in bytes: a maximum-size item plus message overhead. */
@@ -46,6 +49,19 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
   server.addService(
     ping.cache_client.UnimplementedPingService.definition as unknown as ServiceDefinition,
     pingHandlers(),
+  );
+  const authDef = withTolerantDecoding(authPb.auth.UnimplementedAuthService.definition as unknown as ServiceDefinition);
+  const tokenDeps = { accounts: options.accounts, auth: options.auth, onUnexpected: options.onUnexpected };
+  server.addService(
+    authDef,
+    withUnimplemented(authDef, authHandlers(tokenDeps), () => 'login and token refresh'),
+  );
+  const tokenDef = withTolerantDecoding(
+    tokenPb.token.UnimplementedTokenService.definition as unknown as ServiceDefinition,
+  );
+  server.addService(
+    tokenDef,
+    withUnimplemented(tokenDef, tokenHandlers(tokenDeps), () => 'token service'),
   );
   const topics = pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition;
   server.addService(

@@ -5,7 +5,8 @@
  */
 import { CacheError, ErrorCode } from '@cachette/engine';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
@@ -17,6 +18,8 @@ import { registerItems } from './routes/items.ts';
 import { registerSignup } from './routes/signup.ts';
 
 export interface HttpTransportOptions {
+  /** Prometheus registry served at `GET /metrics`. */
+  readonly metrics?: Registry;
   readonly service: CacheService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
@@ -33,7 +36,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default generics for route modules.
     loggerInstance: options.logger as FastifyBaseLogger,
     // Request logs are ours (below): Fastify's default would log URLs, and `?token=` may carry a key.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
   });
@@ -89,6 +92,10 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+  }
   registerSignup(app, options.accounts);
   registerApiKeys(app, options.accounts, options.auth);
   registerCaches(app, options.service, options.auth);

@@ -1,0 +1,117 @@
+/**
+ * @module observability/metrics
+ * Prometheus metrics (prom-client): requests by operation and outcome, hits and misses, latency, bytes,
+ * and the engine's own counters read at scrape time. One registry per server, so several servers in one
+ * process (tests) do not share counters.
+ */
+import type { CacheEngine } from '@cachette/engine';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Operation, OperationObserver, Outcome } from '../service/observer.ts';
+
+export interface ServerMetrics extends OperationObserver {
+  readonly registry: Registry;
+  /** Seconds since usage was last written to the metadata store (set by the meter). */
+  readonly meteringFlushLag: Gauge;
+}
+
+/** Builds the registry and an observer feeding it. `engine` is read on each scrape. */
+export function createMetrics(engine: CacheEngine): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'cachette_process_' });
+
+  const requests = new Counter({
+    name: 'cachette_requests_total',
+    help: 'Finished service operations by operation and outcome (ok, hit, miss or an error code).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'cachette_request_duration_seconds',
+    help: 'Service time of operations, from admission to answer (excludes transport decode/encode).',
+    labelNames: ['operation'] as const,
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
+    registers: [registry],
+  });
+  const bytesIn = new Counter({
+    name: 'cachette_bytes_in_total',
+    help: 'Key and value bytes received by successful data-plane operations.',
+    registers: [registry],
+  });
+  const bytesOut = new Counter({
+    name: 'cachette_bytes_out_total',
+    help: 'Value bytes returned by successful data-plane operations.',
+    registers: [registry],
+  });
+  const hits = new Counter({
+    name: 'cachette_cache_hits_total',
+    help: 'Reads that found the item.',
+    registers: [registry],
+  });
+  const misses = new Counter({
+    name: 'cachette_cache_misses_total',
+    help: 'Reads that missed.',
+    registers: [registry],
+  });
+
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('cachette_items', 'Items held by the engine.', () => engine.stats().items);
+  gauge(
+    'cachette_bytes_used',
+    'Bytes the engine accounts for (keys, values, per-item overhead).',
+    () => engine.stats().bytesUsed,
+  );
+  gauge('cachette_bytes_max', 'The engine memory limit (+Inf when delegated).', () => engine.stats().maxBytes);
+  // Engine evictions/expirations are monotonic totals kept by the engine; exposed as gauges of a counter
+  // value (prom-client counters cannot be set), named *_total so rate() reads them as counters.
+  gauge('cachette_evictions_total', 'Items evicted to stay under the memory limit.', () => engine.stats().evictions);
+  gauge('cachette_expirations_total', 'Items removed because their TTL elapsed.', () => engine.stats().expirations);
+  const meteringFlushLag = new Gauge({
+    name: 'cachette_metering_flush_lag_seconds',
+    help: 'Seconds since usage counters were last written to the metadata store.',
+    registers: [registry],
+  });
+
+  // Label children are looked up once per (operation, outcome) and reused: no per-call label objects.
+  const requestChildren = new Map<string, ReturnType<typeof requests.labels>>();
+  const latencyChildren = new Map<string, ReturnType<typeof latency.labels>>();
+
+  return {
+    registry,
+    meteringFlushLag,
+    observe(
+      op: Operation,
+      _accountId: string,
+      _cache: string,
+      outcome: Outcome,
+      durationMs: number,
+      bIn: number,
+      bOut: number,
+    ) {
+      const key = `${op} ${outcome}`;
+      let counter = requestChildren.get(key);
+      if (counter === undefined) {
+        counter = requests.labels(op, outcome);
+        requestChildren.set(key, counter);
+      }
+      counter.inc();
+      let histogram = latencyChildren.get(op);
+      if (histogram === undefined) {
+        histogram = latency.labels(op);
+        latencyChildren.set(op, histogram);
+      }
+      histogram.observe(durationMs / 1000);
+      if (outcome === 'hit') hits.inc();
+      else if (outcome === 'miss') misses.inc();
+      if (bIn > 0) bytesIn.inc(bIn);
+      if (bOut > 0) bytesOut.inc(bOut);
+    },
+  };
+}

@@ -1,8 +1,10 @@
 /**
  * @module @cachette/metadata
- * Accounts, API keys and caches over Kysely: SQLite embedded by default, PostgreSQL when shared.
+ * Accounts, API keys, caches, plans and hourly usage over Kysely: SQLite embedded by default, PostgreSQL
+ * when shared.
  */
 
+export { DEFAULT_PLAN, USAGE_HOUR_MS } from './kysely-store.ts';
 export { type OpenMetadataOptions, openMetadata } from './open.ts';
 export {
   DEFAULT_POSTGRES_SCHEMA,
@@ -12,4 +14,14 @@ export {
 } from './postgres.ts';
 export { hashSecret } from './secrets.ts';
 export { openSqliteMetadata, type SqliteMetadataOptions } from './sqlite.ts';
-export type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope, MetadataStore, NewApiKey } from './store.ts';
+export type {
+  Account,
+  ApiKey,
+  CacheRecord,
+  KeyAccess,
+  KeyScope,
+  MetadataStore,
+  NewApiKey,
+  Plan,
+  UsageDelta,
+} from './store.ts';

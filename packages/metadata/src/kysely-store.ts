@@ -10,10 +10,10 @@ import { type Kysely, sql } from 'kysely';
 import { type DbErrorClassifier, toCacheError } from './db-errors.ts';
 import { newId } from './ids.ts';
 import { migrateToLatest, UnknownMigrationsError } from './migrator.ts';
-import { ACCESS_VALUES, fromScope, toAccount, toApiKey, toCacheRecord, toCount } from './rows.ts';
+import { ACCESS_VALUES, fromScope, toAccount, toApiKey, toCacheRecord, toCount, toPlan, toUsage } from './rows.ts';
 import type { MetadataDatabase } from './schema.ts';
 import { generateSecret, hashSecret } from './secrets.ts';
-import type { Account, ApiKey, CacheRecord, MetadataStore, NewApiKey } from './store.ts';
+import type { Account, ApiKey, CacheRecord, MetadataStore, NewApiKey, Plan, UsageDelta } from './store.ts';
 
 export interface KyselyMetadataStoreOptions {
   readonly db: Kysely<MetadataDatabase>;
@@ -36,10 +36,114 @@ function accountNotFound(accountId: string): CacheError {
   return new CacheError(ErrorCode.NOT_FOUND, `account '${accountId}' not found`);
 }
 
+function planNotFound(planName: string): CacheError {
+  return new CacheError(ErrorCode.NOT_FOUND, `plan '${planName}' not found`);
+}
+
+/** The plan of an account created without one. */
+export const DEFAULT_PLAN = 'free';
+
+/** Usage is metered per UTC hour; `hourStartMs` must be a multiple of this. */
+export const USAGE_HOUR_MS = 3_600_000;
+
+/** How often addUsage re-runs its transaction when an account vanished between its check and its insert. */
+const ADD_USAGE_ATTEMPTS = 3;
+
 function checkOptionalMs(value: number | null | undefined, name: string): number | null {
   if (value === undefined || value === null) return null;
   if (!Number.isSafeInteger(value)) throw invalid(`${name} must be an integer number of milliseconds`);
   return value;
+}
+
+function isNonNegativeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+}
+
+/** A plan name: what `createAccount`, `setAccountPlan` and `putPlan` accept. */
+function checkPlanName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 100 || name.trim() !== name) {
+    throw invalid('a plan name must be 1 to 100 characters without leading or trailing spaces');
+  }
+  return name;
+}
+
+/** Validates a whole {@link Plan} before anything is written: each limit a positive integer or, if allowed, null. */
+function checkPlan(plan: Plan): void {
+  if (typeof plan !== 'object' || plan === null) throw invalid('a plan must be an object');
+  const name = checkPlanName(plan.name);
+  const required = { maxItemSizeBytes: plan.maxItemSizeBytes, maxTtlMs: plan.maxTtlMs };
+  const nullable = {
+    maxRequestsPerSecond: plan.maxRequestsPerSecond,
+    maxThroughputBytesPerSecond: plan.maxThroughputBytesPerSecond,
+    maxCaches: plan.maxCaches,
+  };
+  for (const [field, value] of Object.entries(required)) {
+    if (!isPositiveInteger(value)) throw invalid(`plan '${name}': ${field} must be a positive integer`);
+  }
+  for (const [field, value] of Object.entries(nullable)) {
+    if (value !== null && !isPositiveInteger(value)) {
+      throw invalid(`plan '${name}': ${field} must be a positive integer or null (unlimited)`);
+    }
+  }
+}
+
+/**
+ * Validates every delta (so an invalid one means nothing is written), sums deltas for the same row, drops
+ * rows that add nothing, and sorts the rest by primary key.
+ *
+ * Summing in JS is required, not an optimisation: PostgreSQL rejects an upsert that touches the same row
+ * twice in one command, and two statements in one transaction would just be slower. Sorting gives every
+ * writer the same row-lock order, so two servers flushing overlapping rows on PostgreSQL wait for each
+ * other instead of deadlocking.
+ */
+function mergeUsage(deltas: readonly UsageDelta[]): UsageDelta[] {
+  if (!Array.isArray(deltas)) throw invalid('usage deltas must be an array');
+  const byRow = new Map<string, UsageDelta>();
+  deltas.forEach((d, i) => {
+    const where = `usage delta ${i}`;
+    if (typeof d !== 'object' || d === null) throw invalid(`${where} must be an object`);
+    if (typeof d.accountId !== 'string' || d.accountId.length === 0) {
+      throw invalid(`${where}: accountId must be a non-empty string`);
+    }
+    if (typeof d.cacheName !== 'string' || d.cacheName.length === 0) {
+      throw invalid(`${where}: cacheName must be a non-empty string`);
+    }
+    if (!isNonNegativeInteger(d.hourStartMs) || d.hourStartMs % USAGE_HOUR_MS !== 0) {
+      throw invalid(`${where}: hourStartMs must be the start of a UTC hour (a multiple of ${USAGE_HOUR_MS})`);
+    }
+    for (const field of ['bytesIn', 'bytesOut', 'requests'] as const) {
+      if (!isNonNegativeInteger(d[field])) throw invalid(`${where}: ${field} must be a non-negative integer`);
+    }
+    const key = JSON.stringify([d.accountId, d.cacheName, d.hourStartMs]);
+    const seen = byRow.get(key);
+    const sum: UsageDelta = {
+      accountId: d.accountId,
+      cacheName: d.cacheName,
+      hourStartMs: d.hourStartMs,
+      bytesIn: d.bytesIn + (seen?.bytesIn ?? 0),
+      bytesOut: d.bytesOut + (seen?.bytesOut ?? 0),
+      requests: d.requests + (seen?.requests ?? 0),
+    };
+    if (![sum.bytesIn, sum.bytesOut, sum.requests].every(Number.isSafeInteger)) {
+      throw invalid(`${where}: the deltas for one account, cache and hour add up past 2^53`);
+    }
+    byRow.set(key, sum);
+  });
+  return [...byRow.values()]
+    .filter((d) => d.bytesIn > 0 || d.bytesOut > 0 || d.requests > 0)
+    .sort(
+      (a, b) =>
+        compareText(a.accountId, b.accountId) || compareText(a.cacheName, b.cacheName) || a.hourStartMs - b.hourStartMs,
+    );
+}
+
+/** Code-unit order: the same in every process and on every database (see {@link byAccountThenName}). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -116,15 +220,23 @@ export class KyselyMetadataStore implements MetadataStore {
 
   // ── accounts ────────────────────────────────────────────────────────────────
 
-  async createAccount(input: { email?: string | null; provider: string; region: string }): Promise<Account> {
+  async createAccount(input: {
+    email?: string | null;
+    provider: string;
+    region: string;
+    plan?: string;
+  }): Promise<Account> {
     const account: Account = {
       id: newId('acc'),
       email: input.email ?? null,
       provider: input.provider,
       region: input.region,
       createdAtMs: this.#clock.nowMs(),
+      plan: checkPlanName(input.plan ?? DEFAULT_PLAN),
     };
     return this.#run('createAccount', async () => {
+      // A check, not a foreign key (see migration 0002); plans are never deleted, so it cannot go stale.
+      if (!(await this.#planExists(account.plan))) throw planNotFound(account.plan);
       try {
         await this.db
           .insertInto('accounts')
@@ -134,6 +246,7 @@ export class KyselyMetadataStore implements MetadataStore {
             provider: account.provider,
             region: account.region,
             created_at_ms: account.createdAtMs,
+            plan: account.plan,
           })
           .execute();
       } catch (e) {
@@ -175,6 +288,11 @@ export class KyselyMetadataStore implements MetadataStore {
     const access = input.access ?? 'readWrite';
     if (!ACCESS_VALUES.includes(access)) throw invalid(`unknown key access '${String(access)}'`);
     const expiresAtMs = checkOptionalMs(input.expiresAtMs, 'expiresAtMs');
+    if (input.canManage !== undefined && typeof input.canManage !== 'boolean') {
+      throw invalid('canManage must be a boolean');
+    }
+    // The default keeps what a key could do before canManage existed: only all-caches readWrite keys manage.
+    const canManage = input.canManage ?? (scope.kind === 'all' && access === 'readWrite');
 
     return this.#run('createApiKey', async () => {
       const account = await this.db
@@ -197,6 +315,7 @@ export class KyselyMetadataStore implements MetadataStore {
         revokedAtMs: null,
         lastUsedAtMs: null,
         description: input.description ?? null,
+        canManage,
       };
       try {
         await this.db
@@ -214,6 +333,7 @@ export class KyselyMetadataStore implements MetadataStore {
             revoked_at_ms: null,
             last_used_at_ms: null,
             description: key.description,
+            can_manage: key.canManage ? 1 : 0,
           })
           .execute();
       } catch (e) {
@@ -348,6 +468,133 @@ export class KyselyMetadataStore implements MetadataStore {
     return this.#run('listAllCaches', async () => {
       const rows = await this.db.selectFrom('caches').selectAll().execute();
       return rows.map(toCacheRecord).sort(byAccountThenName);
+    });
+  }
+
+  // ── plans ───────────────────────────────────────────────────────────────────
+
+  async #planExists(name: string): Promise<boolean> {
+    const row = await this.db.selectFrom('plans').select('name').where('name', '=', name).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async getPlan(name: string): Promise<Plan | undefined> {
+    return this.#run('getPlan', async () => {
+      const row = await this.db.selectFrom('plans').selectAll().where('name', '=', name).executeTakeFirst();
+      return row && toPlan(row);
+    });
+  }
+
+  async listPlans(): Promise<Plan[]> {
+    return this.#run('listPlans', async () => {
+      const rows = await this.db.selectFrom('plans').selectAll().execute();
+      // In JS for the same order on both dialects (see byAccountThenName).
+      return rows.map(toPlan).sort((a, b) => compareText(a.name, b.name));
+    });
+  }
+
+  async putPlan(plan: Plan): Promise<void> {
+    checkPlan(plan);
+    const columns = {
+      max_requests_per_second: plan.maxRequestsPerSecond,
+      max_throughput_bytes_per_second: plan.maxThroughputBytesPerSecond,
+      max_item_size_bytes: plan.maxItemSizeBytes,
+      max_ttl_ms: plan.maxTtlMs,
+      max_caches: plan.maxCaches,
+    };
+    return this.#run('putPlan', async () => {
+      await this.db
+        .insertInto('plans')
+        .values({ name: plan.name, ...columns })
+        .onConflict((oc) => oc.column('name').doUpdateSet(columns))
+        .execute();
+    });
+  }
+
+  async setAccountPlan(accountId: string, planName: string): Promise<void> {
+    checkPlanName(planName);
+    return this.#run('setAccountPlan', async () => {
+      if (!(await this.#planExists(planName))) throw planNotFound(planName);
+      const result = await this.db
+        .updateTable('accounts')
+        .set({ plan: planName })
+        .where('id', '=', accountId)
+        .executeTakeFirst();
+      // Both dialects count matched rows, so re-setting the current plan is not mistaken for a miss.
+      if (result.numUpdatedRows === 0n) throw accountNotFound(accountId);
+    });
+  }
+
+  // ── usage ───────────────────────────────────────────────────────────────────
+
+  /**
+   * Deltas of an account that does not exist (unknown, or deleted since the server counted them) are
+   * skipped rather than failing the call: the caller is a periodic flush that cannot fix them, and failing
+   * would lose — or endlessly retry — every other account's deltas in the batch. Skipping is also what
+   * the `on delete cascade` would have done to those rows a moment later.
+   */
+  async addUsage(deltas: readonly UsageDelta[]): Promise<void> {
+    const rows = mergeUsage(deltas);
+    if (rows.length === 0) return;
+    return this.#run('addUsage', async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.db.transaction().execute(async (trx) => {
+            for (const d of rows) {
+              await trx
+                .insertInto('usage')
+                .columns(['account_id', 'cache_name', 'hour_start_ms', 'bytes_in', 'bytes_out', 'requests'])
+                // INSERT … SELECT … WHERE EXISTS: the row is skipped, not an FK error, when the account is
+                // gone. Casts because PostgreSQL types the parameters of a bare SELECT list as text.
+                .expression(
+                  trx
+                    .selectNoFrom((eb) => [
+                      eb.cast<string>(eb.val(d.accountId), 'text').as('account_id'),
+                      eb.cast<string>(eb.val(d.cacheName), 'text').as('cache_name'),
+                      eb.cast<number>(eb.val(d.hourStartMs), 'bigint').as('hour_start_ms'),
+                      eb.cast<number>(eb.val(d.bytesIn), 'bigint').as('bytes_in'),
+                      eb.cast<number>(eb.val(d.bytesOut), 'bigint').as('bytes_out'),
+                      eb.cast<number>(eb.val(d.requests), 'bigint').as('requests'),
+                    ])
+                    // Also what makes SQLite parse ON CONFLICT as the upsert clause, not part of the SELECT.
+                    .where((eb) => eb.exists(eb.selectFrom('accounts').select('id').where('id', '=', d.accountId))),
+                )
+                // The sum happens in the database, so concurrent writers (other servers) add up.
+                .onConflict((oc) =>
+                  oc.columns(['account_id', 'cache_name', 'hour_start_ms']).doUpdateSet({
+                    bytes_in: sql<number>`${sql.ref('usage.bytes_in')} + ${sql.ref('excluded.bytes_in')}`,
+                    bytes_out: sql<number>`${sql.ref('usage.bytes_out')} + ${sql.ref('excluded.bytes_out')}`,
+                    requests: sql<number>`${sql.ref('usage.requests')} + ${sql.ref('excluded.requests')}`,
+                  }),
+                )
+                .execute();
+            }
+          });
+          return;
+        } catch (e) {
+          // PostgreSQL: the account was deleted between the EXISTS and the insert. The transaction rolled
+          // back, so re-running it applies nothing twice, and this time the EXISTS skips that account.
+          if (this.#errors.classify(e) === 'foreignKey' && attempt < ADD_USAGE_ATTEMPTS) continue;
+          throw e;
+        }
+      }
+    });
+  }
+
+  async listUsage(accountId: string, fromMs: number, toMs: number): Promise<UsageDelta[]> {
+    if (!Number.isSafeInteger(fromMs) || !Number.isSafeInteger(toMs)) {
+      throw invalid('fromMs and toMs must be integer numbers of milliseconds');
+    }
+    return this.#run('listUsage', async () => {
+      const rows = await this.db
+        .selectFrom('usage')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('hour_start_ms', '>=', fromMs)
+        .where('hour_start_ms', '<', toMs)
+        .execute();
+      // In JS for the same order on both dialects (see byAccountThenName).
+      return rows.map(toUsage).sort((a, b) => a.hourStartMs - b.hourStartMs || compareText(a.cacheName, b.cacheName));
     });
   }
 

@@ -6,6 +6,7 @@
 
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initial } from './migrations/0001-initial.ts';
+import { plansUsageManage } from './migrations/0002-plans-usage-manage.ts';
 import type { MetadataDatabase } from './schema.ts';
 
 /**
@@ -18,6 +19,7 @@ export const MIGRATION_LOCK_TABLE = 'cachette_migration_lock';
 /** Every migration, keyed by a name that sorts in the order they must run. Append only. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-plans-usage-manage': plansUsageManage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
@@ -25,6 +27,22 @@ const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATION
 /** Why {@link migrateToLatest} failed: a driver error, or history this build does not know. */
 export class UnknownMigrationsError extends Error {
   override readonly name = 'UnknownMigrationsError';
+}
+
+/**
+ * A Kysely migrator over Cachette's migrations and history tables. Exported for tests that need a database
+ * at an older version (`migrateTo('0001-initial')`); the store itself only calls {@link migrateToLatest}.
+ *
+ * @param schema - see {@link migrateToLatest}
+ */
+export function createMigrator<DB>(db: Kysely<DB>, schema?: string): Migrator {
+  return new Migrator({
+    db,
+    provider,
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
 }
 
 /**
@@ -38,14 +56,7 @@ export class UnknownMigrationsError extends Error {
  * error when a query fails.
  */
 export async function migrateToLatest(db: Kysely<MetadataDatabase>, schema?: string): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: MIGRATION_LOCK_TABLE,
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-  });
-  const { error } = await migrator.migrateToLatest();
+  const { error } = await createMigrator(db, schema).migrateToLatest();
   if (error === undefined) return;
   // Kysely reports history it cannot reconcile as a plain Error with these words; anything else is the
   // driver's own error and is classified by the caller.

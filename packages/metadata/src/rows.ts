@@ -7,8 +7,8 @@
 
 import { CacheError, ErrorCode } from '@cachette/engine';
 import type { Selectable } from 'kysely';
-import type { AccountsTable, ApiKeysTable, CachesTable } from './schema.ts';
-import type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope } from './store.ts';
+import type { AccountsTable, ApiKeysTable, CachesTable, PlansTable, UsageTable } from './schema.ts';
+import type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope, Plan, UsageDelta } from './store.ts';
 
 function corrupt(what: string): CacheError {
   return new CacheError(ErrorCode.INTERNAL, `metadata row is invalid: ${what}`);
@@ -31,6 +31,22 @@ export function toCount(value: number | bigint | string): number {
   return toMs(value, 'count');
 }
 
+/** A bigint count or limit (bytes, requests) as any driver returns it, as a number; fails past 2^53. */
+export function toInt(value: number | bigint | string, column: string): number {
+  return toMs(value, column);
+}
+
+/** Like {@link toInt}, keeping null (unlimited). */
+export function toIntOrNull(value: number | bigint | string | null, column: string): number | null {
+  return value === null ? null : toInt(value, column);
+}
+
+/** A 0/1 flag column; anything else is a corrupt row, never silently truthy. */
+function toFlag(value: number, column: string): boolean {
+  if (value === 0 || value === 1) return value === 1;
+  throw corrupt(`${column} is not 0 or 1 (${String(value)})`);
+}
+
 export function toAccount(row: Selectable<AccountsTable>): Account {
   return {
     id: row.id,
@@ -38,6 +54,32 @@ export function toAccount(row: Selectable<AccountsTable>): Account {
     provider: row.provider,
     region: row.region,
     createdAtMs: toMs(row.created_at_ms, 'accounts.created_at_ms'),
+    plan: row.plan,
+  };
+}
+
+export function toPlan(row: Selectable<PlansTable>): Plan {
+  return {
+    name: row.name,
+    maxRequestsPerSecond: toIntOrNull(row.max_requests_per_second, 'plans.max_requests_per_second'),
+    maxThroughputBytesPerSecond: toIntOrNull(
+      row.max_throughput_bytes_per_second,
+      'plans.max_throughput_bytes_per_second',
+    ),
+    maxItemSizeBytes: toInt(row.max_item_size_bytes, 'plans.max_item_size_bytes'),
+    maxTtlMs: toMs(row.max_ttl_ms, 'plans.max_ttl_ms'),
+    maxCaches: toIntOrNull(row.max_caches, 'plans.max_caches'),
+  };
+}
+
+export function toUsage(row: Selectable<UsageTable>): UsageDelta {
+  return {
+    accountId: row.account_id,
+    cacheName: row.cache_name,
+    hourStartMs: toMs(row.hour_start_ms, 'usage.hour_start_ms'),
+    bytesIn: toInt(row.bytes_in, 'usage.bytes_in'),
+    bytesOut: toInt(row.bytes_out, 'usage.bytes_out'),
+    requests: toInt(row.requests, 'usage.requests'),
   };
 }
 
@@ -95,5 +137,6 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     revokedAtMs: toMsOrNull(row.revoked_at_ms, 'api_keys.revoked_at_ms'),
     lastUsedAtMs: toMsOrNull(row.last_used_at_ms, 'api_keys.last_used_at_ms'),
     description: row.description,
+    canManage: toFlag(row.can_manage, 'api_keys.can_manage'),
   };
 }

@@ -13,6 +13,10 @@ import type { ColumnType } from 'kysely';
 export type MsColumn = ColumnType<number | bigint | string, number, number>;
 /** A nullable bigint-ms column. */
 export type NullableMsColumn = ColumnType<number | bigint | string | null, number | null, number | null>;
+/** A bigint count or limit (bytes, requests), read and written like {@link MsColumn}. */
+export type BigintColumn = MsColumn;
+/** A nullable bigint count or limit; null means unlimited. */
+export type NullableBigintColumn = NullableMsColumn;
 
 export interface AccountsTable {
   id: string;
@@ -20,6 +24,8 @@ export interface AccountsTable {
   provider: string;
   region: string;
   created_at_ms: MsColumn;
+  /** Name of a row of `plans`; checked by the store, not by a foreign key (see migration 0002). */
+  plan: ColumnType<string, string | undefined, string>;
 }
 
 export interface ApiKeysTable {
@@ -40,6 +46,8 @@ export interface ApiKeysTable {
   revoked_at_ms: NullableMsColumn;
   last_used_at_ms: NullableMsColumn;
   description: string | null;
+  /** 1 when the key may use the control plane, else 0 (an integer: SQLite has no boolean). */
+  can_manage: ColumnType<number, number | undefined, number>;
 }
 
 export interface CachesTable {
@@ -47,6 +55,25 @@ export interface CachesTable {
   account_id: string;
   name: string;
   created_at_ms: MsColumn;
+}
+
+export interface PlansTable {
+  name: string;
+  max_requests_per_second: NullableBigintColumn;
+  max_throughput_bytes_per_second: NullableBigintColumn;
+  max_item_size_bytes: BigintColumn;
+  max_ttl_ms: MsColumn;
+  max_caches: NullableBigintColumn;
+}
+
+/** One row per (account, cache, UTC hour); counters only ever grow, by addUsage's summing upsert. */
+export interface UsageTable {
+  account_id: string;
+  cache_name: string;
+  hour_start_ms: MsColumn;
+  bytes_in: BigintColumn;
+  bytes_out: BigintColumn;
+  requests: BigintColumn;
 }
 
 export interface SettingsTable {
@@ -59,5 +86,7 @@ export interface MetadataDatabase {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   caches: CachesTable;
+  plans: PlansTable;
+  usage: UsageTable;
   settings: SettingsTable;
 }

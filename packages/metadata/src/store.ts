@@ -10,8 +10,37 @@
 /** Which caches a key may touch. */
 export type KeyScope = { readonly kind: 'all' } | { readonly kind: 'caches'; readonly caches: readonly string[] };
 
-/** What a key may do on the caches in its scope. `readWrite` also allows control-plane calls. */
+/** What a key may do with items of the caches in its scope. */
 export type KeyAccess = 'readWrite' | 'readOnly' | 'writeOnly';
+
+/**
+ * Limits of an account's plan. Per-cache rates are token buckets enforced by each server; sizes and
+ * TTLs are hard limits. `null` means unlimited.
+ */
+export interface Plan {
+  readonly name: string;
+  /** Data-plane requests per second, per cache (Momento default 100). */
+  readonly maxRequestsPerSecond: number | null;
+  /** Bytes in + out per second, per cache (Momento default 1 MiB). */
+  readonly maxThroughputBytesPerSecond: number | null;
+  /** Key + value bytes of one item (Momento default 5 MiB). */
+  readonly maxItemSizeBytes: number;
+  /** Longest TTL (Momento default 24 h). */
+  readonly maxTtlMs: number;
+  /** Caches one account may own. */
+  readonly maxCaches: number | null;
+}
+
+/** Bytes moved by one account in one cache during one hour; the unit of metering. */
+export interface UsageDelta {
+  readonly accountId: string;
+  readonly cacheName: string;
+  /** Start of the UTC hour, ms since the epoch (a multiple of 3 600 000). */
+  readonly hourStartMs: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly requests: number;
+}
 
 export interface Account {
   readonly id: string;
@@ -19,6 +48,8 @@ export interface Account {
   readonly provider: string;
   readonly region: string;
   readonly createdAtMs: number;
+  /** Name of the account's plan (see {@link Plan}); new accounts get `free`. */
+  readonly plan: string;
 }
 
 export interface ApiKey {
@@ -34,6 +65,11 @@ export interface ApiKey {
   readonly revokedAtMs: number | null;
   readonly lastUsedAtMs: number | null;
   readonly description: string | null;
+  /**
+   * May manage caches and keys (control plane). Momento's super-user keys can; keys with explicit data
+   * permissions and disposable tokens cannot.
+   */
+  readonly canManage: boolean;
 }
 
 export interface CacheRecord {
@@ -50,6 +86,8 @@ export interface NewApiKey {
   readonly access?: KeyAccess;
   readonly expiresAtMs?: number | null;
   readonly description?: string | null;
+  /** Default: true when the scope is all caches and access is readWrite. */
+  readonly canManage?: boolean;
 }
 
 /** The store every server process talks to; one instance per process, safe to share across requests. */
@@ -58,7 +96,7 @@ export interface MetadataStore {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  createAccount(input: { email?: string | null; provider: string; region: string }): Promise<Account>;
+  createAccount(input: { email?: string | null; provider: string; region: string; plan?: string }): Promise<Account>;
   getAccount(id: string): Promise<Account | undefined>;
   findAccountByEmail(email: string): Promise<Account | undefined>;
 
@@ -82,6 +120,22 @@ export interface MetadataStore {
   countCaches(accountId: string): Promise<number>;
   /** Every cache of every account (servers re-create engine namespaces at start). */
   listAllCaches(): Promise<CacheRecord[]>;
+
+  /** The plan named `name`, or undefined. Built-in plans: `free` (Momento's defaults) and `unlimited`. */
+  getPlan(name: string): Promise<Plan | undefined>;
+  listPlans(): Promise<Plan[]>;
+  /** Creates or replaces a plan. */
+  putPlan(plan: Plan): Promise<void>;
+  /** Moves an account to a plan; NOT_FOUND for an unknown account or plan. */
+  setAccountPlan(accountId: string, planName: string): Promise<void>;
+
+  /**
+   * Adds usage atomically (an upsert that sums), so several servers flushing into one database add up.
+   * All deltas of one call are applied in one transaction.
+   */
+  addUsage(deltas: readonly UsageDelta[]): Promise<void>;
+  /** The account's usage rows with `fromMs <= hourStartMs < toMs`, ordered by hour then cache name. */
+  listUsage(accountId: string, fromMs: number, toMs: number): Promise<UsageDelta[]>;
 
   /** Small named settings of the deployment (e.g. the local account id). */
   getSetting(name: string): Promise<string | undefined>;

@@ -6,10 +6,12 @@
  */
 
 import { CacheError, ErrorCode, ManualClock } from '@cachette/engine';
+import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashSecret, type MetadataStore } from '../src/index.ts';
+import { hashSecret, type MetadataStore, type Plan, type UsageDelta } from '../src/index.ts';
+import { createMigrator } from '../src/migrator.ts';
 
-export type MetadataTable = 'accounts' | 'api_keys' | 'caches' | 'settings';
+export type MetadataTable = 'accounts' | 'api_keys' | 'caches' | 'plans' | 'usage' | 'settings';
 
 /** What a dialect hands the suite. */
 export interface MetadataHarness {
@@ -18,6 +20,98 @@ export interface MetadataHarness {
   rawRows(table: MetadataTable): Promise<Record<string, unknown>[]>;
   /** Releases everything the factory created; the store may already be closed. */
   dispose(): Promise<void>;
+  /**
+   * Opens another store on the same database, as a second server would; absent where that is impossible
+   * (a private in-memory SQLite). The suite closes it.
+   */
+  openAnother?(): Promise<MetadataStore>;
+}
+
+const HOUR = 3_600_000;
+/** 2023-11-14T22:00Z, the hour the suite's clock starts in. */
+const H0 = 1_699_999_200_000;
+
+/** The built-in plans exactly as migration 0002 seeds them. */
+export const BUILT_IN_PLANS: readonly Plan[] = [
+  {
+    name: 'free',
+    maxRequestsPerSecond: 100,
+    maxThroughputBytesPerSecond: 1_048_576,
+    maxItemSizeBytes: 5_242_880,
+    maxTtlMs: 86_400_000,
+    maxCaches: 100,
+  },
+  {
+    name: 'unlimited',
+    maxRequestsPerSecond: null,
+    maxThroughputBytesPerSecond: null,
+    maxItemSizeBytes: 5_242_880,
+    maxTtlMs: 86_400_000,
+    maxCaches: null,
+  },
+];
+
+/** The ids {@link seedAtInitialSchema} created. */
+export interface InitialSchemaSeed {
+  readonly accountId: string;
+  /** Keys by what they should be able to do after the backfill. */
+  readonly managing: readonly string[];
+  readonly notManaging: readonly string[];
+}
+
+/**
+ * Migrates an empty database to `0001-initial` only and writes an account with four keys through plain
+ * SQL, as a Cachette from before migration 0002 would have. Opening a store on it afterwards exercises
+ * 0002's defaults and backfill on rows that already exist.
+ */
+export async function seedAtInitialSchema(db: Kysely<unknown>, schema?: string): Promise<InitialSchemaSeed> {
+  const { error } = await createMigrator(db, schema).migrateTo('0001-initial');
+  if (error !== undefined) throw error;
+  const accountId = 'acc_old';
+  await sql`insert into accounts (id, email, provider, region, created_at_ms)
+    values (${accountId}, 'old@example.com', 'aws', 'us-west-2', 1)`.execute(db);
+  const keys = [
+    { id: 'key_super', kind: 'all', caches: null, access: 'readWrite' },
+    { id: 'key_scoped', kind: 'caches', caches: '["orders"]', access: 'readWrite' },
+    { id: 'key_ro', kind: 'all', caches: null, access: 'readOnly' },
+    { id: 'key_wo', kind: 'all', caches: null, access: 'writeOnly' },
+  ];
+  for (const k of keys) {
+    await sql`insert into api_keys (id, account_id, secret_hash, region, provider, scope_kind, scope_caches, access,
+        created_at_ms) values (${k.id}, ${accountId}, ${`hash-${k.id}`}, 'us-west-2', 'aws', ${k.kind}, ${k.caches},
+        ${k.access}, 2)`.execute(db);
+  }
+  return { accountId, managing: ['key_super'], notManaging: ['key_scoped', 'key_ro', 'key_wo'] };
+}
+
+/** Asserts what migration 0002 must have made of {@link seedAtInitialSchema}'s rows. */
+export async function expectBackfilled(store: MetadataStore, seed: InitialSchemaSeed): Promise<void> {
+  expect((await store.getAccount(seed.accountId))?.plan).toBe('free');
+  const keys = await store.listApiKeys(seed.accountId);
+  expect(keys.filter((k) => k.canManage).map((k) => k.id)).toEqual(seed.managing);
+  expect(
+    keys
+      .filter((k) => !k.canManage)
+      .map((k) => k.id)
+      .sort(),
+  ).toEqual([...seed.notManaging].sort());
+  expect(await store.listPlans()).toEqual(BUILT_IN_PLANS);
+  // The migrated account works like a new one: usage and plan changes reference it.
+  await store.addUsage([
+    { accountId: seed.accountId, cacheName: 'orders', hourStartMs: 0, bytesIn: 1, bytesOut: 2, requests: 3 },
+  ]);
+  await store.setAccountPlan(seed.accountId, 'unlimited');
+  expect((await store.getAccount(seed.accountId))?.plan).toBe('unlimited');
+}
+
+/** The counters of `row` multiplied by `n`. */
+function times(row: UsageDelta, n: number): Pick<UsageDelta, 'bytesIn' | 'bytesOut' | 'requests'> {
+  return { bytesIn: row.bytesIn * n, bytesOut: row.bytesOut * n, requests: row.requests * n };
+}
+
+/** A usage delta with small defaults, for brevity. */
+function delta(accountId: string, cacheName: string, hourStartMs: number, n = 1): UsageDelta {
+  return { accountId, cacheName, hourStartMs, bytesIn: 10 * n, bytesOut: 100 * n, requests: n };
 }
 
 /** Creates a fresh, empty, migrated store whose `createdAtMs` come from `clock`. */
@@ -71,6 +165,7 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
           provider: 'aws',
           region: 'us-west-2',
           createdAtMs: 1_700_000_000_000,
+          plan: 'free',
         });
         expect(await store.getAccount(account.id)).toEqual(account);
       });
@@ -117,6 +212,7 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
           revokedAtMs: null,
           lastUsedAtMs: null,
           description: null,
+          canManage: true,
         });
         expect(await store.findApiKeyBySecret(secret)).toEqual(key);
       });
@@ -345,6 +441,252 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
         const all = await store.listAllCaches();
         expect(all).toHaveLength(3);
         expect(all).toEqual(expect.arrayContaining(created));
+      });
+    });
+
+    describe('plans', () => {
+      it('the built-in plans free and unlimited are seeded with Momento’s defaults', async () => {
+        expect(await store.listPlans()).toEqual(BUILT_IN_PLANS);
+        expect(await store.getPlan('free')).toEqual(BUILT_IN_PLANS[0]);
+        expect(await store.getPlan('unlimited')).toEqual(BUILT_IN_PLANS[1]);
+        expect(await store.getPlan('gold')).toBeUndefined();
+      });
+
+      it('putPlan() creates a plan and replaces it on the second call; listPlans() orders by name', async () => {
+        const pro: Plan = {
+          name: 'Pro',
+          maxRequestsPerSecond: 1000,
+          maxThroughputBytesPerSecond: 10 * 1_048_576,
+          maxItemSizeBytes: 5_242_880,
+          maxTtlMs: 7 * 86_400_000,
+          maxCaches: null,
+        };
+        await store.putPlan(pro);
+        expect(await store.getPlan('Pro')).toEqual(pro);
+        const replaced: Plan = { ...pro, maxRequestsPerSecond: null, maxCaches: 3 };
+        await store.putPlan(replaced);
+        expect(await store.getPlan('Pro')).toEqual(replaced);
+        await store.putPlan({ ...pro, name: 'basic' });
+        // Code-unit order ('P' < 'b' < 'f'), the same on every database.
+        expect((await store.listPlans()).map((p) => p.name)).toEqual(['Pro', 'basic', 'free', 'unlimited']);
+        expect(await harness.rawRows('plans')).toHaveLength(4);
+      });
+
+      it('putPlan() can change a built-in plan', async () => {
+        await store.putPlan({ ...BUILT_IN_PLANS[0]!, maxRequestsPerSecond: 5 });
+        expect((await store.getPlan('free'))?.maxRequestsPerSecond).toBe(5);
+      });
+
+      it('putPlan(invalid limits or name) fails with INVALID_ARGUMENT and writes nothing', async () => {
+        const base = BUILT_IN_PLANS[0]!;
+        for (const bad of [
+          { name: '' },
+          { name: ' padded' },
+          { maxRequestsPerSecond: 0 },
+          { maxThroughputBytesPerSecond: -1 },
+          { maxItemSizeBytes: 1.5 },
+          { maxItemSizeBytes: null },
+          { maxTtlMs: Number.NaN },
+          { maxCaches: 2 ** 53 },
+        ]) {
+          const plan = { ...base, name: 'bad', ...bad } as Plan;
+          const error = await cacheErrorOf(store.putPlan(plan));
+          expect(error.code, JSON.stringify(bad)).toBe(ErrorCode.INVALID_ARGUMENT);
+        }
+        expect(await store.listPlans()).toEqual(BUILT_IN_PLANS);
+      });
+
+      it('createAccount({ plan }) uses that plan; an unknown plan fails with NOT_FOUND and creates nothing', async () => {
+        const account = await store.createAccount({ provider: 'aws', region: 'us-west-2', plan: 'unlimited' });
+        expect(account.plan).toBe('unlimited');
+        expect(await store.getAccount(account.id)).toEqual(account);
+
+        const error = await cacheErrorOf(
+          store.createAccount({ email: 'x@example.com', provider: 'aws', region: 'us-west-2', plan: 'gold' }),
+        );
+        expect(error.code).toBe(ErrorCode.NOT_FOUND);
+        expect(error.message).toBe("plan 'gold' not found");
+        expect(await store.findAccountByEmail('x@example.com')).toBeUndefined();
+        expect(await harness.rawRows('accounts')).toHaveLength(1);
+      });
+
+      it('setAccountPlan() moves an account to a plan, also to one made by putPlan(), and again is a no-op', async () => {
+        const account = await newAccount();
+        const other = await newAccount();
+        await store.setAccountPlan(account.id, 'unlimited');
+        expect(await store.getAccount(account.id)).toEqual({ ...account, plan: 'unlimited' });
+        await store.setAccountPlan(account.id, 'unlimited');
+        await store.putPlan({ ...BUILT_IN_PLANS[0]!, name: 'team' });
+        await store.setAccountPlan(account.id, 'team');
+        expect((await store.getAccount(account.id))?.plan).toBe('team');
+        expect((await store.getAccount(other.id))?.plan).toBe('free');
+      });
+
+      it('setAccountPlan(unknown account or plan) fails with NOT_FOUND naming what is missing', async () => {
+        const account = await newAccount();
+        const noAccount = await cacheErrorOf(store.setAccountPlan('acc_missing', 'unlimited'));
+        expect(noAccount.code).toBe(ErrorCode.NOT_FOUND);
+        expect(noAccount.message).toBe("account 'acc_missing' not found");
+        const noPlan = await cacheErrorOf(store.setAccountPlan(account.id, 'gold'));
+        expect(noPlan.code).toBe(ErrorCode.NOT_FOUND);
+        expect(noPlan.message).toBe("plan 'gold' not found");
+        expect((await store.getAccount(account.id))?.plan).toBe('free');
+      });
+    });
+
+    describe('API key canManage', () => {
+      it('defaults to true only for keys on all caches with readWrite access', async () => {
+        const account = await newAccount();
+        const cases = [
+          { input: {}, canManage: true },
+          { input: { access: 'readWrite' as const, scope: { kind: 'all' as const } }, canManage: true },
+          { input: { scope: { kind: 'caches' as const, caches: ['orders'] } }, canManage: false },
+          { input: { access: 'readOnly' as const }, canManage: false },
+          { input: { access: 'writeOnly' as const }, canManage: false },
+        ];
+        for (const { input, canManage } of cases) {
+          const { key, secret } = await store.createApiKey({ accountId: account.id, ...input });
+          expect(key.canManage, JSON.stringify(input)).toBe(canManage);
+          expect((await store.findApiKeyBySecret(secret))?.canManage).toBe(canManage);
+        }
+      });
+
+      it('an explicit canManage overrides the default both ways and round-trips', async () => {
+        const account = await newAccount();
+        const denied = await store.createApiKey({ accountId: account.id, canManage: false });
+        clock.advance(1);
+        const granted = await store.createApiKey({
+          accountId: account.id,
+          scope: { kind: 'caches', caches: ['orders'] },
+          access: 'readOnly',
+          canManage: true,
+        });
+        expect(denied.key.canManage).toBe(false);
+        expect(granted.key.canManage).toBe(true);
+        expect(await store.findApiKeyBySecret(denied.secret)).toEqual(denied.key);
+        expect(await store.findApiKeyBySecret(granted.secret)).toEqual(granted.key);
+        expect(await store.listApiKeys(account.id)).toEqual([denied.key, granted.key]);
+        const stored = new Map((await harness.rawRows('api_keys')).map((r) => [r.id, Number(r.can_manage)]));
+        expect(stored).toEqual(
+          new Map([
+            [denied.key.id, 0],
+            [granted.key.id, 1],
+          ]),
+        );
+      });
+
+      it('a canManage that is not a boolean fails with INVALID_ARGUMENT', async () => {
+        const account = await newAccount();
+        const input = { accountId: account.id, canManage: 'yes' as unknown as boolean };
+        expect((await cacheErrorOf(store.createApiKey(input))).code).toBe(ErrorCode.INVALID_ARGUMENT);
+        expect(await store.listApiKeys(account.id)).toEqual([]);
+      });
+    });
+
+    describe('usage', () => {
+      it('addUsage() twice adds up; deltas for one row in one call are summed', async () => {
+        const account = await newAccount();
+        await store.addUsage([delta(account.id, 'orders', H0, 1), delta(account.id, 'orders', H0, 2)]);
+        expect(await store.listUsage(account.id, H0, H0 + HOUR)).toEqual([delta(account.id, 'orders', H0, 3)]);
+        await store.addUsage([delta(account.id, 'orders', H0, 4)]);
+        expect(await store.listUsage(account.id, H0, H0 + HOUR)).toEqual([delta(account.id, 'orders', H0, 7)]);
+        expect(await harness.rawRows('usage')).toHaveLength(1);
+      });
+
+      it('addUsage([]) and all-zero deltas write nothing', async () => {
+        const account = await newAccount();
+        await store.addUsage([]);
+        await store.addUsage([{ ...delta(account.id, 'orders', H0), bytesIn: 0, bytesOut: 0, requests: 0 }]);
+        expect(await harness.rawRows('usage')).toEqual([]);
+      });
+
+      it('listUsage() returns [fromMs, toMs) of one account, ordered by hour then cache name', async () => {
+        const account = await newAccount();
+        const other = await newAccount();
+        await store.addUsage([
+          delta(account.id, 'b-cache', H0 + HOUR),
+          delta(account.id, 'a-cache', H0 + HOUR),
+          delta(account.id, 'B-upper', H0 + HOUR),
+          delta(account.id, 'z-cache', H0),
+          delta(account.id, 'a-cache', H0 - HOUR),
+          delta(account.id, 'a-cache', H0 + 2 * HOUR),
+          delta(other.id, 'a-cache', H0),
+        ]);
+        const rows = await store.listUsage(account.id, H0, H0 + 2 * HOUR);
+        expect(rows.map((r) => [r.hourStartMs - H0, r.cacheName])).toEqual([
+          [0, 'z-cache'],
+          [HOUR, 'B-upper'],
+          [HOUR, 'a-cache'],
+          [HOUR, 'b-cache'],
+        ]);
+        expect(rows.every((r) => r.accountId === account.id)).toBe(true);
+        expect(await store.listUsage(account.id, 0, Number.MAX_SAFE_INTEGER)).toHaveLength(6);
+        expect(await store.listUsage(account.id, H0, H0)).toEqual([]);
+        expect(await store.listUsage('acc_missing', 0, Number.MAX_SAFE_INTEGER)).toEqual([]);
+      });
+
+      it('addUsage() with any invalid delta fails with INVALID_ARGUMENT and applies none of the batch', async () => {
+        const account = await newAccount();
+        const good = delta(account.id, 'orders', H0);
+        for (const bad of [
+          { bytesIn: -1 },
+          { bytesOut: 1.5 },
+          { requests: Number.NaN },
+          { requests: 2 ** 53 },
+          { hourStartMs: H0 + 1 },
+          { hourStartMs: -HOUR },
+          { cacheName: '' },
+          { accountId: '' },
+        ]) {
+          const error = await cacheErrorOf(store.addUsage([good, { ...good, ...bad }]));
+          expect(error.code, JSON.stringify(bad)).toBe(ErrorCode.INVALID_ARGUMENT);
+        }
+        const overflow = { ...good, bytesIn: Number.MAX_SAFE_INTEGER };
+        expect((await cacheErrorOf(store.addUsage([overflow, overflow]))).code).toBe(ErrorCode.INVALID_ARGUMENT);
+        expect(await harness.rawRows('usage')).toEqual([]);
+      });
+
+      it('addUsage() skips deltas of an unknown account and applies the rest', async () => {
+        const account = await newAccount();
+        await store.addUsage([delta('acc_gone', 'orders', H0), delta(account.id, 'orders', H0)]);
+        expect(await store.listUsage(account.id, H0, H0 + HOUR)).toEqual([delta(account.id, 'orders', H0)]);
+        expect(await harness.rawRows('usage')).toHaveLength(1);
+      });
+
+      it('50 concurrent addUsage() calls on overlapping rows add up exactly', async () => {
+        const account = await newAccount();
+        const rows = ['a', 'b', 'c'].map((c) => delta(account.id, c, H0));
+        // Each call lists the rows in another order: the store must not depend on the caller's order.
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.addUsage(i % 2 === 0 ? rows : [...rows].reverse())),
+        );
+        expect(await store.listUsage(account.id, H0, H0 + HOUR)).toEqual(rows.map((r) => ({ ...r, ...times(r, 50) })));
+      });
+
+      it('two stores on the same database add into the same rows', async () => {
+        if (harness.openAnother === undefined) return; // a private in-memory database has no second store
+        const second = await harness.openAnother();
+        try {
+          const account = await newAccount();
+          for (let i = 0; i < 5; i++) {
+            await store.addUsage([delta(account.id, 'orders', H0)]);
+            await second.addUsage([delta(account.id, 'orders', H0, 2), delta(account.id, 'orders', H0 + HOUR)]);
+          }
+          expect(await second.listUsage(account.id, H0, H0 + 2 * HOUR)).toEqual([
+            delta(account.id, 'orders', H0, 15),
+            delta(account.id, 'orders', H0 + HOUR, 5),
+          ]);
+        } finally {
+          await second.close();
+        }
+      });
+
+      it('usage outlives a deleted cache (it is still billed)', async () => {
+        const account = await newAccount();
+        await store.createCache(account.id, 'orders');
+        await store.addUsage([delta(account.id, 'orders', H0)]);
+        await store.deleteCache(account.id, 'orders');
+        expect(await store.listUsage(account.id, H0, H0 + HOUR)).toEqual([delta(account.id, 'orders', H0)]);
       });
     });
 

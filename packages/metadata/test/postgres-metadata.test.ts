@@ -2,16 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, ManualClock } from '@cachette/engine';
-import { sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashSecret, type MetadataStore, openMetadata, openPostgresMetadata } from '../src/index.ts';
 import { KyselyMetadataStore } from '../src/kysely-store.ts';
-import { cacheErrorOf, metadataConformance } from './metadata-suite.ts';
+import { CachettePostgresDialect } from '../src/postgres-dialect.ts';
+import { cacheErrorOf, expectBackfilled, metadataConformance, seedAtInitialSchema } from './metadata-suite.ts';
 import { POSTGRES_URL, PostgresTestSchemas } from './postgres-harness.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 const schemas = new PostgresTestSchemas();
+const ALL_MIGRATIONS = ['0001-initial', '0002-plans-usage-manage'];
 afterAll(() => schemas.dispose());
 
 /** A password PostgreSQL's trust auth ignores, so tests can prove it never reaches a message. */
@@ -34,6 +36,7 @@ metadataConformance('PostgreSQL', async (clock) => {
   return {
     store,
     rawRows: (table) => schemas.rows(schema, table),
+    openAnother: () => openPostgresMetadata({ url: POSTGRES_URL, clock, schema }),
     dispose: async () => {
       await store.close();
       await schemas.dropSchema(schema);
@@ -43,7 +46,9 @@ metadataConformance('PostgreSQL', async (clock) => {
 
 describe('openPostgresMetadata', () => {
   /** Opens stores and closes them after the test, whatever happens in it. */
-  async function withStores<T>(run: (open: (url?: string) => Promise<MetadataStore>) => Promise<T>): Promise<T> {
+  async function withStores<T>(
+    run: (open: (url?: string) => Promise<MetadataStore>, schema: string) => Promise<T>,
+  ): Promise<T> {
     const schema = schemas.newSchema();
     const opened: MetadataStore[] = [];
     try {
@@ -51,7 +56,7 @@ describe('openPostgresMetadata', () => {
         const store = await openPostgresMetadata({ url, schema, clock: new ManualClock() });
         opened.push(store);
         return store;
-      });
+      }, schema);
     } finally {
       await Promise.all(opened.map((s) => s.close()));
       await schemas.dropSchema(schema);
@@ -67,7 +72,7 @@ describe('openPostgresMetadata', () => {
         [`${schemas.prefix}%`],
       );
       expect(rows.map((r) => r.table_schema)).toEqual([schema]);
-      expect((await schemas.rows(schema, 'cachette_migration')).map((r) => r.name)).toEqual(['0001-initial']);
+      expect((await schemas.rows(schema, 'cachette_migration')).map((r) => r.name)).toEqual(ALL_MIGRATIONS);
     } finally {
       await store.close();
     }
@@ -99,7 +104,7 @@ describe('openPostgresMetadata', () => {
       const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(asKysely(stores[0]!).db)).rows[0]
         ?.s;
       expect(schema).toMatch(new RegExp(`^${schemas.prefix}_`));
-      expect((await schemas.rows(schema!, 'cachette_migration')).map((r) => r.name)).toEqual(['0001-initial']);
+      expect((await schemas.rows(schema!, 'cachette_migration')).map((r) => r.name)).toEqual(ALL_MIGRATIONS);
       const account = await stores[1]!.createAccount({ provider: 'aws', region: 'us-east-1' });
       for (const store of stores) expect(await store.getAccount(account.id)).toEqual(account);
     });
@@ -129,6 +134,45 @@ describe('openPostgresMetadata', () => {
       await Promise.all(churners);
       await churn.end();
     }
+  });
+
+  it('migration 0002 on a schema with data gives accounts the free plan and backfills canManage', async () => {
+    await withStores(async (open, schema) => {
+      const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 1, options: `-c search_path="${schema}"` });
+      const db = new Kysely<unknown>({ dialect: new CachettePostgresDialect({ pool, schema }) });
+      let seed: Awaited<ReturnType<typeof seedAtInitialSchema>>;
+      try {
+        seed = await seedAtInitialSchema(db, schema);
+      } finally {
+        await db.destroy();
+      }
+      await expectBackfilled(await open(), seed);
+    });
+  });
+
+  it('two stores × 50 concurrent addUsage() calls on overlapping rows add up exactly, without deadlocks', async () => {
+    await withStores(async (open) => {
+      const [a, b] = [await open(), await open()];
+      const account = await a.createAccount({ provider: 'aws', region: 'us-east-1' });
+      const hour = 1_699_999_200_000;
+      const caches = ['c1', 'c2', 'c3', 'c4'];
+      const deltas = caches.map((cacheName) => ({
+        accountId: account.id,
+        cacheName,
+        hourStartMs: hour,
+        bytesIn: 3,
+        bytesOut: 5,
+        requests: 1,
+      }));
+      // Opposite row orders from the two stores: without a canonical lock order these would deadlock.
+      await Promise.all([
+        ...Array.from({ length: 50 }, () => a.addUsage(deltas)),
+        ...Array.from({ length: 50 }, () => b.addUsage([...deltas].reverse())),
+      ]);
+      expect(await b.listUsage(account.id, hour, hour + 3_600_000)).toEqual(
+        deltas.map((d) => ({ ...d, bytesIn: 300, bytesOut: 500, requests: 100 })),
+      );
+    });
   });
 
   it('keeps the URL’s own options parameter and still uses its schema', async () => {
@@ -227,7 +271,7 @@ describe('openMetadata', () => {
     const url = POSTGRES_URL.replace(/^postgres:/, 'postgresql:');
     const store = await openMetadata({ databaseUrl: url, sqlitePath: '/nonexistent/metadata.db', schema });
     await store.close();
-    expect(await schemas.rows(schema, 'cachette_migration')).toHaveLength(1);
+    expect(await schemas.rows(schema, 'cachette_migration')).toHaveLength(ALL_MIGRATIONS.length);
   });
 
   it('openMetadata() without a database URL opens the SQLite file at sqlitePath', async () => {

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@cachette/engine';
 import { describe, expect, it } from 'vitest';
-import { toAccount, toApiKey, toCount, toMs } from '../src/rows.ts';
+import { toAccount, toApiKey, toCount, toMs, toPlan, toUsage } from '../src/rows.ts';
 import { cacheErrorOf } from './metadata-suite.ts';
 
 const keyRow = {
@@ -17,6 +17,7 @@ const keyRow = {
   revoked_at_ms: null,
   last_used_at_ms: 1700000000001,
   description: null,
+  can_manage: 0,
 };
 
 describe('rows', () => {
@@ -35,8 +36,8 @@ describe('rows', () => {
 
   it('toAccount() and toApiKey() normalise pg-style values and drop secret_hash', () => {
     expect(
-      toAccount({ id: 'acc_1', email: null, provider: 'p', region: 'r', created_at_ms: '1700000000000' }).createdAtMs,
-    ).toBe(1_700_000_000_000);
+      toAccount({ id: 'acc_1', email: null, provider: 'p', region: 'r', created_at_ms: '1700000000000', plan: 'free' }),
+    ).toMatchObject({ createdAtMs: 1_700_000_000_000, plan: 'free' });
     const key = toApiKey(keyRow);
     expect(key).toEqual({
       id: 'key_1',
@@ -50,8 +51,10 @@ describe('rows', () => {
       revokedAtMs: null,
       lastUsedAtMs: 1_700_000_000_001,
       description: null,
+      canManage: false,
     });
     expect(key).not.toHaveProperty('secretHash');
+    expect(toApiKey({ ...keyRow, can_manage: 1 }).canManage).toBe(true);
   });
 
   it('toApiKey(row with unknown access or bad scope) throws INTERNAL instead of guessing permissions', async () => {
@@ -60,9 +63,61 @@ describe('rows', () => {
       { scope_kind: 'some' },
       { scope_caches: '{"a":1}' },
       { scope_caches: 'x' },
+      { can_manage: 2 },
     ]) {
       const error = await cacheErrorOf(Promise.resolve().then(() => toApiKey({ ...keyRow, ...bad })));
       expect(error.code).toBe(ErrorCode.INTERNAL);
     }
+  });
+
+  it('toPlan() and toUsage() normalise pg int8 strings and keep null limits', () => {
+    expect(
+      toPlan({
+        name: 'free',
+        max_requests_per_second: '100',
+        max_throughput_bytes_per_second: null,
+        max_item_size_bytes: 5242880n,
+        max_ttl_ms: '86400000',
+        max_caches: null,
+      }),
+    ).toEqual({
+      name: 'free',
+      maxRequestsPerSecond: 100,
+      maxThroughputBytesPerSecond: null,
+      maxItemSizeBytes: 5_242_880,
+      maxTtlMs: 86_400_000,
+      maxCaches: null,
+    });
+    expect(
+      toUsage({
+        account_id: 'acc_1',
+        cache_name: 'c',
+        hour_start_ms: '1699999200000',
+        bytes_in: '10',
+        bytes_out: 20,
+        requests: 3n,
+      }),
+    ).toEqual({
+      accountId: 'acc_1',
+      cacheName: 'c',
+      hourStartMs: 1_699_999_200_000,
+      bytesIn: 10,
+      bytesOut: 20,
+      requests: 3,
+    });
+  });
+
+  it('toUsage(counter past 2^53) throws INTERNAL rather than returning a rounded total', async () => {
+    const row = {
+      account_id: 'a',
+      cache_name: 'c',
+      hour_start_ms: 0,
+      bytes_in: '9007199254740993',
+      bytes_out: 0,
+      requests: 0,
+    };
+    const error = await cacheErrorOf(Promise.resolve().then(() => toUsage(row)));
+    expect(error.code).toBe(ErrorCode.INTERNAL);
+    expect(error.message).toContain('usage.bytes_in');
   });
 });

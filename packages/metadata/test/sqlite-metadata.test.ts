@@ -3,11 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, ManualClock } from '@cachette/engine';
 import Database from 'better-sqlite3';
-import { sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteMetadata } from '../src/index.ts';
 import { KyselyMetadataStore } from '../src/kysely-store.ts';
-import { cacheErrorOf, metadataConformance } from './metadata-suite.ts';
+import { createMigrator } from '../src/migrator.ts';
+import { CachetteSqliteDialect } from '../src/sqlite-dialect.ts';
+import { cacheErrorOf, expectBackfilled, metadataConformance, seedAtInitialSchema } from './metadata-suite.ts';
+
+/** A Kysely over the file at `path` with the store's own dialect but no store: for migrating by hand. */
+function rawKysely(path: string): Kysely<unknown> {
+  const sqlite = new Database(path);
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<unknown>({ dialect: new CachetteSqliteDialect({ database: sqlite }) });
+}
 
 /** Reads a table with a separate, read-only better-sqlite3 connection: what is really on disk. */
 function readRawRows(path: string, table: string): Record<string, unknown>[] {
@@ -38,6 +47,7 @@ metadataConformance('SQLite file', async (clock) => {
   return {
     store,
     rawRows: async (table) => readRawRows(path, table),
+    openAnother: () => openSqliteMetadata({ path, clock }),
     dispose: async () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
@@ -85,7 +95,42 @@ describe('openSqliteMetadata', () => {
     await (await openSqliteMetadata({ path })).close();
     await (await openSqliteMetadata({ path })).close();
     const applied = readRawRows(path, 'cachette_migration').map((r) => r.name);
-    expect(applied).toEqual(['0001-initial']);
+    expect(applied).toEqual(['0001-initial', '0002-plans-usage-manage']);
+  });
+
+  it('migration 0002 on a database with data gives accounts the free plan and backfills canManage', async () => {
+    const db = rawKysely(path);
+    const seed = await seedAtInitialSchema(db);
+    await db.destroy();
+    const store = await openSqliteMetadata({ path });
+    try {
+      await expectBackfilled(store, seed);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migration 0002 rolls back to 0001 cleanly and can be applied again', async () => {
+    await (await openSqliteMetadata({ path })).close();
+    const db = rawKysely(path);
+    try {
+      const { error } = await createMigrator(db).migrateTo('0001-initial');
+      expect(error).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
+    const tables = readRawRows(path, "sqlite_master where type = 'table'").map((r) => r.name);
+    expect(tables).not.toContain('plans');
+    expect(tables).not.toContain('usage');
+    expect(readRawRows(path, "pragma_table_info('api_keys')").map((r) => r.name)).not.toContain('can_manage');
+    expect(readRawRows(path, "pragma_table_info('accounts')").map((r) => r.name)).not.toContain('plan');
+
+    const store = await openSqliteMetadata({ path });
+    try {
+      expect((await store.listPlans()).map((p) => p.name)).toEqual(['free', 'unlimited']);
+    } finally {
+      await store.close();
+    }
   });
 
   it('openSqliteMetadata(path) leaves the file in WAL mode', async () => {

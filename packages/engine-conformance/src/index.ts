@@ -58,10 +58,11 @@ export function engineConformance<E extends CacheEngine>(
     memoryLimitTests(suite);
 
     // A typo in a skip declaration would otherwise leave the test running and the declaration lying.
-    const unknown = suite.unknownSkips();
-    if (unknown.length > 0) {
+    // Checked when the test runs, not here: vitest collects the nested describe blocks (and so registers
+    // their tests) only after this callback returns.
+    if ((options.skip ?? []).length > 0) {
       test.it('options.skip names only existing tests', () => {
-        test.expect(unknown, 'declared skips that match no test').toEqual([]);
+        test.expect(suite.unknownSkips(), 'declared skips that match no test').toEqual([]);
       });
     }
   });

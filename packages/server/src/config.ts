@@ -40,6 +40,11 @@ export interface ServerConfig {
   readonly tlsCertFile: string | undefined;
   readonly tlsKeyFile: string | undefined;
   readonly limits: ServiceLimits;
+  /** How often byte counters are written to the metadata store; a crash loses at most this. Default 5 s. */
+  readonly meteringFlushIntervalMs: number;
+  /** Free GB per account per month, then the price per GB (USD). Defaults 50 and 0.15. */
+  readonly freeGbPerMonth: number;
+  readonly pricePerGbUsd: number;
 }
 
 export const defaultConfig: ServerConfig = {
@@ -61,6 +66,9 @@ export const defaultConfig: ServerConfig = {
   tlsCertFile: undefined,
   tlsKeyFile: undefined,
   limits: defaultServiceLimits,
+  meteringFlushIntervalMs: 5000,
+  freeGbPerMonth: 50,
+  pricePerGbUsd: 0.15,
 };
 
 /** Raw settings as strings, from flags or the environment. */
@@ -85,6 +93,9 @@ export interface RawSettings {
   maxItemSize?: string | undefined;
   maxTtlSeconds?: string | undefined;
   maxCachesPerAccount?: string | undefined;
+  meteringFlushMs?: string | undefined;
+  freeGbPerMonth?: string | undefined;
+  pricePerGb?: string | undefined;
 }
 
 /** Reads `CACHETTE_HOST`, `CACHETTE_PORT`, `CACHETTE_DATA_DIR`, `CACHETTE_MAX_MEMORY`, … from `env`. */
@@ -110,6 +121,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     maxItemSize: env.CACHETTE_MAX_ITEM_SIZE,
     maxTtlSeconds: env.CACHETTE_MAX_TTL_SECONDS,
     maxCachesPerAccount: env.CACHETTE_MAX_CACHES_PER_ACCOUNT,
+    meteringFlushMs: env.CACHETTE_METERING_FLUSH_MS,
+    freeGbPerMonth: env.CACHETTE_FREE_GB_PER_MONTH,
+    pricePerGb: env.CACHETTE_PRICE_PER_GB,
   };
 }
 
@@ -135,6 +149,13 @@ function parseIntSetting(text: string, what: string, min: number, max: number): 
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
     throw invalid(`${what} '${text}' must be an integer from ${min} to ${max}`);
   }
+  return n;
+}
+
+function parseNumberSetting(text: string | undefined, what: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw invalid(`${what} '${text}' must be a number ≥ 0`);
   return n;
 }
 
@@ -189,6 +210,14 @@ export function resolveConfig(...layers: RawSettings[]): ServerConfig {
     tlsCertFile: pick('tlsCert'),
     tlsKeyFile: pick('tlsKey'),
     limits,
+    meteringFlushIntervalMs: (() => {
+      const v = pick('meteringFlushMs');
+      return v === undefined
+        ? defaultConfig.meteringFlushIntervalMs
+        : parseIntSetting(v, 'metering flush interval (ms)', 100, 3_600_000);
+    })(),
+    freeGbPerMonth: parseNumberSetting(pick('freeGbPerMonth'), 'free GB per month', defaultConfig.freeGbPerMonth),
+    pricePerGbUsd: parseNumberSetting(pick('pricePerGb'), 'price per GB', defaultConfig.pricePerGbUsd),
   };
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw invalid('TLS needs both a certificate (--tls-cert) and a private key (--tls-key)');

@@ -16,7 +16,11 @@ import { createMailer } from './mail/mailer.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { AccountsService } from './service/accounts-service.ts';
 import { CacheService } from './service/cache-service.ts';
+import { combineObservers } from './service/observer.ts';
+import { PlanLimiter } from './service/plan-limiter.ts';
 import { Authenticator } from './service/principal.ts';
+import { UsageMeter } from './service/usage-meter.ts';
+import { buildUsageReport, monthOf } from './service/usage-report.ts';
 import { createGrpcServer } from './transports/grpc/grpc-server.ts';
 import { createHttpServer } from './transports/http/http-server.ts';
 
@@ -47,6 +51,8 @@ export interface CachetteServer {
   readonly service: CacheService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
+  readonly meter: UsageMeter;
+  readonly limiter: PlanLimiter;
   readonly logger: Logger;
   /** Graceful stop: refuse new calls, finish in-flight ones (up to `graceMs`), close the stores. */
   close(graceMs?: number): Promise<void>;
@@ -92,8 +98,40 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
     // Caches outlive the process in metadata; the embedded engine's namespaces do not, so re-create them.
     for (const cache of await metadata.listAllCaches()) await engine.createNamespace(cache.id);
 
-    const metrics = createMetrics(engine);
-    const service = new CacheService({ engine, metadata, clock, limits: config.limits, observer: metrics });
+    const meter = new UsageMeter({
+      metadata,
+      clock,
+      flushIntervalMs: config.meteringFlushIntervalMs,
+      onFlushError: (error) =>
+        logger.warn({ err: { message: (error as Error)?.message } }, 'could not write usage; will retry'),
+    });
+    meter.start();
+    cleanups.push(() =>
+      meter
+        .close()
+        .catch((error: unknown) =>
+          logger.error(
+            { err: { message: (error as Error)?.message } },
+            'usage since the last flush could not be written',
+          ),
+        ),
+    );
+    const metrics = createMetrics(engine, () => (clock.nowMs() - meter.lastFlushedAtMs) / 1000);
+    const limiter = new PlanLimiter({ metadata, clock, limits: config.limits });
+    const service = new CacheService({
+      engine,
+      metadata,
+      clock,
+      limits: config.limits,
+      observer: combineObservers([metrics, meter]),
+      limiter,
+    });
+    const pricing = { freeGbPerMonth: config.freeGbPerMonth, pricePerGbUsd: config.pricePerGbUsd };
+    const usageReport = async (accountId: string, month: string | undefined) => {
+      // Include this server's pending counters; a failed flush still reports what reached the store.
+      await meter.flush().catch(() => undefined);
+      return buildUsageReport(metadata, accountId, month ?? monthOf(clock.nowMs()), clock.nowMs(), pricing);
+    };
     const auth = new Authenticator({
       metadata,
       clock,
@@ -146,6 +184,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
     endpoints.grpcEndpoint = grpcEndpoint;
 
     const http = createHttpServer({
+      usageReport,
       metrics: metrics.registry,
       service,
       accounts,
@@ -202,6 +241,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       service,
       accounts,
       auth,
+      meter,
+      limiter,
       logger,
       close(graceMs = 10_000) {
         closing ??= (async () => {

@@ -1,6 +1,8 @@
 /**
  * Control plane through the official SDK: create, list (with limits), flush, delete.
  */
+
+import { encodeApiKey } from '@cachette/server';
 import {
   type CacheClient,
   CacheGetResponse,
@@ -35,16 +37,45 @@ describe('control plane', () => {
     await client.deleteCache(name);
   });
 
-  it('listCaches returns the account caches with Momento default limits', async () => {
+  it("listCaches reports Momento's default limits for a free-plan account", async () => {
+    const account = await b.server.metadata.createAccount({
+      email: `${uniqueName('free')}@example.com`,
+      provider: 'local',
+      region: 'local',
+    });
+    const { secret } = await b.server.metadata.createApiKey({ accountId: account.id });
+    const free = await b.client(encodeApiKey(b.server.grpcAddress, secret));
+    const name = uniqueName();
+    await free.createCache(name);
+    const r = await free.listCaches();
+    expect(r.type).toBe(ListCachesResponse.Success);
+    if (r.type !== ListCachesResponse.Success) return;
+    expect(
+      r
+        .getCaches()
+        .find((c) => c.getName() === name)
+        ?.getCacheLimits(),
+    ).toEqual({
+      maxTrafficRate: 100,
+      maxThroughputKbps: 1024,
+      maxItemSizeKb: 5120,
+      maxTtlSeconds: 86_400,
+    });
+  });
+
+  it('listCaches reports the local account as unlimited in rate and throughput', async () => {
     const name = uniqueName();
     await client.createCache(name);
     const r = await client.listCaches();
-    expect(r.type).toBe(ListCachesResponse.Success);
-    if (r.type !== ListCachesResponse.Success) return;
-    const info = r.getCaches().find((c) => c.getName() === name);
-    expect(info?.getCacheLimits()).toEqual({
-      maxTrafficRate: 100,
-      maxThroughputKbps: 1024,
+    if (r.type !== ListCachesResponse.Success) throw new Error(String(r));
+    expect(
+      r
+        .getCaches()
+        .find((c) => c.getName() === name)
+        ?.getCacheLimits(),
+    ).toEqual({
+      maxTrafficRate: 4_294_967_295,
+      maxThroughputKbps: 4_294_967_295,
       maxItemSizeKb: 5120,
       maxTtlSeconds: 86_400,
     });

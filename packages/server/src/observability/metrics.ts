@@ -10,12 +10,13 @@ import type { Operation, OperationObserver, Outcome } from '../service/observer.
 
 export interface ServerMetrics extends OperationObserver {
   readonly registry: Registry;
-  /** Seconds since usage was last written to the metadata store (set by the meter). */
-  readonly meteringFlushLag: Gauge;
 }
 
-/** Builds the registry and an observer feeding it. `engine` is read on each scrape. */
-export function createMetrics(engine: CacheEngine): ServerMetrics {
+/**
+ * Builds the registry and an observer feeding it. `engine` and `meteringLagSeconds` (seconds since usage
+ * last reached the metadata store) are read on each scrape.
+ */
+export function createMetrics(engine: CacheEngine, meteringLagSeconds: () => number): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cachette_process_' });
 
@@ -73,11 +74,11 @@ export function createMetrics(engine: CacheEngine): ServerMetrics {
   // value (prom-client counters cannot be set), named *_total so rate() reads them as counters.
   gauge('cachette_evictions_total', 'Items evicted to stay under the memory limit.', () => engine.stats().evictions);
   gauge('cachette_expirations_total', 'Items removed because their TTL elapsed.', () => engine.stats().expirations);
-  const meteringFlushLag = new Gauge({
-    name: 'cachette_metering_flush_lag_seconds',
-    help: 'Seconds since usage counters were last written to the metadata store.',
-    registers: [registry],
-  });
+  gauge(
+    'cachette_metering_flush_lag_seconds',
+    'Seconds since usage counters were last written to the metadata store.',
+    meteringLagSeconds,
+  );
 
   // Label children are looked up once per (operation, outcome) and reused: no per-call label objects.
   const requestChildren = new Map<string, ReturnType<typeof requests.labels>>();
@@ -85,7 +86,6 @@ export function createMetrics(engine: CacheEngine): ServerMetrics {
 
   return {
     registry,
-    meteringFlushLag,
     observe(
       op: Operation,
       _accountId: string,

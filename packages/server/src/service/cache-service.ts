@@ -27,8 +27,19 @@ import { validateBatchSize, validateCacheName, validateItemSize, validateKey, va
 
 /** Admission control for data-plane calls (per-cache rate and throughput limits). */
 export interface RequestLimiter {
-  /** Throws LIMIT_EXCEEDED when `cache` may not take a request of `bytesIn` bytes now. */
-  admit(principal: Principal, cache: CacheRecord, bytesIn: number): void | Promise<void>;
+  /**
+   * Throws LIMIT_EXCEEDED when `cache` may not take a request of `bytesIn` bytes now, or when an item
+   * (`largestItemBytes`) or TTL (`longestTtlMs`; 0 for reads) is beyond the account's plan.
+   */
+  admit(
+    principal: Principal,
+    cache: CacheRecord,
+    bytesIn: number,
+    largestItemBytes: number,
+    longestTtlMs: number,
+  ): void | Promise<void>;
+  /** Caches the account may own. */
+  maxCaches(accountId: string): number | Promise<number>;
   /** Counts response bytes against the cache's throughput once they are known. */
   charge(cache: CacheRecord, bytesOut: number): void;
   /** What ListCaches reports for the account's caches. */
@@ -93,7 +104,8 @@ export class CacheService {
       authorize(principal, name, 'control');
       validateCacheName(name);
       const count = await this.metadata.countCaches(principal.accountId);
-      if (count >= this.limits.maxCachesPerAccount) {
+      const max = this.limiter ? await this.limiter.maxCaches(principal.accountId) : this.limits.maxCachesPerAccount;
+      if (count >= max) {
         throw new CacheError(
           ErrorCode.LIMIT_EXCEEDED,
           `this account already has ${count} caches, the maximum; delete one before creating another`,
@@ -160,7 +172,13 @@ export class CacheService {
     try {
       validateKey(key);
       const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      const value = await this.engine.get(record.id, key);
+      let value;
+      try {
+        value = await this.engine.get(record.id, key);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        value = await this.engine.get(ns, key);
+      }
       const out = value === undefined ? 0 : value.byteLength;
       this.limiter?.charge(record, out);
       this.observer.observe(
@@ -183,8 +201,21 @@ export class CacheService {
     try {
       this.validateWrite(key, value, ttlMs);
       const bytesIn = key.byteLength + value.byteLength;
-      const record = await this.admit(principal, cache, 'write', undefined, bytesIn);
-      await this.engine.set(record.id, key, value, ttlMs);
+      const record = await this.admit(
+        principal,
+        cache,
+        'write',
+        undefined,
+        bytesIn,
+        key.byteLength + value.byteLength,
+        ttlMs,
+      );
+      try {
+        await this.engine.set(record.id, key, value, ttlMs);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        await this.engine.set(ns, key, value, ttlMs);
+      }
       this.observer.observe('set', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
     } catch (e) {
       throw this.failed('set', principal, cache, t0, e);
@@ -212,7 +243,13 @@ export class CacheService {
         condition.kind === 'absent' ? undefined : 'read',
         bytesIn,
       );
-      const stored = await this.engine.setIf(record.id, key, value, ttlMs, condition);
+      let stored;
+      try {
+        stored = await this.engine.setIf(record.id, key, value, ttlMs, condition);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        stored = await this.engine.setIf(ns, key, value, ttlMs, condition);
+      }
       this.observer.observe('setIf', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
       return stored;
     } catch (e) {
@@ -225,7 +262,12 @@ export class CacheService {
     try {
       validateKey(key);
       const record = await this.admit(principal, cache, 'write', undefined, key.byteLength);
-      await this.engine.delete(record.id, key);
+      try {
+        await this.engine.delete(record.id, key);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        await this.engine.delete(ns, key);
+      }
       this.observer.observe('delete', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
     } catch (e) {
       throw this.failed('delete', principal, cache, t0, e);
@@ -247,8 +289,14 @@ export class CacheService {
       if (amount < INT64_MIN || amount > INT64_MAX) {
         throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'increment amount must be a signed 64-bit integer');
       }
-      const record = await this.admit(principal, cache, 'write', 'read', key.byteLength);
-      const value = await this.engine.increment(record.id, key, amount, ttlMs);
+      const record = await this.admit(principal, cache, 'write', 'read', key.byteLength, key.byteLength + 20, ttlMs);
+      let value;
+      try {
+        value = await this.engine.increment(record.id, key, amount, ttlMs);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        value = await this.engine.increment(ns, key, amount, ttlMs);
+      }
       this.observer.observe('increment', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
       return value;
     } catch (e) {
@@ -262,7 +310,13 @@ export class CacheService {
     try {
       validateKey(key);
       const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      const ttl = await this.engine.itemGetTtl(record.id, key);
+      let ttl;
+      try {
+        ttl = await this.engine.itemGetTtl(record.id, key);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        ttl = await this.engine.itemGetTtl(ns, key);
+      }
       this.observer.observe(
         'itemGetTtl',
         principal.accountId,
@@ -283,8 +337,14 @@ export class CacheService {
     try {
       validateKey(key);
       validateTtlMs(update.ttlMs, this.limits);
-      const record = await this.admit(principal, cache, 'write', undefined, key.byteLength);
-      const result = await this.engine.updateTtl(record.id, key, update);
+      const record = await this.admit(principal, cache, 'write', undefined, key.byteLength, 0, update.ttlMs);
+      let result;
+      try {
+        result = await this.engine.updateTtl(record.id, key, update);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        result = await this.engine.updateTtl(ns, key, update);
+      }
       this.observer.observe('updateTtl', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
       return result;
     } catch (e) {
@@ -302,7 +362,13 @@ export class CacheService {
         bytesIn += key.byteLength;
       }
       const record = await this.admit(principal, cache, 'read', undefined, bytesIn);
-      const exists = await this.engine.keysExist(record.id, keys);
+      let exists;
+      try {
+        exists = await this.engine.keysExist(record.id, keys);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        exists = await this.engine.keysExist(ns, keys);
+      }
       this.observer.observe('keysExist', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
       return exists;
     } catch (e) {
@@ -315,7 +381,13 @@ export class CacheService {
     try {
       validateKey(key);
       const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      const type = await this.engine.itemGetType(record.id, key);
+      let type;
+      try {
+        type = await this.engine.itemGetType(record.id, key);
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        type = await this.engine.itemGetType(ns, key);
+      }
       this.observer.observe(
         'itemGetType',
         principal.accountId,
@@ -346,7 +418,13 @@ export class CacheService {
         bytesIn += key.byteLength;
       }
       const record = await this.admit(principal, cache, 'read', undefined, bytesIn);
-      const values = await Promise.all(keys.map((key) => this.engine.get(record.id, key)));
+      let values: (Uint8Array | undefined)[];
+      try {
+        values = await Promise.all(keys.map((key) => this.engine.get(record.id, key)));
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        values = await Promise.all(keys.map((key) => this.engine.get(ns, key)));
+      }
       let out = 0;
       for (const v of values) if (v !== undefined) out += v.byteLength;
       this.limiter?.charge(record, out);
@@ -366,12 +444,22 @@ export class CacheService {
     try {
       validateBatchSize(items.length, this.limits);
       let bytesIn = 0;
+      let largest = 0;
+      let longest = 0;
       for (const item of items) {
         this.validateWrite(item.key, item.value, item.ttlMs);
-        bytesIn += item.key.byteLength + item.value.byteLength;
+        const size = item.key.byteLength + item.value.byteLength;
+        bytesIn += size;
+        if (size > largest) largest = size;
+        if (item.ttlMs > longest) longest = item.ttlMs;
       }
-      const record = await this.admit(principal, cache, 'write', undefined, bytesIn);
-      await Promise.all(items.map((item) => this.engine.set(record.id, item.key, item.value, item.ttlMs)));
+      const record = await this.admit(principal, cache, 'write', undefined, bytesIn, largest, longest);
+      try {
+        await Promise.all(items.map((item) => this.engine.set(record.id, item.key, item.value, item.ttlMs)));
+      } catch (e) {
+        const ns = await this.repair(e, principal, cache);
+        await Promise.all(items.map((item) => this.engine.set(ns, item.key, item.value, item.ttlMs)));
+      }
       this.observer.observe('setBatch', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
     } catch (e) {
       throw this.failed('setBatch', principal, cache, t0, e);
@@ -387,13 +475,29 @@ export class CacheService {
     permission: 'read' | 'write',
     alsoNeeds: 'read' | undefined,
     bytesIn: number,
+    largestItemBytes = 0,
+    longestTtlMs = 0,
   ): Promise<CacheRecord> {
     if (cache === '') throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'cache name must not be empty');
     authorize(principal, cache, permission);
     if (alsoNeeds) authorize(principal, cache, alsoNeeds);
     const record = await this.directory.resolve(principal.accountId, cache);
-    if (this.limiter) await this.limiter.admit(principal, record, bytesIn);
+    if (this.limiter) await this.limiter.admit(principal, record, bytesIn, largestItemBytes, longestTtlMs);
     return record;
+  }
+
+  /**
+   * After an engine reported a missing namespace for a cache the directory knows: re-reads the metadata
+   * store and, when the cache really exists, re-creates its namespace so the caller can retry once. This
+   * heals an engine that lost namespaces: another gateway's embedded engine, or a cluster shard that
+   * restarted empty. Anything else is rethrown unchanged.
+   */
+  private async repair(e: unknown, principal: Principal, cache: string): Promise<string> {
+    if (!isCacheError(e, ErrorCode.NOT_FOUND)) throw e;
+    this.directory.forget(principal.accountId, cache);
+    const fresh = await this.directory.resolve(principal.accountId, cache); // NOT_FOUND if really gone
+    await this.engine.createNamespace(fresh.id);
+    return fresh.id;
   }
 
   private validateWrite(key: Uint8Array, value: Uint8Array, ttlMs: number): void {

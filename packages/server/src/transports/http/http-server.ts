@@ -16,8 +16,11 @@ import { registerApiKeys } from './routes/api-keys.ts';
 import { registerCaches } from './routes/caches.ts';
 import { registerItems } from './routes/items.ts';
 import { registerSignup } from './routes/signup.ts';
+import { registerUsage, type UsageReporter } from './routes/usage.ts';
 
 export interface HttpTransportOptions {
+  /** Builds the billing view for `GET /v1/usage`. */
+  readonly usageReport: UsageReporter;
   /** Prometheus registry served at `GET /metrics`. */
   readonly metrics?: Registry;
   readonly service: CacheService;
@@ -100,5 +103,6 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerApiKeys(app, options.accounts, options.auth);
   registerCaches(app, options.service, options.auth);
   registerItems(app, options.service, options.auth);
+  registerUsage(app, options.usageReport, options.auth);
   return app;
 }

@@ -1,0 +1,18 @@
+/**
+ * @module transports/http/routes/usage
+ * `GET /v1/usage?month=YYYY-MM` (default: the current month): the caller's billing view. Pending
+ * counters are flushed first so the report includes the caller's latest calls on this server.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../../service/principal.ts';
+import type { UsageReport } from '../../../service/usage-report.ts';
+import { tokenOfRequest } from '../request-auth.ts';
+
+export type UsageReporter = (accountId: string, month: string | undefined) => Promise<UsageReport>;
+
+export function registerUsage(app: FastifyInstance, report: UsageReporter, auth: Authenticator): void {
+  app.get<{ Querystring: { month?: string } }>('/v1/usage', async (request) => {
+    const principal = await auth.authenticate(tokenOfRequest(request));
+    return report(principal.accountId, request.query.month);
+  });
+}

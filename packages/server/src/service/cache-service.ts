@@ -172,7 +172,7 @@ export class CacheService {
     try {
       validateKey(key);
       const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      let value;
+      let value: Uint8Array | undefined;
       try {
         value = await this.engine.get(record.id, key);
       } catch (e) {
@@ -243,7 +243,7 @@ export class CacheService {
         condition.kind === 'absent' ? undefined : 'read',
         bytesIn,
       );
-      let stored;
+      let stored: boolean;
       try {
         stored = await this.engine.setIf(record.id, key, value, ttlMs, condition);
       } catch (e) {
@@ -290,7 +290,7 @@ export class CacheService {
         throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'increment amount must be a signed 64-bit integer');
       }
       const record = await this.admit(principal, cache, 'write', 'read', key.byteLength, key.byteLength + 20, ttlMs);
-      let value;
+      let value: bigint;
       try {
         value = await this.engine.increment(record.id, key, amount, ttlMs);
       } catch (e) {
@@ -310,7 +310,7 @@ export class CacheService {
     try {
       validateKey(key);
       const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      let ttl;
+      let ttl: number | undefined;
       try {
         ttl = await this.engine.itemGetTtl(record.id, key);
       } catch (e) {
@@ -338,7 +338,7 @@ export class CacheService {
       validateKey(key);
       validateTtlMs(update.ttlMs, this.limits);
       const record = await this.admit(principal, cache, 'write', undefined, key.byteLength, 0, update.ttlMs);
-      let result;
+      let result: TtlUpdateResult;
       try {
         result = await this.engine.updateTtl(record.id, key, update);
       } catch (e) {
@@ -362,7 +362,7 @@ export class CacheService {
         bytesIn += key.byteLength;
       }
       const record = await this.admit(principal, cache, 'read', undefined, bytesIn);
-      let exists;
+      let exists: boolean[];
       try {
         exists = await this.engine.keysExist(record.id, keys);
       } catch (e) {
@@ -381,7 +381,7 @@ export class CacheService {
     try {
       validateKey(key);
       const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      let type;
+      let type: ItemType | undefined;
       try {
         type = await this.engine.itemGetType(record.id, key);
       } catch (e) {

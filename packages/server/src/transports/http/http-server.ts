@@ -14,6 +14,7 @@ import type { Authenticator } from '../../service/principal.ts';
 import { sendError } from './errors.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
 import { registerCaches } from './routes/caches.ts';
+import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
@@ -103,6 +104,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerApiKeys(app, options.accounts, options.auth);
   registerCaches(app, options.service, options.auth);
   registerItems(app, options.service, options.auth);
+  registerItemOps(app, options.service, options.auth);
   registerUsage(app, options.usageReport, options.auth);
   return app;
 }

@@ -19,6 +19,12 @@ export interface ServerConfig {
   readonly databaseUrl: string | undefined;
   /** PostgreSQL schema for Cachette's tables. Default `public`. */
   readonly databaseSchema: string | undefined;
+  /** Where items live: `memory` (embedded, default) or `valkey` (a Valkey/Redis Cluster shared by gateways). */
+  readonly engine: 'memory' | 'valkey';
+  /** `redis://host:port[,host:port…]` for `engine: 'valkey'`. Default `redis://127.0.0.1:6379`. */
+  readonly valkeyUrl: string | undefined;
+  /** Prefix of every Valkey key, so deployments can share a cluster. Default `cachette:`. */
+  readonly valkeyKeyPrefix: string | undefined;
   /** Memory the embedded engine may use for items. Default 1 GiB. */
   readonly maxMemoryBytes: number;
   /** Map an empty token to the local account (momento-local compatibility). Default false. */
@@ -54,6 +60,9 @@ export const defaultConfig: ServerConfig = {
   dataDir: './.cachette',
   databaseUrl: undefined,
   databaseSchema: undefined,
+  engine: 'memory',
+  valkeyUrl: undefined,
+  valkeyKeyPrefix: undefined,
   maxMemoryBytes: 1024 ** 3,
   allowAnonymous: false,
   provider: 'local',
@@ -79,6 +88,9 @@ export interface RawSettings {
   dataDir?: string | undefined;
   databaseUrl?: string | undefined;
   databaseSchema?: string | undefined;
+  engine?: string | undefined;
+  valkeyUrl?: string | undefined;
+  valkeyKeyPrefix?: string | undefined;
   maxMemory?: string | undefined;
   allowAnonymous?: boolean | string | undefined;
   provider?: string | undefined;
@@ -107,6 +119,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     dataDir: env.CACHETTE_DATA_DIR,
     databaseUrl: env.CACHETTE_DATABASE_URL ?? env.DATABASE_URL,
     databaseSchema: env.CACHETTE_DATABASE_SCHEMA,
+    engine: env.CACHETTE_ENGINE,
+    valkeyUrl: env.CACHETTE_VALKEY_URL ?? env.VALKEY_URL,
+    valkeyKeyPrefix: env.CACHETTE_VALKEY_KEY_PREFIX,
     maxMemory: env.CACHETTE_MAX_MEMORY,
     allowAnonymous: env.CACHETTE_ALLOW_ANONYMOUS,
     provider: env.CACHETTE_PROVIDER,
@@ -198,6 +213,13 @@ export function resolveConfig(...layers: RawSettings[]): ServerConfig {
     dataDir: pick('dataDir') ?? defaultConfig.dataDir,
     databaseUrl: pick('databaseUrl'),
     databaseSchema: pick('databaseSchema'),
+    engine: (() => {
+      const e = pick('engine') ?? 'memory';
+      if (e !== 'memory' && e !== 'valkey') throw invalid(`engine '${e}' must be memory or valkey`);
+      return e;
+    })(),
+    valkeyUrl: pick('valkeyUrl'),
+    valkeyKeyPrefix: pick('valkeyKeyPrefix'),
     maxMemoryBytes: maxMemory === undefined ? defaultConfig.maxMemoryBytes : parseSize(maxMemory, 'max memory'),
     allowAnonymous: allowAnonymous === undefined ? false : parseBool(allowAnonymous, 'allow anonymous'),
     provider: pick('provider') ?? defaultConfig.provider,

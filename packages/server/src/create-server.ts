@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CacheEngine, CacheError, type Clock, ErrorCode, MemoryEngine, systemClock } from '@cachette/engine';
+import { ValkeyEngine } from '@cachette/engine-valkey';
 import { type MetadataStore, openMetadata } from '@cachette/metadata';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { defaultConfig, type ServerConfig } from './config.ts';
@@ -25,8 +26,8 @@ import { createGrpcServer } from './transports/grpc/grpc-server.ts';
 import { createHttpServer } from './transports/http/http-server.ts';
 
 export interface CreateServerOptions extends Partial<ServerConfig> {
-  /** An engine to use instead of a `MemoryEngine` of `maxMemoryBytes`. */
-  readonly engine?: CacheEngine;
+  /** An engine instance to use instead of the one `engine` names (the server closes it). */
+  readonly engineInstance?: CacheEngine;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -75,7 +76,8 @@ function dialHost(host: string): string {
 export async function createServer(options: CreateServerOptions = {}): Promise<CachetteServer> {
   // A caller asking for a free gRPC port (tests) gets a free HTTP port too unless it names one.
   const httpPort = options.httpPort ?? (options.port === 0 ? 0 : defaultConfig.httpPort);
-  const config: ServerConfig = { ...defaultConfig, ...stripUndefined(options), httpPort };
+  const { engineInstance: _engine, clock: _clock, logger: _logger, ...settings } = options;
+  const config: ServerConfig = { ...defaultConfig, ...stripUndefined(settings), httpPort };
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -93,10 +95,22 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
     });
     cleanups.push(() => metadata.close());
 
-    const engine = options.engine ?? new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock });
+    const engine =
+      options.engineInstance ??
+      (config.engine === 'valkey'
+        ? await ValkeyEngine.connect({
+            url: config.valkeyUrl ?? 'redis://127.0.0.1:6379',
+            clock,
+            ...(config.valkeyKeyPrefix ? { keyPrefix: config.valkeyKeyPrefix } : {}),
+          })
+        : new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock }));
     cleanups.push(() => engine.close());
-    // Caches outlive the process in metadata; the embedded engine's namespaces do not, so re-create them.
-    for (const cache of await metadata.listAllCaches()) await engine.createNamespace(cache.id);
+    // Caches outlive the process in metadata; the embedded engine's namespaces do not, so re-create them
+    // (idempotent on a shared engine). Big deployments skip this: the service re-creates a namespace the
+    // first time a call finds it missing.
+    if (config.engine === 'memory' && options.engineInstance === undefined) {
+      for (const cache of await metadata.listAllCaches()) await engine.createNamespace(cache.id);
+    }
 
     const meter = new UsageMeter({
       metadata,
@@ -217,6 +231,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
         tls: config.tlsCertFile !== undefined,
         dataDir: config.dataDir,
         metadata: config.databaseUrl ? 'postgresql' : 'sqlite',
+        engine:
+          config.engine === 'valkey' ? `valkey ${redactUrl(config.valkeyUrl ?? 'redis://127.0.0.1:6379')}` : 'memory',
         maxMemoryBytes: config.maxMemoryBytes,
         allowAnonymous: config.allowAnonymous,
         region: `${config.provider}/${config.region}`,
@@ -281,6 +297,11 @@ function bindError(err: Error, what: string, host: string, port: number): CacheE
     ErrorCode.UNAVAILABLE,
     `cannot listen for ${what} on ${hostPort(host, port)}: ${err.message}${inUse ? ' (is another server using that port? choose another port)' : ''}`,
   );
+}
+
+/** A URL list without passwords, for logs. */
+function redactUrl(urls: string): string {
+  return urls.replace(/\/\/[^@/]*@/g, '//***@');
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -32,6 +32,14 @@ export function registerServerStart(server: Command): void {
     .addOption(
       new Option('--database-schema <name>', 'PostgreSQL schema for Cachette tables').env('CACHETTE_DATABASE_SCHEMA'),
     )
+    .addOption(
+      new Option('--engine <engine>', 'where items live: memory or valkey')
+        .choices(['memory', 'valkey'])
+        .env('CACHETTE_ENGINE'),
+    )
+    .addOption(
+      new Option('--valkey-url <urls>', 'redis://host:port[,host:port…] of the Valkey/Redis Cluster').env('VALKEY_URL'),
+    )
     .addOption(new Option('--allow-anonymous', 'accept an empty API key as the local account (development only)'))
     .addOption(new Option('--provider <name>', 'cloud provider this deployment serves').env('CACHETTE_PROVIDER'))
     .addOption(new Option('--region <name>', 'region this deployment serves').env('CACHETTE_REGION'))
@@ -73,6 +81,8 @@ Examples:
           mailFrom: opts.mailFrom as string | undefined,
           dataDir: opts.dataDir as string,
           databaseUrl: opts.databaseUrl as string | undefined,
+          engine: opts.engine as string | undefined,
+          valkeyUrl: opts.valkeyUrl as string | undefined,
           databaseSchema: opts.databaseSchema as string | undefined,
           maxMemory: opts.maxMemory as string,
           allowAnonymous: opts.allowAnonymous as boolean | undefined,

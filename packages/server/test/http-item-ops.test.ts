@@ -44,7 +44,7 @@ describe('/v1 item operations', () => {
     await call('POST', 'set-batch', { items: [{ key: 'text', value: 'abc', ttl_seconds: 60 }] });
     const bad = await call('POST', 'increment', { key: 'text', ttl_seconds: 60 });
     expect(bad.status).toBe(409);
-    expect((bad.body?.error as { code: string }).code).toBe('FAILED_PRECONDITION');
+    expect(bad.body).toMatchObject({ error: { code: 'FAILED_PRECONDITION' } });
   });
 
   it('set-if honours the condition', async () => {

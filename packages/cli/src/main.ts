@@ -19,6 +19,7 @@ import { registerCacheList } from './commands/cache-list.ts';
 import { registerCacheSet } from './commands/cache-set.ts';
 import { registerCacheTtl } from './commands/cache-ttl.ts';
 import { registerConfigure } from './commands/configure.ts';
+import { registerUsage } from './commands/usage.ts';
 
 /** Documented exit codes. */
 export const ExitCode = { OK: 0, MISS: 1, USAGE: 2, AUTH: 3, LIMIT: 4, UNAVAILABLE: 5 } as const;
@@ -50,6 +51,7 @@ const GROUPS: Record<string, string> = {
   server: 'run a Cachette server',
   account: 'sign up and manage accounts',
   'api-key': 'create, list and revoke API keys',
+  admin: 'operator commands on the metadata store (plans)',
 };
 
 /** The `cachette <name>` group command, created (with its description) when first asked for. */
@@ -89,6 +91,14 @@ export const commandRegistrars: readonly (CommandRegistrar | LazyGroup)[] = [
   (p) => registerCacheIncrement(group(p, 'cache')),
   (p) => registerAccountSignup(group(p, 'account')),
   (p) => registerApiKey(group(p, 'api-key')),
+  registerUsage,
+  {
+    group: 'admin',
+    load: async () => {
+      const { registerAdmin } = await import('./commands/admin.ts');
+      return (p) => registerAdmin(group(p, 'admin'));
+    },
+  },
   {
     group: 'server',
     load: async () => {

@@ -1,0 +1,88 @@
+/**
+ * @module commands/admin
+ * Operator commands that work on the metadata store directly (the same `--data-dir` or `--database-url`
+ * the server uses), not through an API key: `cachette admin plans`, `cachette admin set-plan`.
+ * Running servers pick a changed plan up within 10 s (their plan cache).
+ */
+
+import { join } from 'node:path';
+import { CacheError, ErrorCode } from '@cachette/engine';
+import { openMetadata } from '@cachette/metadata';
+import { type Command, Option } from 'commander';
+import { globalOptions, report } from '../command-context.ts';
+
+interface StoreOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  databaseSchema?: string;
+}
+
+function storeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--data-dir <dir>', 'the server data directory (SQLite metadata)')
+        .env('CACHETTE_DATA_DIR')
+        .default('./.cachette'),
+    )
+    .addOption(new Option('--database-url <url>', 'PostgreSQL metadata (postgres://…)').env('DATABASE_URL'))
+    .addOption(new Option('--database-schema <name>', 'PostgreSQL schema').env('CACHETTE_DATABASE_SCHEMA'));
+}
+
+async function withStore<T>(
+  opts: StoreOptions,
+  fn: (store: Awaited<ReturnType<typeof openMetadata>>) => Promise<T>,
+): Promise<T> {
+  const store = await openMetadata({
+    databaseUrl: opts.databaseUrl,
+    sqlitePath: join(opts.dataDir, 'metadata.db'),
+    ...(opts.databaseSchema ? { schema: opts.databaseSchema } : {}),
+  });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const limit = (n: number | null, unit: string) => (n === null ? 'unlimited' : `${n} ${unit}`);
+
+/** Adds `plans` and `set-plan` to the `admin` group. */
+export function registerAdmin(admin: Command): void {
+  storeOptions(admin.command('plans').description('list the plans accounts can be on')).action(async function (
+    this: Command,
+    opts: StoreOptions,
+  ) {
+    const plans = await withStore(opts, (s) => s.listPlans());
+    const text = plans
+      .map(
+        (p) =>
+          `${p.name}: ${limit(p.maxRequestsPerSecond, 'requests/s')} and ${limit(p.maxThroughputBytesPerSecond, 'bytes/s')} per cache, items up to ${p.maxItemSizeBytes} bytes, TTL up to ${p.maxTtlMs / 1000} s, ${limit(p.maxCaches, 'caches')}`,
+      )
+      .join('\n');
+    report(globalOptions(this), text, { plans });
+  });
+
+  storeOptions(
+    admin
+      .command('set-plan')
+      .description('move an account to a plan (e.g. unlimited); running servers apply it within 10 s')
+      .requiredOption('--account <id-or-email>', 'the account id (acc_…) or its e-mail address')
+      .requiredOption('--plan <name>', 'a plan from `cachette admin plans`')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  $ cachette admin set-plan --account you@example.com --plan unlimited --data-dir /var/lib/cachette',
+      ),
+  ).action(async function (this: Command, opts: StoreOptions & { account: string; plan: string }) {
+    await withStore(opts, async (store) => {
+      const account = opts.account.includes('@')
+        ? await store.findAccountByEmail(opts.account.trim().toLowerCase())
+        : await store.getAccount(opts.account);
+      if (account === undefined) throw new CacheError(ErrorCode.NOT_FOUND, `account '${opts.account}' not found`);
+      await store.setAccountPlan(account.id, opts.plan);
+      report(globalOptions(this), `account ${account.id} is now on plan '${opts.plan}'`, {
+        account: account.id,
+        plan: opts.plan,
+      });
+    });
+  });
+}

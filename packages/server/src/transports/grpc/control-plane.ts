@@ -6,8 +6,8 @@ import { control, ping } from '@gomomento/generated-types';
 import type { ServerUnaryCall, sendUnaryData, UntypedHandleCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
-import { tokenOf } from './call-context.ts';
-import { toGrpcError, type UnexpectedErrorSink } from './status.ts';
+import type { UnexpectedErrorSink } from './status.ts';
+import { controlUnary } from './unary.ts';
 
 import pb = control.control_client;
 
@@ -21,40 +21,22 @@ export interface ControlPlaneDeps {
 
 /** Handlers for cache management; signing keys and indexes answer UNIMPLEMENTED. */
 export function controlPlaneHandlers({ service, auth, onUnexpected }: ControlPlaneDeps): UntypedServiceImplementation {
-  const CreateCache: Unary<pb._CreateCacheRequest, pb._CreateCacheResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      await service.createCache(principal, call.request.cache_name);
-      callback(null, new pb._CreateCacheResponse());
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const DeleteCache: Unary<pb._DeleteCacheRequest, pb._DeleteCacheResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      await service.deleteCache(principal, call.request.cache_name);
-      callback(null, new pb._DeleteCacheResponse());
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const FlushCache: Unary<pb._FlushCacheRequest, pb._FlushCacheResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      await service.flushCache(principal, call.request.cache_name);
-      callback(null, new pb._FlushCacheResponse());
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const ListCaches: Unary<pb._ListCachesRequest, pb._ListCachesResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const caches = await service.listCaches(principal);
+  const deps = { auth, onUnexpected };
+  const handlers = {
+    CreateCache: controlUnary(deps, async (p, req: pb._CreateCacheRequest) => {
+      await service.createCache(p, req.cache_name);
+      return new pb._CreateCacheResponse();
+    }),
+    DeleteCache: controlUnary(deps, async (p, req: pb._DeleteCacheRequest) => {
+      await service.deleteCache(p, req.cache_name);
+      return new pb._DeleteCacheResponse();
+    }),
+    FlushCache: controlUnary(deps, async (p, req: pb._FlushCacheRequest) => {
+      await service.flushCache(p, req.cache_name);
+      return new pb._FlushCacheResponse();
+    }),
+    ListCaches: controlUnary(deps, async (p, _req: pb._ListCachesRequest) => {
+      const caches = await service.listCaches(p);
       // Accounts hold at most a few hundred caches, so one page is the whole list (next_token stays empty).
       const cache = caches.map(
         ({ name, limits }) =>
@@ -73,13 +55,10 @@ export function controlPlaneHandlers({ service, auth, onUnexpected }: ControlPla
             }),
           }),
       );
-      callback(null, new pb._ListCachesResponse({ cache, next_token: '' }));
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
+      return new pb._ListCachesResponse({ cache, next_token: '' });
+    }),
   };
-
-  return { CreateCache, DeleteCache, FlushCache, ListCaches } as Record<string, UntypedHandleCall>;
+  return handlers as unknown as UntypedServiceImplementation;
 }
 
 const PONG = new ping.cache_client._PingResponse();

@@ -14,12 +14,10 @@ import type {
 } from '@grpc/grpc-js';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
-import { cacheNameOf, tokenOf } from './call-context.ts';
-import { toGrpcError, type UnexpectedErrorSink } from './status.ts';
+import type { UnexpectedErrorSink } from './status.ts';
+import { dataStream, dataUnary } from './unary.ts';
 
 import pb = cache.cache_client;
-
-type Unary<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void>;
 
 export interface DataPlaneDeps {
   readonly service: CacheService;
@@ -40,6 +38,7 @@ const TYPE_MISSING = new pb._ItemGetTypeResponse({ missing: new pb._ItemGetTypeR
 const TYPE_SCALAR = new pb._ItemGetTypeResponse({
   found: new pb._ItemGetTypeResponse._Found({ item_type: pb._ItemGetTypeResponse.ItemType.SCALAR }),
 });
+const ABSENT: SetCondition = { kind: 'absent' };
 const UPDATE_TTL: Record<'set' | 'notSet' | 'missing', pb._UpdateTtlResponse> = {
   set: new pb._UpdateTtlResponse({ set: new pb._UpdateTtlResponse._Set() }),
   notSet: new pb._UpdateTtlResponse({ not_set: new pb._UpdateTtlResponse._NotSet() }),
@@ -83,194 +82,74 @@ function ttlUpdate(req: pb._UpdateTtlRequest): TtlUpdate {
 
 /** Handlers for every scalar data-plane RPC; the rest of `Scs` answers UNIMPLEMENTED. */
 export function dataPlaneHandlers({ service, auth, onUnexpected }: DataPlaneDeps): UntypedServiceImplementation {
-  const Get: Unary<pb._GetRequest, pb._GetResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const value = await service.get(principal, cacheNameOf(call.metadata), call.request.cache_key);
-      callback(
-        null,
-        value === undefined ? MISS : new pb._GetResponse({ result: pb.ECacheResult.Hit, cache_body: value }),
-      );
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const SetItem: Unary<pb._SetRequest, pb._SetResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const req = call.request;
-      await service.set(principal, cacheNameOf(call.metadata), req.cache_key, req.cache_body, req.ttl_milliseconds);
-      callback(null, SET_OK);
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const Delete: Unary<pb._DeleteRequest, pb._DeleteResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      await service.delete(principal, cacheNameOf(call.metadata), call.request.cache_key);
-      callback(null, DELETED);
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const SetIf: Unary<pb._SetIfRequest, pb._SetIfResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const req = call.request;
-      const stored = await service.setIf(
-        principal,
-        cacheNameOf(call.metadata),
-        req.cache_key,
-        req.cache_body,
-        req.ttl_milliseconds,
-        setIfCondition(req),
-      );
-      callback(null, stored ? SETIF_STORED : SETIF_NOT_STORED);
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const SetIfNotExists: Unary<pb._SetIfNotExistsRequest, pb._SetIfNotExistsResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const req = call.request;
-      const stored = await service.setIf(
-        principal,
-        cacheNameOf(call.metadata),
-        req.cache_key,
-        req.cache_body,
-        req.ttl_milliseconds,
-        {
-          kind: 'absent',
-        },
-      );
-      callback(null, stored ? SETINE_STORED : SETINE_NOT_STORED);
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const Increment: Unary<pb._IncrementRequest, pb._IncrementResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const req = call.request;
-      const value = await service.increment(
-        principal,
-        cacheNameOf(call.metadata),
-        req.cache_key,
-        BigInt(req.amount),
-        req.ttl_milliseconds,
-      );
+  const deps = { auth, onUnexpected };
+  const handlers = {
+    Get: dataUnary(deps, async (p, cache, req: pb._GetRequest) => {
+      const value = await service.get(p, cache, req.cache_key);
+      return value === undefined ? MISS : new pb._GetResponse({ result: pb.ECacheResult.Hit, cache_body: value });
+    }),
+    Set: dataUnary(deps, async (p, cache, req: pb._SetRequest) => {
+      await service.set(p, cache, req.cache_key, req.cache_body, req.ttl_milliseconds);
+      return SET_OK;
+    }),
+    Delete: dataUnary(deps, async (p, cache, req: pb._DeleteRequest) => {
+      await service.delete(p, cache, req.cache_key);
+      return DELETED;
+    }),
+    SetIf: dataUnary(deps, async (p, cache, req: pb._SetIfRequest) =>
+      (await service.setIf(p, cache, req.cache_key, req.cache_body, req.ttl_milliseconds, setIfCondition(req)))
+        ? SETIF_STORED
+        : SETIF_NOT_STORED,
+    ),
+    SetIfNotExists: dataUnary(deps, async (p, cache, req: pb._SetIfNotExistsRequest) =>
+      (await service.setIf(p, cache, req.cache_key, req.cache_body, req.ttl_milliseconds, ABSENT))
+        ? SETINE_STORED
+        : SETINE_NOT_STORED,
+    ),
+    Increment: dataUnary(deps, async (p, cache, req: pb._IncrementRequest) => {
+      const value = await service.increment(p, cache, req.cache_key, BigInt(req.amount), req.ttl_milliseconds);
       // int64 on the wire is a JS number in these message classes; values past 2^53 lose precision there,
       // not in storage (the engine keeps exact decimal text).
-      callback(null, new pb._IncrementResponse({ value: Number(value) }));
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const ItemGetTtl: Unary<pb._ItemGetTtlRequest, pb._ItemGetTtlResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const ttl = await service.itemGetTtl(principal, cacheNameOf(call.metadata), call.request.cache_key);
-      callback(
-        null,
-        ttl === undefined
-          ? TTL_MISSING
-          : new pb._ItemGetTtlResponse({ found: new pb._ItemGetTtlResponse._Found({ remaining_ttl_millis: ttl }) }),
+      return new pb._IncrementResponse({ value: Number(value) });
+    }),
+    ItemGetTtl: dataUnary(deps, async (p, cache, req: pb._ItemGetTtlRequest) => {
+      const ttl = await service.itemGetTtl(p, cache, req.cache_key);
+      return ttl === undefined
+        ? TTL_MISSING
+        : new pb._ItemGetTtlResponse({ found: new pb._ItemGetTtlResponse._Found({ remaining_ttl_millis: ttl }) });
+    }),
+    ItemGetType: dataUnary(deps, async (p, cache, req: pb._ItemGetTypeRequest) =>
+      (await service.itemGetType(p, cache, req.cache_key)) === undefined ? TYPE_MISSING : TYPE_SCALAR,
+    ),
+    UpdateTtl: dataUnary(
+      deps,
+      async (p, cache, req: pb._UpdateTtlRequest) =>
+        UPDATE_TTL[await service.updateTtl(p, cache, req.cache_key, ttlUpdate(req))],
+    ),
+    KeysExist: dataUnary(
+      deps,
+      async (p, cache, req: pb._KeysExistRequest) =>
+        new pb._KeysExistResponse({ exists: await service.keysExist(p, cache, req.cache_keys) }),
+    ),
+    GetBatch: dataStream(deps, async (p, cache, req: pb._GetBatchRequest) => {
+      const values = await service.getBatch(
+        p,
+        cache,
+        req.items.map((item) => item.cache_key),
       );
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const ItemGetType: Unary<pb._ItemGetTypeRequest, pb._ItemGetTypeResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const type = await service.itemGetType(principal, cacheNameOf(call.metadata), call.request.cache_key);
-      callback(null, type === undefined ? TYPE_MISSING : TYPE_SCALAR);
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const UpdateTtl: Unary<pb._UpdateTtlRequest, pb._UpdateTtlResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const result = await service.updateTtl(
-        principal,
-        cacheNameOf(call.metadata),
-        call.request.cache_key,
-        ttlUpdate(call.request),
+      return values.map((v) =>
+        v === undefined ? MISS : new pb._GetResponse({ result: pb.ECacheResult.Hit, cache_body: v }),
       );
-      callback(null, UPDATE_TTL[result]);
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const KeysExist: Unary<pb._KeysExistRequest, pb._KeysExistResponse> = async (call, callback) => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const exists = await service.keysExist(principal, cacheNameOf(call.metadata), call.request.cache_keys);
-      callback(null, new pb._KeysExistResponse({ exists }));
-    } catch (e) {
-      callback(toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const GetBatch = async (call: ServerWritableStream<pb._GetBatchRequest, pb._GetResponse>): Promise<void> => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const keys = call.request.items.map((item) => item.cache_key);
-      const values = await service.getBatch(principal, cacheNameOf(call.metadata), keys);
-      for (const value of values) {
-        call.write(
-          value === undefined ? MISS : new pb._GetResponse({ result: pb.ECacheResult.Hit, cache_body: value }),
-        );
-      }
-      call.end();
-    } catch (e) {
-      // grpc-js turns an 'error' event on a server stream into the call's final status.
-      call.emit('error', toGrpcError(e, onUnexpected));
-    }
-  };
-
-  const SetBatch = async (call: ServerWritableStream<pb._SetBatchRequest, pb._SetResponse>): Promise<void> => {
-    try {
-      const principal = await auth.authenticate(tokenOf(call.metadata));
-      const items = call.request.items.map((item) => ({
+    }),
+    SetBatch: dataStream(deps, async (p, cache, req: pb._SetBatchRequest) => {
+      const items = req.items.map((item) => ({
         key: item.cache_key,
         value: item.cache_body,
         ttlMs: item.ttl_milliseconds,
       }));
-      await service.setBatch(principal, cacheNameOf(call.metadata), items);
-      for (let i = 0; i < items.length; i++) call.write(SET_OK);
-      call.end();
-    } catch (e) {
-      // grpc-js turns an 'error' event on a server stream into the call's final status.
-      call.emit('error', toGrpcError(e, onUnexpected));
-    }
+      await service.setBatch(p, cache, items);
+      return items.map(() => SET_OK);
+    }),
   };
-
-  const handlers: Record<string, UntypedHandleCall> = {
-    Get,
-    Set: SetItem,
-    Delete,
-    SetIf,
-    SetIfNotExists,
-    Increment,
-    ItemGetTtl,
-    ItemGetType,
-    UpdateTtl,
-    KeysExist,
-    GetBatch,
-    SetBatch,
-  } as Record<string, UntypedHandleCall>;
-  return handlers;
+  return handlers as unknown as UntypedServiceImplementation;
 }

@@ -1,0 +1,61 @@
+/**
+ * @module transports/grpc/unary
+ * The one shape every unary handler shares: authenticate, run, answer or map the error. Built once per
+ * method at registration; per call it allocates nothing beyond the async frame.
+ */
+import type { Metadata, ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
+import type { Authenticator, Principal } from '../../service/principal.ts';
+import { cacheNameOf, tokenOf } from './call-context.ts';
+import { toGrpcError, type UnexpectedErrorSink } from './status.ts';
+
+export interface HandlerDeps {
+  readonly auth: Authenticator;
+  readonly onUnexpected: UnexpectedErrorSink;
+}
+
+/** A unary handler for a data-plane method: `run` gets the principal, the `cache` header and the request. */
+export function dataUnary<Req, Res>(
+  deps: HandlerDeps,
+  run: (principal: Principal, cache: string, request: Req) => Promise<Res>,
+): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void> {
+  return async (call, callback) => {
+    try {
+      const principal = await deps.auth.authenticate(tokenOf(call.metadata));
+      callback(null, await run(principal, cacheNameOf(call.metadata), call.request));
+    } catch (e) {
+      callback(toGrpcError(e, deps.onUnexpected));
+    }
+  };
+}
+
+/** A unary handler for a control-plane method (the cache, if any, is in the request body). */
+export function controlUnary<Req, Res>(
+  deps: HandlerDeps,
+  run: (principal: Principal, request: Req) => Promise<Res>,
+): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void> {
+  return async (call, callback) => {
+    try {
+      const principal = await deps.auth.authenticate(tokenOf(call.metadata));
+      callback(null, await run(principal, call.request));
+    } catch (e) {
+      callback(toGrpcError(e, deps.onUnexpected));
+    }
+  };
+}
+
+/** A server-streaming data-plane handler: `run` returns every message; they are written in order. */
+export function dataStream<Req, Res>(
+  deps: HandlerDeps,
+  run: (principal: Principal, cache: string, request: Req) => Promise<readonly Res[]>,
+): (call: ServerWritableStream<Req, Res>) => Promise<void> {
+  return async (call) => {
+    try {
+      const principal = await deps.auth.authenticate(tokenOf(call.metadata as Metadata));
+      for (const message of await run(principal, cacheNameOf(call.metadata), call.request)) call.write(message);
+      call.end();
+    } catch (e) {
+      // grpc-js turns an 'error' event on a server stream into the call's final status.
+      call.emit('error', toGrpcError(e, deps.onUnexpected));
+    }
+  };
+}

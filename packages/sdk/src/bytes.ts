@@ -1,0 +1,51 @@
+/**
+ * @module bytes
+ * UTF-8 and base64 without `Buffer`, so the SDK core runs unchanged in browsers and edge runtimes.
+ */
+
+const encoder = new TextEncoder();
+// fatal: false keeps valueString() total: invalid UTF-8 becomes U+FFFD rather than an exception.
+const decoder = new TextDecoder('utf-8');
+
+/** A key or value as the caller may give it. */
+export type BytesLike = string | Uint8Array;
+
+/** UTF-8 bytes of `value` (bytes are returned as they are, not copied). */
+export function toBytes(value: BytesLike): Uint8Array {
+  return typeof value === 'string' ? encoder.encode(value) : value;
+}
+
+/** `bytes` decoded as UTF-8. */
+export function utf8(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+// btoa/atob work on "binary strings"; chunking keeps String.fromCharCode's argument list bounded.
+const CHUNK = 0x8000;
+
+/** Standard base64 of `bytes`. */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  }
+  return btoa(binary);
+}
+
+/** Bytes of standard or URL-safe base64 `text`. */
+export function fromBase64(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+/** True when `bytes` round-trips through UTF-8 text (so it can travel as `key=`, not `key_base64=`). */
+export function isUtf8Text(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * @module @cachette/sdk
+ * TypeScript client for Cachette over its HTTP API, on `fetch` alone (Node.js, browsers, edge runtimes).
+ * Responses are values with a `type` discriminant (`Hit | Miss | Error`, …); `getOrSet` is cache-aside with
+ * single-flight and optional stale-while-revalidate. For `CACHETTE_API_KEY` and the CLI's profile files,
+ * import `CacheClient` from `@cachette/sdk/node` instead.
+ */
+export { type DecodedApiKey, decodeApiKey } from './api-key.ts';
+export type { BytesLike } from './bytes.ts';
+export {
+  type CacheAsideErrorEvent,
+  type Clock,
+  type GetOrSetOptions,
+  jsonSerializer,
+  type Serializer,
+  systemClock,
+} from './cache-aside.ts';
+export {
+  type BatchItem,
+  CacheClient,
+  type CacheClientOptions,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_BASE_DELAY_MS,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TTL_SECONDS,
+  type SetIfCondition,
+  type TtlOptions,
+  type TtlUpdateMode,
+} from './cache-client.ts';
+export { CachetteError, ErrorCode } from './errors.ts';
+export * as CacheDelete from './responses/cache-delete.ts';
+export * as CacheGet from './responses/cache-get.ts';
+export * as CacheGetBatch from './responses/cache-get-batch.ts';
+export * as CacheIncrement from './responses/cache-increment.ts';
+export * as CacheItemGetTtl from './responses/cache-item-get-ttl.ts';
+export * as CacheKeysExist from './responses/cache-keys-exist.ts';
+export * as CacheSet from './responses/cache-set.ts';
+export * as CacheSetBatch from './responses/cache-set-batch.ts';
+export * as CacheSetIf from './responses/cache-set-if.ts';
+export * as CacheUpdateTtl from './responses/cache-update-ttl.ts';
+export { ErrorResponse, SuccessResponse } from './responses/common.ts';
+export * as CreateCache from './responses/create-cache.ts';
+export * as DeleteCache from './responses/delete-cache.ts';
+export * as FlushCache from './responses/flush-cache.ts';
+export type { UsageReport, UsageTotals } from './responses/get-usage.ts';
+export * as GetUsage from './responses/get-usage.ts';
+export type { CacheInfo, CacheLimits } from './responses/list-caches.ts';
+export * as ListCaches from './responses/list-caches.ts';
+export type { FetchLike } from './transport.ts';

@@ -1,0 +1,38 @@
+/**
+ * @module bench/servers/cachette-server
+ * Child process: a real Cachette server (`createServer` from `@cachette/server`, embedded engine, SQLite
+ * metadata in a temporary data dir) on a free port. Reports its port and API key over IPC, then answers
+ * `stats` requests with `process.memoryUsage()`, `engine.stats()` and GC pauses, so the orchestrator can
+ * measure memory per item without a stats endpoint in the server itself.
+ *
+ * argv[2]: JSON `{ "maxMemoryBytes": number }`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from '@cachette/server';
+import { memoryOf, serveIpc } from '../lib/gc-watch.ts';
+import type { ReadyMessage } from '../lib/ipc.ts';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number };
+const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-'));
+const server = await createServer({
+  host: '127.0.0.1',
+  port: 0,
+  dataDir,
+  allowAnonymous: true,
+  logLevel: 'silent',
+  ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
+});
+
+serveIpc(
+  () => {
+    const s = server.engine.stats();
+    return { ...memoryOf(), engine: { items: s.items, bytesUsed: s.bytesUsed } };
+  },
+  async () => {
+    await server.close(1_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+);
+process.send?.({ type: 'ready', port: server.grpcPort, apiKey: server.devApiKey } satisfies ReadyMessage);

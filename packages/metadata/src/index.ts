@@ -20,6 +20,7 @@ export type {
   CacheRecord,
   KeyAccess,
   KeyScope,
+  MetadataChange,
   MetadataStore,
   NewApiKey,
   Plan,

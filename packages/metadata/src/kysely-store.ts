@@ -13,9 +13,23 @@ import { migrateToLatest, UnknownMigrationsError } from './migrator.ts';
 import { ACCESS_VALUES, fromScope, toAccount, toApiKey, toCacheRecord, toCount, toPlan, toUsage } from './rows.ts';
 import type { MetadataDatabase } from './schema.ts';
 import { generateSecret, hashSecret } from './secrets.ts';
-import type { Account, ApiKey, CacheRecord, MetadataStore, NewApiKey, Plan, UsageDelta } from './store.ts';
+import type {
+  Account,
+  ApiKey,
+  CacheRecord,
+  MetadataChange,
+  MetadataStore,
+  NewApiKey,
+  Plan,
+  UsageDelta,
+} from './store.ts';
 
 export interface KyselyMetadataStoreOptions {
+  /**
+   * Tells other processes sharing the database about a change (PostgreSQL: NOTIFY). Called after the
+   * change committed; failures are ignored (the other servers' cache windows are the backstop).
+   */
+  readonly broadcast?: (change: MetadataChange) => Promise<void>;
   readonly db: Kysely<MetadataDatabase>;
   /** How to name the database in error messages, e.g. `sqlite database '/data/metadata.db'`. No secrets. */
   readonly database: string;
@@ -164,6 +178,8 @@ export class KyselyMetadataStore implements MetadataStore {
   readonly #clock: Clock;
   readonly #schema: string | undefined;
   readonly #redact: ((text: string) => string) | undefined;
+  readonly #listeners = new Set<(change: MetadataChange) => void>();
+  readonly #broadcast: ((change: MetadataChange) => Promise<void>) | undefined;
   #closed = false;
 
   constructor(options: KyselyMetadataStoreOptions) {
@@ -171,6 +187,7 @@ export class KyselyMetadataStore implements MetadataStore {
     this.#database = options.database;
     this.#errors = options.errors;
     this.#clock = options.clock;
+    this.#broadcast = options.broadcast;
     this.#schema = options.schema;
     this.#redact = options.redact;
   }
@@ -212,9 +229,38 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
+  onChange(listener: (change: MetadataChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Reports a change to this process's listeners (e.g. from another process's NOTIFY). */
+  emitChange(change: MetadataChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's failure must not break the store or the other listeners.
+      }
+    }
+  }
+
+  async #changed(change: MetadataChange): Promise<void> {
+    this.emitChange(change);
+    await this.#broadcast?.(change).catch(() => undefined);
+  }
+
+  readonly #onClose: Array<() => Promise<void>> = [];
+
+  /** Runs `fn` when the store closes (before the connections are destroyed). */
+  onClose(fn: () => Promise<void>): void {
+    this.#onClose.push(fn);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const fn of this.#onClose.splice(0)) await fn().catch(() => undefined);
     await this.db.destroy();
   }
 
@@ -383,7 +429,7 @@ export class KyselyMetadataStore implements MetadataStore {
       if (result.numUpdatedRows === 0n) {
         throw new CacheError(ErrorCode.NOT_FOUND, `api key '${keyId}' not found`);
       }
-    });
+    }).then(() => this.#changed('apiKeys'));
   }
 
   async touchApiKey(keyId: string, atMs: number): Promise<void> {
@@ -417,6 +463,9 @@ export class KyselyMetadataStore implements MetadataStore {
         throw e;
       }
       return cache;
+    }).then(async (record) => {
+      await this.#changed('caches');
+      return record;
     });
   }
 
@@ -431,6 +480,9 @@ export class KyselyMetadataStore implements MetadataStore {
         .executeTakeFirst();
       if (row === undefined) throw new CacheError(ErrorCode.NOT_FOUND, `cache '${name}' not found`, 'store_not_found');
       return toCacheRecord(row);
+    }).then(async (record) => {
+      await this.#changed('caches');
+      return record;
     });
   }
 
@@ -508,7 +560,7 @@ export class KyselyMetadataStore implements MetadataStore {
         .values({ name: plan.name, ...columns })
         .onConflict((oc) => oc.column('name').doUpdateSet(columns))
         .execute();
-    });
+    }).then(() => this.#changed('plans'));
   }
 
   async setAccountPlan(accountId: string, planName: string): Promise<void> {
@@ -522,7 +574,7 @@ export class KyselyMetadataStore implements MetadataStore {
         .executeTakeFirst();
       // Both dialects count matched rows, so re-setting the current plan is not mistaken for a miss.
       if (result.numUpdatedRows === 0n) throw accountNotFound(accountId);
-    });
+    }).then(() => this.#changed('plans'));
   }
 
   // ── usage ───────────────────────────────────────────────────────────────────

@@ -9,6 +9,7 @@ import { CacheError, type Clock, ErrorCode, systemClock } from '@cachette/engine
 import { Kysely } from 'kysely';
 import pg from 'pg';
 import { KyselyMetadataStore } from './kysely-store.ts';
+import { ChangeListener, changeChannel } from './postgres-changes.ts';
 import { CachettePostgresDialect } from './postgres-dialect.ts';
 import { postgresErrors } from './postgres-errors.ts';
 import type { MetadataDatabase } from './schema.ts';
@@ -154,6 +155,7 @@ export async function openPostgresMetadata(options: PostgresMetadataOptions): Pr
   pool.on('error', ignore);
   pool.on('connect', (client) => client.on('error', ignore));
 
+  const channel = changeChannel(schema);
   const store = new KyselyMetadataStore({
     db: new Kysely<MetadataDatabase>({ dialect: new CachettePostgresDialect({ pool, schema }) }),
     database,
@@ -161,6 +163,9 @@ export async function openPostgresMetadata(options: PostgresMetadataOptions): Pr
     clock: options.clock ?? systemClock,
     schema,
     redact: redactor(url.passwords),
+    broadcast: async (change) => {
+      await pool.query('select pg_notify($1, $2)', [channel, change]);
+    },
   });
   try {
     await store.migrate();
@@ -168,5 +173,18 @@ export async function openPostgresMetadata(options: PostgresMetadataOptions): Pr
     await store.close();
     throw e;
   }
+  const listener = new ChangeListener({
+    channel,
+    connect: () =>
+      new pg.Client({
+        connectionString: url.connectionString,
+        connectionTimeoutMillis: connectTimeoutMs,
+        keepAlive: true,
+        application_name: 'cachette-listen',
+      }),
+    onChange: (change) => store.emitChange(change),
+  });
+  await listener.ready;
+  store.onClose(() => listener.close());
   return store;
 }

@@ -90,6 +90,12 @@ export interface NewApiKey {
   readonly canManage?: boolean;
 }
 
+/**
+ * What changed in a way servers cache: keys (revoked), caches (deleted or created), plans (changed).
+ * Servers drop their in-process caches of that kind when told.
+ */
+export type MetadataChange = 'apiKeys' | 'caches' | 'plans';
+
 /** The store every server process talks to; one instance per process, safe to share across requests. */
 export interface MetadataStore {
   /** Applies pending migrations. Idempotent; safe when several processes start at once. */
@@ -136,6 +142,14 @@ export interface MetadataStore {
   addUsage(deltas: readonly UsageDelta[]): Promise<void>;
   /** The account's usage rows with `fromMs <= hourStartMs < toMs`, ordered by hour then cache name. */
   listUsage(accountId: string, fromMs: number, toMs: number): Promise<UsageDelta[]>;
+
+  /**
+   * Calls `listener` after a change made through any store sharing this database: at once for this
+   * process, and through PostgreSQL LISTEN/NOTIFY for the others (SQLite has one server per file). After a
+   * lost notification connection is re-established every kind is reported, since some may have been
+   * missed. Returns the unsubscribe function.
+   */
+  onChange(listener: (change: MetadataChange) => void): () => void;
 
   /** Small named settings of the deployment (e.g. the local account id). */
   getSetting(name: string): Promise<string | undefined>;

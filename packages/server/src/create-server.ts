@@ -180,6 +180,15 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       },
     });
 
+    // Another server revoked a key, changed caches or plans: drop what this process cached of that kind
+    // now rather than at the end of the cache windows (1 s keys, 5 s caches, 10 s plans).
+    const unsubscribe = metadata.onChange((change) => {
+      if (change === 'apiKeys') auth.invalidate();
+      else if (change === 'caches') service.forgetCaches();
+      else limiter.forgetPlans();
+    });
+    cleanups.push(unsubscribe);
+
     const grpc = createGrpcServer({
       service,
       accounts,

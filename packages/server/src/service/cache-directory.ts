@@ -40,6 +40,11 @@ export class CacheDirectory {
     return entry.record;
   }
 
+  /** Forgets every cache (another server changed caches). */
+  clear(): void {
+    this.entries.clear();
+  }
+
   /** Forgets one cache (after a create or delete through this process). */
   forget(accountId: string, name: string): void {
     this.entries.delete(`${accountId}/${name}`);

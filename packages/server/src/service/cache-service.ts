@@ -95,6 +95,11 @@ export class CacheService {
     this.defaultReportedLimits = reportedCacheLimits(options.limits);
   }
 
+  /** Drops the in-process cache directory, e.g. when another server deleted or created caches. */
+  forgetCaches(): void {
+    this.directory.clear();
+  }
+
   // ── control plane ────────────────────────────────────────────────────────────────────────────
 
   /** Creates a cache; ALREADY_EXISTS when the account has one of that name. */

@@ -5,13 +5,7 @@
  */
 import { CacheError, ErrorCode, type SetCondition, type TtlUpdate } from '@cachette/engine';
 import { cache } from '@gomomento/generated-types';
-import type {
-  ServerUnaryCall,
-  ServerWritableStream,
-  sendUnaryData,
-  UntypedHandleCall,
-  UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import type { UnexpectedErrorSink } from './status.ts';

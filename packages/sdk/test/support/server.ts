@@ -5,8 +5,8 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '@cachette/engine';
@@ -73,13 +73,19 @@ export async function fakeHttpServer(
   return fake;
 }
 
-/** A TCP server that accepts connections and never answers: every request to it times out. */
-export async function stallingServer(): Promise<{ url: string; accepted: () => number; close(): Promise<void> }> {
+/**
+ * A TCP server that accepts connections, reads and never answers: every request to it times out.
+ * `requestLines()` lists the HTTP request lines it received (one per attempt).
+ */
+export async function stallingServer(): Promise<{ url: string; requestLines: () => string[]; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
-  let accepted = 0;
+  const lines: string[] = [];
   const server = createNetServer((socket) => {
-    accepted++;
     sockets.add(socket);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      for (const m of chunk.matchAll(/^(GET|PUT|POST|DELETE) (\S+) HTTP\/1\.1$/gm)) lines.push(`${m[1]} ${m[2]}`);
+    });
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -87,7 +93,7 @@ export async function stallingServer(): Promise<{ url: string; accepted: () => n
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    accepted: () => accepted,
+    requestLines: () => [...lines],
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

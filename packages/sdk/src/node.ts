@@ -87,7 +87,14 @@ export class CacheClient extends CoreCacheClient {
 
 function withProfile(options: CacheClientOptions): CoreOptions {
   if (options.apiKey !== undefined && options.defaultTtlSeconds !== undefined) return options;
-  const profile = loadProfile(options);
+  let profile: SdkProfile;
+  try {
+    profile = loadProfile(options);
+  } catch (error) {
+    // With a key in hand the profile only offers a default TTL: a broken file must not stop the client.
+    if (options.apiKey !== undefined) return options;
+    throw error;
+  }
   const apiKey = options.apiKey ?? profile.apiKey;
   if (apiKey === undefined && options.baseUrl === undefined) {
     const flag = profile.name === DEFAULT_PROFILE ? '' : ` --profile ${profile.name}`;

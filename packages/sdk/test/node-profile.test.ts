@@ -68,6 +68,12 @@ describe('@cachette/sdk/node profiles', () => {
     }
   });
 
+  it('new CacheClient({ apiKey }) ignores a malformed profile file', () => {
+    writeProfiles('[default\ntoken = ', '');
+    expect(new CacheClient({ apiKey: booted.server.devApiKey, home, env: {} }).defaultTtlSeconds).toBe(600);
+    expect(() => new CacheClient({ home, env: {} })).toThrow(/invalid TOML/);
+  });
+
   it('new CacheClient() with no key uses the profile key and its ttl against a real server', async () => {
     writeProfiles(`[default]\ntoken = "${booted.server.devApiKey}"\n`, '[default]\nttl = 123\n');
     const client = new CacheClient({ home, env: {} });

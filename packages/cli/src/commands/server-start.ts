@@ -40,6 +40,11 @@ export function registerServerStart(server: Command): void {
     .addOption(
       new Option('--valkey-url <urls>', 'redis://host:port[,host:port…] of the Valkey/Redis Cluster').env('VALKEY_URL'),
     )
+    .addOption(
+      new Option('--valkey-key-prefix <prefix>', 'prefix of every Valkey key (default cachette:)').env(
+        'CACHETTE_VALKEY_KEY_PREFIX',
+      ),
+    )
     .addOption(new Option('--allow-anonymous', 'accept an empty API key as the local account (development only)'))
     .addOption(new Option('--provider <name>', 'cloud provider this deployment serves').env('CACHETTE_PROVIDER'))
     .addOption(new Option('--region <name>', 'region this deployment serves').env('CACHETTE_REGION'))
@@ -83,6 +88,7 @@ Examples:
           databaseUrl: opts.databaseUrl as string | undefined,
           engine: opts.engine as string | undefined,
           valkeyUrl: opts.valkeyUrl as string | undefined,
+          valkeyKeyPrefix: opts.valkeyKeyPrefix as string | undefined,
           databaseSchema: opts.databaseSchema as string | undefined,
           maxMemory: opts.maxMemory as string,
           allowAnonymous: opts.allowAnonymous as boolean | undefined,

@@ -1,6 +1,7 @@
 /**
  * @module test/gateway-wire
- * The official-SDK wire suites (`wire-data-plane`, `wire-control-plane`) run unchanged against a scale-out
+ * The official-SDK wire suites (`wire-data-plane`, `wire-control-plane`, `wire-auth`, `wire-auth-client`)
+ * run unchanged against a scale-out
  * gateway: Valkey engine on a real 3-master Redis Cluster, metadata in PostgreSQL.
  *
  * How: `./support/boot.ts` is mocked so that every `boot()` those files call starts a gateway on this file's
@@ -85,10 +86,14 @@ afterAll(async () => {
 
 await import('./wire-data-plane.test.ts');
 await import('./wire-control-plane.test.ts');
+// Every permission case (scoped, read-only, write-only, expired, revoked, other region, other account) and
+// the AuthClient, on PostgreSQL metadata.
+await import('./wire-auth.test.ts');
+await import('./wire-auth-client.test.ts');
 
 describe('gateway-wire', () => {
   it('the suites above ran on Valkey-engine gateways with PostgreSQL metadata, items in the cluster', async () => {
-    expect(gateway.booted.length).toBe(2);
+    expect(gateway.booted.length).toBeGreaterThanOrEqual(4);
     for (const b of gateway.booted) {
       expect(b.server.config).toMatchObject({ engine: 'valkey', valkeyUrl: cluster?.url });
       expect(b.server.config.databaseUrl).toBe(POSTGRES_URL);

@@ -106,6 +106,8 @@ interface RunningServer {
   readonly address: string;
   readonly apiKey: string;
   readonly headers: Record<string, string>;
+  /** Cachette only: the HTTP API's base URL, for `@cachette/sdk`. */
+  readonly httpUrl?: string;
 }
 
 async function startCeiling(): Promise<RunningServer> {
@@ -125,13 +127,15 @@ async function startCachette(items: number): Promise<RunningServer> {
   );
   const ready = await child.waitFor<ReadyMessage>('ready');
   const apiKey = ready.apiKey ?? '';
-  const server = {
+  const authorization = secretOf(apiKey);
+  const server: RunningServer = {
     child,
     address: `127.0.0.1:${ready.port}`,
     apiKey,
-    headers: { authorization: secretOf(apiKey), cache: CACHE_NAME },
+    headers: { authorization, cache: CACHE_NAME },
+    ...(ready.httpUrl === undefined ? {} : { httpUrl: ready.httpUrl }),
   };
-  const control = new RawGrpcClient(server.address, { authorization: server.headers.authorization });
+  const control = new RawGrpcClient(server.address, { authorization });
   try {
     await control.ok(paths.createCache, encode.createCache(CACHE_NAME));
   } finally {
@@ -238,23 +242,21 @@ function best(rounds: readonly Throughput[]): Throughput {
   return { ...top, roundsPerSecond: rounds.map((r) => Math.round(r.perSecond)) };
 }
 
-/** Runs `a` and `b` alternately for `opt.rounds` rounds (order flipped every round) and keeps each one's best. */
-async function alternate(
-  a: () => Promise<Throughput>,
-  b: () => Promise<Throughput>,
-): Promise<[Throughput, Throughput]> {
-  const ra: Throughput[] = [];
-  const rb: Throughput[] = [];
+/**
+ * Runs every system once per round for `opt.rounds` rounds, the order rotated by one every round (for two
+ * systems: flipped), so no system always runs first or last, and keeps each one's best round.
+ */
+async function alternate<T extends readonly (() => Promise<Throughput>)[]>(
+  systems: readonly [...T],
+): Promise<{ -readonly [K in keyof T]: Throughput }> {
+  const all: Throughput[][] = systems.map(() => []);
   for (let round = 0; round < opt.rounds; round++) {
-    if (round % 2 === 0) {
-      ra.push(await a());
-      rb.push(await b());
-    } else {
-      rb.push(await b());
-      ra.push(await a());
+    for (let i = 0; i < systems.length; i++) {
+      const s = (round + i) % systems.length;
+      all[s]!.push(await systems[s]!());
     }
   }
-  return [best(ra), best(rb)];
+  return all.map(best) as { -readonly [K in keyof T]: Throughput };
 }
 
 async function serverBound(ceiling: RunningServer, cachette: RunningServer): Promise<ServerBoundRow[]> {
@@ -262,7 +264,7 @@ async function serverBound(ceiling: RunningServer, cachette: RunningServer): Pro
   const run = { durationS: opt.durationS, warmupS: opt.warmupS };
   for (const op of OPS) {
     // One key per h2load run (h2load repeats one body); chosen at random in the pre-loaded keyspace.
-    const [c, k] = await alternate(
+    const [c, k] = await alternate([
       async () => {
         progress(`server-bound ${OP_LABEL[op]}: bare grpc-js ceiling, h2load ${opt.warmupS}+${opt.durationS} s…`);
         const r = fromH2load(await h2loadOp(ceiling, op, randomIndex(opt.keyspace), run));
@@ -275,7 +277,7 @@ async function serverBound(ceiling: RunningServer, cachette: RunningServer): Pro
         progress(`  cachette ${fmt(r.perSecond)} calls/s, p99 ${ms(r.latency.p99)}`);
         return r;
       },
-    );
+    ]);
     progress(
       `  ${OP_LABEL[op]}: Cachette at ${((100 * k.perSecond) / c.perSecond).toFixed(0)} % of the ceiling (best rounds)`,
     );
@@ -298,6 +300,8 @@ async function appLoad(config: AppLoadConfig): Promise<Throughput> {
 
 async function application(cachette: RunningServer, redis: BenchRedis): Promise<ApplicationRow[]> {
   const rows: ApplicationRow[] = [];
+  const httpUrl = cachette.httpUrl;
+  if (httpUrl === undefined) throw new Error('the Cachette server child reported no HTTP URL');
   const common = {
     concurrency: opt.concurrency,
     durationS: opt.durationS,
@@ -305,7 +309,7 @@ async function application(cachette: RunningServer, redis: BenchRedis): Promise<
     keyspace: opt.keyspace,
   };
   for (const op of OPS) {
-    const [m, r] = await alternate(
+    const [m, h, r] = await alternate([
       async () => {
         progress(`application ${OP_LABEL[op]}: @gomomento/sdk → Cachette, ${opt.concurrency} in flight…`);
         const t = await appLoad({
@@ -316,7 +320,15 @@ async function application(cachette: RunningServer, redis: BenchRedis): Promise<
           apiKey: cachette.apiKey,
         });
         progress(
-          `  momento-sdk → cachette ${fmt(t.perSecond)} ops/s, p99 ${ms(t.latency.p99)}, client CPU ${fmt(t.clientCpuPercent ?? 0)} %`,
+          `  momento-sdk → cachette  ${fmt(t.perSecond)} ops/s, p99 ${ms(t.latency.p99)}, client CPU ${fmt(t.clientCpuPercent ?? 0)} %`,
+        );
+        return t;
+      },
+      async () => {
+        progress(`application ${OP_LABEL[op]}: @cachette/sdk → Cachette (HTTP), ${opt.concurrency} in flight…`);
+        const t = await appLoad({ ...common, op, target: 'cachette-sdk', address: httpUrl, apiKey: cachette.apiKey });
+        progress(
+          `  cachette-sdk → cachette ${fmt(t.perSecond)} ops/s, p99 ${ms(t.latency.p99)}, client CPU ${fmt(t.clientCpuPercent ?? 0)} %`,
         );
         return t;
       },
@@ -324,18 +336,20 @@ async function application(cachette: RunningServer, redis: BenchRedis): Promise<
         progress(`application ${OP_LABEL[op]}: ioredis → Redis, ${opt.concurrency} in flight…`);
         const t = await appLoad({ ...common, op, target: 'ioredis', address: `127.0.0.1:${redis.port}` });
         progress(
-          `  ioredis → redis        ${fmt(t.perSecond)} ops/s, p99 ${ms(t.latency.p99)}, client CPU ${fmt(t.clientCpuPercent ?? 0)} %`,
+          `  ioredis → redis         ${fmt(t.perSecond)} ops/s, p99 ${ms(t.latency.p99)}, client CPU ${fmt(t.clientCpuPercent ?? 0)} %`,
         );
         return t;
       },
-    );
+    ]);
     rows.push({
       op,
       momentoSdkToCachette: m,
-      cachetteSdkToCachette: 'not available yet',
+      cachetteSdkToCachette: h,
       ioredisToRedis: r,
       throughputRatioToRedis: m.perSecond / r.perSecond,
       p99RatioToRedis: m.latency.p99 / r.latency.p99,
+      cachetteSdkThroughputRatioToRedis: h.perSecond / r.perSecond,
+      cachetteSdkP99RatioToRedis: h.latency.p99 / r.latency.p99,
     });
   }
   return rows;
@@ -480,7 +494,7 @@ async function main(): Promise<void> {
   await redis.stop();
 
   const results: BenchResults = {
-    schema: 'cachette-bench/1',
+    schema: 'cachette-bench/2',
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
@@ -496,8 +510,10 @@ async function main(): Promise<void> {
               `uniform over ${fmt(opt.keyspace)} pre-loaded keys, ${opt.warmupS} s warm-up then ${opt.durationS} s ` +
               `measured, ${opt.rounds} alternating round(s) per system, best round reported; latency is the time ` +
               'around each awaited client call. @gomomento/sdk 1.118.1 with ' +
-              'Configurations.Laptop.v1() and an API key; ioredis 5 with default options (one connection); ' +
-              "@cachette/sdk over HTTP is not built yet. clientCpuPercent is the load generator's CPU over the run " +
+              "Configurations.Laptop.v1() and an API key (gRPC); @cachette/sdk (this repo) → the same server's HTTP " +
+              "API with default options (Node's global fetch, i.e. undici's keep-alive pool, up to one connection " +
+              'per call in flight), the same API key, text keys and the same 100-byte values; ioredis 5 with ' +
+              "default options (one connection). Systems run in rotating order each round. clientCpuPercent is the load generator's CPU over the run " +
               "(≈100 % = client-bound: the figure is then the client library's limit, not the server's).",
             rows: appRows,
           },

@@ -10,6 +10,8 @@ export interface ReadyMessage {
   readonly port: number;
   /** Cachette only: the local account's API key. */
   readonly apiKey?: string;
+  /** Cachette only: the HTTP API's base URL (`server.httpUrl`), for `@cachette/sdk`. */
+  readonly httpUrl?: string;
 }
 
 /** Garbage-collection activity observed in a server child since the last `gc-reset`. */

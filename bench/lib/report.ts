@@ -17,6 +17,8 @@ const n0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
 const cells = (t: Throughput) => [n0(t.perSecond), ms(t.latency.p50), ms(t.latency.p99), ms(t.latency.p999)];
 
+/** Two significant digits below 1 (0.033, not 0.03), two decimals above. */
+const ratio = (x: number) => (x < 1 ? x.toPrecision(2) : x.toFixed(2));
 const rounds = (t: Throughput) => (t.roundsPerSecond ?? []).map(n0).join(' / ');
 const cpu = (t: Throughput) => (t.clientCpuPercent === undefined ? '' : `${t.clientCpuPercent.toFixed(0)} %`);
 
@@ -54,13 +56,20 @@ export function printReport(r: BenchResults): void {
         r.application.rows.flatMap((row) => [
           [
             OP_LABEL[row.op],
-            '@gomomento/sdk → Cachette',
+            '@gomomento/sdk → Cachette (gRPC)',
             ...cells(row.momentoSdkToCachette),
             cpu(row.momentoSdkToCachette),
-            row.throughputRatioToRedis.toFixed(2),
-            row.p99RatioToRedis.toFixed(2),
+            ratio(row.throughputRatioToRedis),
+            ratio(row.p99RatioToRedis),
           ],
-          ['', '@cachette/sdk → Cachette', 'not available yet', '', '', '', '', '', ''],
+          [
+            '',
+            '@cachette/sdk → Cachette (HTTP)',
+            ...cells(row.cachetteSdkToCachette),
+            cpu(row.cachetteSdkToCachette),
+            ratio(row.cachetteSdkThroughputRatioToRedis),
+            ratio(row.cachetteSdkP99RatioToRedis),
+          ],
           ['', 'ioredis → Redis', ...cells(row.ioredisToRedis), cpu(row.ioredisToRedis), '1.00', '1.00'],
         ]),
       ),

@@ -28,14 +28,19 @@ export interface ServerBoundRow {
 
 export interface ApplicationRow {
   readonly op: Op;
+  /** The official `@gomomento/sdk` → Cachette's gRPC API. */
   readonly momentoSdkToCachette: Throughput;
-  /** `@cachette/sdk` over HTTP: not built yet. */
-  readonly cachetteSdkToCachette: 'not available yet';
+  /** `@cachette/sdk` → Cachette's HTTP API. */
+  readonly cachetteSdkToCachette: Throughput;
   readonly ioredisToRedis: Throughput;
   /** momento-sdk ops/s ÷ ioredis ops/s. */
   readonly throughputRatioToRedis: number;
   /** momento-sdk p99 ÷ ioredis p99. */
   readonly p99RatioToRedis: number;
+  /** @cachette/sdk ops/s ÷ ioredis ops/s. */
+  readonly cachetteSdkThroughputRatioToRedis: number;
+  /** @cachette/sdk p99 ÷ ioredis p99. */
+  readonly cachetteSdkP99RatioToRedis: number;
 }
 
 export interface MemoryResult {
@@ -68,7 +73,8 @@ export interface LoadedLatencyRow {
 }
 
 export interface BenchResults {
-  readonly schema: 'cachette-bench/1';
+  /** `/2`: `application.rows[].cachetteSdkToCachette` is measured (was the string 'not available yet'). */
+  readonly schema: 'cachette-bench/2';
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly mode: 'full' | 'quick';

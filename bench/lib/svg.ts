@@ -16,6 +16,7 @@ const COLORS = {
   ceiling: '#9e9e9e',
   cachette: '#1f77b4',
   sdk: '#6baed6',
+  httpSdk: '#9467bd',
   redis: '#d62728',
   loaded: '#2ca02c',
 } as const;
@@ -34,6 +35,12 @@ function rowsOf(r: BenchResults): Row[] {
   for (const row of r.application?.rows ?? []) {
     const g = `application ${OP[row.op]}`;
     rows.push({ group: g, label: '@gomomento/sdk → Cachette', color: COLORS.sdk, t: row.momentoSdkToCachette });
+    rows.push({
+      group: g,
+      label: '@cachette/sdk → Cachette (HTTP)',
+      color: COLORS.httpSdk,
+      t: row.cachetteSdkToCachette,
+    });
     rows.push({ group: g, label: 'ioredis → Redis', color: COLORS.redis, t: row.ioredisToRedis });
   }
   for (const row of r.latencyUnderLoad?.rows ?? []) {

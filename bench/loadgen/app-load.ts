@@ -1,12 +1,14 @@
 /**
  * @module bench/loadgen/app-load
  * Child process: "what an application sees". Keeps `concurrency` operations in flight through a real client
- * library (the official `@gomomento/sdk` → Cachette, or `ioredis` → Redis) for a fixed time, keys drawn
+ * library (the official `@gomomento/sdk` → Cachette over gRPC, `@cachette/sdk` → Cachette over its HTTP API, or
+ * `ioredis` → Redis) for a fixed time, keys drawn
  * uniformly from the keyspace, and reports ops/s and latency percentiles measured around each awaited call
  * (client library cost included). Runs in its own process, never in a server's.
  *
  * argv[2]: JSON {@link AppLoadConfig}. Replies with one {@link AppLoadResult} message, then exits.
  */
+import { CacheClient as CachetteSdkClient } from '@cachette/sdk';
 import { CacheClient, CacheGetResponse, CacheSetResponse, Configurations, CredentialProvider } from '@gomomento/sdk';
 import { Redis } from 'ioredis';
 import { type Latency, latencyOf, Samples } from '../lib/stats.ts';
@@ -15,9 +17,9 @@ import { CACHE_NAME, keyOf, missKeyOf, TTL_MS, VALUE } from '../lib/wire.ts';
 export type Op = 'get-hit' | 'get-miss' | 'set';
 
 export interface AppLoadConfig {
-  readonly target: 'momento-sdk' | 'ioredis';
+  readonly target: 'momento-sdk' | 'cachette-sdk' | 'ioredis';
   readonly op: Op;
-  /** `host:port`. */
+  /** `host:port` (gRPC for momento-sdk, Redis for ioredis); for cachette-sdk, the HTTP API's base URL. */
   readonly address: string;
   /** Cachette: the API key (base64 v1). */
   readonly apiKey?: string;
@@ -43,6 +45,30 @@ export interface AppLoadResult {
 type Call = (key: Buffer) => Promise<string | undefined>; // undefined = as expected, else what went wrong
 
 async function clientFor(config: AppLoadConfig): Promise<{ call: Call; close: () => void }> {
+  if (config.target === 'cachette-sdk') {
+    // Defaults as an application would use them (global fetch, i.e. undici's keep-alive pool; 5 s timeout,
+    // 2 retries). Keys are ASCII, so they go as text (`key=`), as an application's string keys would; the
+    // value is the same 100 bytes as for the other clients (sent as the raw PUT body).
+    const client = new CachetteSdkClient({
+      apiKey: config.apiKey ?? '',
+      baseUrl: config.address,
+      defaultTtlSeconds: TTL_MS / 1000,
+    });
+    const textKey = (key: Buffer) => key.toString('latin1');
+    const check = await client.get(CACHE_NAME, 'bench-preflight');
+    if (check.type === 'Error') throw new Error(`@cachette/sdk preflight: ${check.toString()}`);
+    const call: Call =
+      config.op === 'set'
+        ? async (key) => {
+            const r = await client.set(CACHE_NAME, textKey(key), VALUE, { ttlSeconds: TTL_MS / 1000 });
+            return r.type === 'Success' ? undefined : r.toString();
+          }
+        : async (key) => {
+            const r = await client.get(CACHE_NAME, textKey(key));
+            return r.type === (config.op === 'get-miss' ? 'Miss' : 'Hit') ? undefined : r.toString();
+          };
+    return { call, close: () => undefined };
+  }
   if (config.target === 'ioredis') {
     const [host, port] = config.address.split(':');
     const redis = new Redis({ host, port: Number(port) });

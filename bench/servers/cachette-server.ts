@@ -1,9 +1,10 @@
 /**
  * @module bench/servers/cachette-server
  * Child process: a real Cachette server (`createServer` from `@cachette/server`, embedded engine, SQLite
- * metadata in a temporary data dir) on a free port. Reports its port and API key over IPC, then answers
- * `stats` requests with `process.memoryUsage()`, `engine.stats()` and GC pauses, so the orchestrator can
- * measure memory per item without a stats endpoint in the server itself.
+ * metadata in a temporary data dir) on free ports (gRPC and HTTP API). Reports its gRPC port, its HTTP API's
+ * base URL and its API key over IPC, then answers `stats` requests with `process.memoryUsage()`,
+ * `engine.stats()` and GC pauses, so the orchestrator can measure memory per item without a stats endpoint in
+ * the server itself.
  *
  * argv[2]: JSON `{ "maxMemoryBytes": number }`.
  */
@@ -35,4 +36,9 @@ serveIpc(
     rmSync(dataDir, { recursive: true, force: true });
   },
 );
-process.send?.({ type: 'ready', port: server.grpcPort, apiKey: server.devApiKey } satisfies ReadyMessage);
+process.send?.({
+  type: 'ready',
+  port: server.grpcPort,
+  apiKey: server.devApiKey,
+  httpUrl: server.httpUrl,
+} satisfies ReadyMessage);

@@ -181,8 +181,7 @@ export class CacheService {
       try {
         value = await this.engine.get(record.id, key);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        value = await this.engine.get(ns, key);
+        value = await this.engine.get(await this.repair(e, principal, cache), key);
       }
       const out = value === undefined ? 0 : value.byteLength;
       this.limiter?.charge(record, out);
@@ -218,8 +217,7 @@ export class CacheService {
       try {
         await this.engine.set(record.id, key, value, ttlMs);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        await this.engine.set(ns, key, value, ttlMs);
+        await this.engine.set(await this.repair(e, principal, cache), key, value, ttlMs);
       }
       this.observer.observe('set', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
     } catch (e) {
@@ -252,8 +250,7 @@ export class CacheService {
       try {
         stored = await this.engine.setIf(record.id, key, value, ttlMs, condition);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        stored = await this.engine.setIf(ns, key, value, ttlMs, condition);
+        stored = await this.engine.setIf(await this.repair(e, principal, cache), key, value, ttlMs, condition);
       }
       this.observer.observe('setIf', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
       return stored;
@@ -270,8 +267,7 @@ export class CacheService {
       try {
         await this.engine.delete(record.id, key);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        await this.engine.delete(ns, key);
+        await this.engine.delete(await this.repair(e, principal, cache), key);
       }
       this.observer.observe('delete', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
     } catch (e) {
@@ -299,8 +295,7 @@ export class CacheService {
       try {
         value = await this.engine.increment(record.id, key, amount, ttlMs);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        value = await this.engine.increment(ns, key, amount, ttlMs);
+        value = await this.engine.increment(await this.repair(e, principal, cache), key, amount, ttlMs);
       }
       this.observer.observe('increment', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
       return value;
@@ -319,8 +314,7 @@ export class CacheService {
       try {
         ttl = await this.engine.itemGetTtl(record.id, key);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        ttl = await this.engine.itemGetTtl(ns, key);
+        ttl = await this.engine.itemGetTtl(await this.repair(e, principal, cache), key);
       }
       this.observer.observe(
         'itemGetTtl',
@@ -347,8 +341,7 @@ export class CacheService {
       try {
         result = await this.engine.updateTtl(record.id, key, update);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        result = await this.engine.updateTtl(ns, key, update);
+        result = await this.engine.updateTtl(await this.repair(e, principal, cache), key, update);
       }
       this.observer.observe('updateTtl', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
       return result;
@@ -371,8 +364,7 @@ export class CacheService {
       try {
         exists = await this.engine.keysExist(record.id, keys);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        exists = await this.engine.keysExist(ns, keys);
+        exists = await this.engine.keysExist(await this.repair(e, principal, cache), keys);
       }
       this.observer.observe('keysExist', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
       return exists;
@@ -390,8 +382,7 @@ export class CacheService {
       try {
         type = await this.engine.itemGetType(record.id, key);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        type = await this.engine.itemGetType(ns, key);
+        type = await this.engine.itemGetType(await this.repair(e, principal, cache), key);
       }
       this.observer.observe(
         'itemGetType',

@@ -6,6 +6,7 @@ import { ManualClock } from '@cachette/engine';
 import {
   AllDataReadWrite,
   AuthClient,
+  AuthClientConfigurations,
   CacheGetResponse,
   CacheSetResponse,
   DisposableTokenScopes,
@@ -13,6 +14,7 @@ import {
   GenerateApiKeyResponse,
   GenerateDisposableTokenResponse,
   MomentoErrorCode,
+  NoopMomentoLoggerFactory,
   PermissionScopes,
 } from '@gomomento/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,11 +28,19 @@ let cache: string;
 
 beforeAll(async () => {
   b = await boot({ clock });
-  authClient = new AuthClient({ credentialProvider: keyCredentials(b.server.grpcAddress, b.server.devApiKey) });
+  authClient = authClientFor(b.server.devApiKey);
   cache = uniqueName();
   await (await b.client()).createCache(cache);
   await (await b.client()).set(cache, 'k', 'v');
 });
+/** An AuthClient for `apiKey`, with the SDK's own logging silenced. */
+function authClientFor(apiKey: string): AuthClient {
+  return new AuthClient({
+    credentialProvider: keyCredentials(b.server.grpcAddress, apiKey),
+    configuration: AuthClientConfigurations.Default.latest(new NoopMomentoLoggerFactory()),
+  });
+}
+
 afterAll(async () => {
   await b.stop();
 });
@@ -87,7 +97,7 @@ describe('AuthClient.generateDisposableToken', () => {
   it('a token generated with a data-only key is refused (minting needs a managing key)', async () => {
     const data = await authClient.generateApiKey(AllDataReadWrite, ExpiresIn.never());
     if (data.type !== GenerateApiKeyResponse.Success) throw new Error('setup failed');
-    const limited = new AuthClient({ credentialProvider: keyCredentials(b.server.grpcAddress, data.apiKey) });
+    const limited = authClientFor(data.apiKey);
     try {
       const r = await limited.generateDisposableToken(DisposableTokenScopes.cacheReadOnly(cache), ExpiresIn.minutes(5));
       expectSdkError(r, MomentoErrorCode.PERMISSION_ERROR);

@@ -40,6 +40,8 @@ export interface ServerConfig {
   readonly smtpUrl: string | undefined;
   /** Sender of e-mails. Default `Cachette <no-reply@cachette.local>`. */
   readonly mailFrom: string;
+  /** Take client IPs from `X-Forwarded-For` (behind a load balancer), for per-client signup limits. */
+  readonly trustProxy: boolean;
   /** pino level. Default `info`. */
   readonly logLevel: string;
   /** PEM files to serve gRPC over TLS; both or neither. */
@@ -71,6 +73,7 @@ export const defaultConfig: ServerConfig = {
   publicHttpEndpoint: undefined,
   smtpUrl: undefined,
   mailFrom: 'Cachette <no-reply@cachette.local>',
+  trustProxy: false,
   logLevel: 'info',
   tlsCertFile: undefined,
   tlsKeyFile: undefined,
@@ -99,6 +102,7 @@ export interface RawSettings {
   publicHttpEndpoint?: string | undefined;
   smtpUrl?: string | undefined;
   mailFrom?: string | undefined;
+  trustProxy?: boolean | string | undefined;
   logLevel?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
@@ -130,6 +134,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     publicHttpEndpoint: env.CACHETTE_PUBLIC_HTTP_ENDPOINT,
     smtpUrl: env.CACHETTE_SMTP_URL,
     mailFrom: env.CACHETTE_MAIL_FROM,
+    trustProxy: env.CACHETTE_TRUST_PROXY,
     logLevel: env.CACHETTE_LOG_LEVEL,
     tlsCert: env.CACHETTE_TLS_CERT,
     tlsKey: env.CACHETTE_TLS_KEY,
@@ -228,6 +233,10 @@ export function resolveConfig(...layers: RawSettings[]): ServerConfig {
     publicHttpEndpoint: pick('publicHttpEndpoint'),
     smtpUrl: pick('smtpUrl'),
     mailFrom: pick('mailFrom') ?? defaultConfig.mailFrom,
+    trustProxy: (() => {
+      const v = pick('trustProxy');
+      return v === undefined ? false : parseBool(v, 'trust proxy');
+    })(),
     logLevel: pick('logLevel') ?? defaultConfig.logLevel,
     tlsCertFile: pick('tlsCert'),
     tlsKeyFile: pick('tlsKey'),

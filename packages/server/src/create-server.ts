@@ -214,6 +214,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<C
       auth,
       logger,
       bodyLimitBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
+      trustProxy: config.trustProxy,
     });
     cleanups.push(() => http.close());
     try {

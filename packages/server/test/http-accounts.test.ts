@@ -111,6 +111,23 @@ describe('signup', () => {
     expect((await signup(email)).status).toBe(202);
   });
 
+  it('behind a proxy (--trust-proxy) signups are limited per forwarded client, 10 an hour', async () => {
+    const s = await boot({ trustProxy: true });
+    try {
+      const from = (ip: string) =>
+        fetch(`${s.server.httpUrl}/v1/signup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+          body: JSON.stringify({ provider: 'local', region: 'local', email: `${uniqueName('p')}@example.com` }),
+        });
+      for (let i = 0; i < 10; i++) expect((await from('203.0.113.7')).status).toBe(202);
+      expect((await from('203.0.113.7')).status).toBe(429);
+      expect((await from('198.51.100.9')).status).toBe(202);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('with --smtp-url the key arrives through a real SMTP server', async () => {
     const smtp = await startSmtpReceiver();
     const s = await boot({ smtpUrl: smtp.url });

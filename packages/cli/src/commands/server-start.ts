@@ -45,6 +45,7 @@ export function registerServerStart(server: Command): void {
         'CACHETTE_VALKEY_KEY_PREFIX',
       ),
     )
+    .addOption(new Option('--trust-proxy', 'client IPs from X-Forwarded-For (behind a load balancer)'))
     .addOption(new Option('--allow-anonymous', 'accept an empty API key as the local account (development only)'))
     .addOption(new Option('--provider <name>', 'cloud provider this deployment serves').env('CACHETTE_PROVIDER'))
     .addOption(new Option('--region <name>', 'region this deployment serves').env('CACHETTE_REGION'))
@@ -92,6 +93,7 @@ Examples:
           databaseSchema: opts.databaseSchema as string | undefined,
           maxMemory: opts.maxMemory as string,
           allowAnonymous: opts.allowAnonymous as boolean | undefined,
+          trustProxy: opts.trustProxy as boolean | undefined,
           provider: opts.provider as string | undefined,
           region: opts.region as string | undefined,
           publicEndpoint: opts.publicEndpoint as string | undefined,

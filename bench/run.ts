@@ -18,8 +18,10 @@
  *   --concurrency N       calls in flight (default 50)
  *   --connections N       h2load connections sharing those calls (default 1: 50 streams on one connection,
  *                         like an SDK's single channel)
- *   --phases LIST         comma-separated subset of server,app,memory,latency (default all)
+ *   --phases LIST         comma-separated subset of server,app,memory,latency,gateways (default all);
+ *                         `gateways` runs bench/gateways.ts: the Valkey engine behind one and two gateways
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -66,7 +68,8 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   process.stdout.write(
     'npm run bench [-- --quick] [--items N] [--duration S] [--warmup S] [--rounds N] [--loaded-duration S]\n' +
-      '              [--keyspace N] [--concurrency N] [--connections N] [--phases server,app,memory,latency]\n',
+      '              [--keyspace N] [--concurrency N] [--connections N]\n' +
+      '              [--phases server,app,memory,latency,gateways]\n',
   );
   process.exit(0);
 }
@@ -88,7 +91,7 @@ const opt = {
   connections: Math.round(num(flags.connections, 1)),
 };
 if (opt.concurrency % opt.connections !== 0) throw new Error('--concurrency must be a multiple of --connections');
-const phases = new Set((flags.phases ?? 'server,app,memory,latency').split(',').map((s) => s.trim()));
+const phases = new Set((flags.phases ?? 'server,app,memory,latency,gateways').split(',').map((s) => s.trim()));
 const streamsPerConnection = opt.concurrency / opt.connections;
 
 // ---------------------------------------------------------------------------------------------- progress
@@ -544,7 +547,32 @@ async function main(): Promise<void> {
   writeFileSync(svgPath, renderSvg(results));
   printReport(results);
   process.stdout.write(`\nresults: ${jsonPath}\nchart:   ${svgPath}\n`);
+  if (phases.has('gateways')) {
+    // Its own script (a Redis Cluster, PostgreSQL and gateway processes of its own), run as a child so
+    // its processes are cleaned up by its own exit handlers; it prints its table to this console.
+    progress('gateways: the Valkey engine on a 3-master Redis Cluster behind one, then two gateways…');
+    await runGateways([
+      '--duration',
+      String(opt.durationS),
+      '--warmup',
+      String(opt.warmupS),
+      '--concurrency',
+      String(opt.concurrency),
+    ]);
+  }
   progress('done');
+}
+
+function runGateways(args: string[]): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'gateways.ts'), ...args], {
+      stdio: 'inherit',
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolveRun() : reject(new Error(`bench/gateways.ts exited with ${code}`)),
+    );
+  });
 }
 
 main().then(

@@ -2,6 +2,8 @@
  * Signup and API keys over real HTTP (fetch against a listening server), with e-mail read from the outbox
  * and from a real SMTP receiver. Keys obtained this way are then used with the official SDK.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ManualClock } from '@cachette/engine';
 import { decodeApiKey } from '@cachette/server';
 import { CacheGetResponse, CacheSetResponse, CreateCacheResponse, MomentoErrorCode } from '@gomomento/sdk';
@@ -47,6 +49,11 @@ describe('signup', () => {
     expect(text).toContain(b.server.grpcAddress);
     expect(text).toContain('cachette configure');
     expect(decodeApiKey(apiKey)?.httpEndpoint).toBe(b.server.httpUrl);
+    // Readable as a plain file: the key sits whole on one line (no quoted-printable folding).
+    const rawFiles = readdirSync(join(b.dataDir, 'outbox')).map((f) =>
+      readFileSync(join(b.dataDir, 'outbox', f), 'utf8'),
+    );
+    expect(rawFiles.some((raw) => raw.split('\n').includes(apiKey))).toBe(true);
 
     const client = await b.client(apiKey);
     const cache = uniqueName();
@@ -78,6 +85,9 @@ describe('signup', () => {
   });
 
   it('a bad e-mail address gets 400 INVALID_ARGUMENT', async () => {
+    for (const bad of ['a@b', 'a b@example.com', 'x@example.com\r\nBcc: y@example.com', 'ü@example.com']) {
+      expect((await signup(bad)).status).toBe(400);
+    }
     const res = await signup('not-an-address');
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({

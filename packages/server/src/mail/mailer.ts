@@ -3,10 +3,13 @@
  * Outgoing e-mail through nodemailer: SMTP when a URL is configured, otherwise each message is written as
  * an `.eml` file under `<data-dir>/outbox/` so a laptop deployment works with nothing else installed.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CacheError, ErrorCode } from '@cachette/engine';
 import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import { encodeWords } from 'nodemailer/lib/mime-funcs/index.js';
 import type { Logger } from '../logger.ts';
 
 export interface MailMessage {
@@ -39,6 +42,31 @@ function withoutCredentials(url: string): string {
   }
 }
 
+/**
+ * The message as RFC 5322 text, body in 8bit. Nodemailer would pick quoted-printable for any line over 76
+ * characters and fold the API key across lines with `=` soft breaks: unreadable in an `.eml` opened as text
+ * and easy to paste broken. An 8bit body keeps the key on one line (SMTP allows 998).
+ */
+export function renderMessage(from: string, message: MailMessage, newline = '\r\n'): string {
+  const headers = [
+    `From: ${from}`,
+    `To: ${message.to}`,
+    `Subject: ${encodeWords(message.subject, 'Q', 52)}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${randomUUID()}@cachette>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+  ];
+  return `${headers.join(newline)}${newline}${newline}${message.text.replace(/\r?\n/g, newline)}`;
+}
+
+/** The bare address of `From:` (`Name <a@b>` → `a@b`), for the SMTP envelope. */
+function envelopeAddress(from: string): string {
+  const [first] = addressparser(from, { flatten: true });
+  return first?.address || from;
+}
+
 /** The mailer for the configuration: SMTP when `smtpUrl` is set, else the outbox directory. */
 export function createMailer(options: MailerOptions): Mailer {
   return options.smtpUrl ? smtpMailer(options, options.smtpUrl) : outboxMailer(options);
@@ -51,7 +79,10 @@ function smtpMailer(options: MailerOptions, smtpUrl: string): Mailer {
     describe,
     async send(message) {
       try {
-        await transport.sendMail({ from: options.from, ...message });
+        await transport.sendMail({
+          envelope: { from: envelopeAddress(options.from), to: [message.to] },
+          raw: renderMessage(options.from, message),
+        });
         return {};
       } catch (e) {
         options.logger.error({ smtp: describe, err: { message: (e as Error).message } }, 'sending e-mail failed');
@@ -67,15 +98,12 @@ function smtpMailer(options: MailerOptions, smtpUrl: string): Mailer {
 
 function outboxMailer(options: MailerOptions): Mailer {
   const dir = resolve(options.outboxDir);
-  // streamTransport renders the full RFC 822 message without any network, so the .eml is exactly what SMTP
-  // would have carried.
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   let sequence = 0;
   return {
     describe: dir,
     async send(message) {
-      const info = await transport.sendMail({ from: options.from, ...message });
-      const raw = info.message as Buffer;
+      // The same message SMTP would carry, with Unix line ends so it reads well in a terminal or editor.
+      const raw = renderMessage(options.from, message, '\n');
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const file = join(dir, `${stamp}-${process.pid}-${++sequence}.eml`);
       try {
@@ -88,6 +116,6 @@ function outboxMailer(options: MailerOptions): Mailer {
       options.logger.info({ outboxFile: file, to: message.to }, `e-mail written to ${file}`);
       return { outboxFile: file };
     },
-    close: () => transport.close(),
+    close: () => {},
   };
 }

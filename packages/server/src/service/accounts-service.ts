@@ -50,8 +50,9 @@ export interface IssuedKey {
   readonly apiKey: string;
 }
 
-// Momento-style address check: something@domain.tld, no spaces, at most 254 characters (RFC 5321).
-const EMAIL = /^[^\s@<>()[\],;:"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+// local-part@domain.tld with RFC 5322 "atext" characters only (ASCII, so the address can go into a mail
+// header as is and can never inject one), at most 254 characters (RFC 5321).
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 const MAX_KEY_LIFETIME_S = 10 * 365 * 86400;
 
 /** Signup and keys. */

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { CacheError, ErrorCode } from '@cachette/engine';
 import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
-import { encodeWords } from 'nodemailer/lib/mime-funcs/index.js';
+// Default imports: these are CommonJS modules whose named exports Node's ESM loader cannot see.
+import mimeFuncs from 'nodemailer/lib/mime-funcs/index.js';
 import type { Logger } from '../logger.ts';
 
 export interface MailMessage {
@@ -51,7 +52,7 @@ export function renderMessage(from: string, message: MailMessage, newline = '\r\
   const headers = [
     `From: ${from}`,
     `To: ${message.to}`,
-    `Subject: ${encodeWords(message.subject, 'Q', 52)}`,
+    `Subject: ${mimeFuncs.encodeWords(message.subject, 'Q', 52)}`,
     `Date: ${new Date().toUTCString()}`,
     `Message-ID: <${randomUUID()}@cachette>`,
     'MIME-Version: 1.0',

@@ -139,6 +139,12 @@ describe('malformed requests', () => {
     expect(r.details).toContain('topics');
   });
 
+  it('the standard gRPC health check answers SERVING without a key', async () => {
+    const r = await raw.unary('/grpc.health.v1.Health/Check', Buffer.alloc(0), {});
+    expect(r.code).toBe(status.OK);
+    expect([...(r.response ?? [])]).toEqual([0x08, 0x01]); // HealthCheckResponse { status: SERVING }
+  });
+
   it('Ping answers without a key', async () => {
     const r = await raw.unary('/cache_client.Ping/Ping', Buffer.alloc(0), {});
     expect(r.code).toBe(status.OK);

@@ -10,6 +10,7 @@ import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
+import { healthDefinition, healthHandlers } from './health.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { authHandlers, tokenHandlers } from './token-plane.ts';
 import { withTolerantDecoding } from './tolerant-decoding.ts';
@@ -63,6 +64,7 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     tokenDef,
     withUnimplemented(tokenDef, tokenHandlers(tokenDeps), () => 'token service'),
   );
+  server.addService(healthDefinition, healthHandlers());
   const topics = pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition;
   server.addService(
     topics,

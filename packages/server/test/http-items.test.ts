@@ -57,6 +57,13 @@ describe('items', () => {
     expect(sdk.type === CacheGetResponse.Hit && sdk.valueString()).toBe('v');
   });
 
+  it('key_base64 with an unescaped + (arriving as a space) still addresses the right key', async () => {
+    const key = Buffer.from([0xfb, 0xef]); // base64 "++8="
+    await (await b.client()).set(cache, key, 'plus');
+    const res = await fetch(url(`/cache/${cache}?key_base64=++8=`), { headers: auth });
+    expect(await res.text()).toBe('plus');
+  });
+
   it('an item set through gRPC is read through HTTP', async () => {
     await (await b.client()).set(cache, 'from-grpc', 'hello');
     const res = await fetch(url(`/cache/${cache}?key=from-grpc`), { headers: auth });

@@ -23,12 +23,10 @@ function keyOf(query: ItemQuery): Uint8Array {
   }
   if (query.key !== undefined) return Buffer.from(query.key, 'utf8');
   if (query.key_base64 !== undefined) {
-    if (!BASE64.test(query.key_base64))
-      throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'key_base64 is not valid base64');
-    return Buffer.from(
-      query.key_base64,
-      query.key_base64.includes('-') || query.key_base64.includes('_') ? 'base64url' : 'base64',
-    );
+    // A '+' left unescaped in a URL arrives as a space; base64 never contains spaces, so map them back.
+    const b64 = query.key_base64.replaceAll(' ', '+');
+    if (!BASE64.test(b64)) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'key_base64 is not valid base64');
+    return Buffer.from(b64, b64.includes('-') || b64.includes('_') ? 'base64url' : 'base64');
   }
   throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'missing query parameter key (or key_base64)');
 }

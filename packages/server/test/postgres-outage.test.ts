@@ -51,9 +51,20 @@ describe('PostgreSQL outage', () => {
     const hit = await client.get(cache, 'k');
     expect(hit.type === CacheGetResponse.Hit && hit.valueString()).toBe('v');
 
+    // Usage counted during the outage cannot be written yet; it is kept, not lost.
+    await expect(b.server.meter.flush()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+
     await proxy.restore();
     expect((await client.createCache(uniqueName())).type).toBe(CreateCacheResponse.Success);
     const still = await client.get(cache, 'k');
     expect(still.type === CacheGetResponse.Hit && still.valueString()).toBe('v');
+    await b.server.meter.flush();
+    const usage = (await (
+      await fetch(`${b.server.httpUrl}/v1/usage`, { headers: { authorization: b.server.devApiKey } })
+    ).json()) as {
+      totals: { bytesIn: number; bytesOut: number; requests: number };
+    };
+    // set k/v (2 in), get during the outage (1 in, 1 out), get after (1 in, 1 out)
+    expect(usage.totals).toMatchObject({ bytesIn: 4, bytesOut: 2, requests: 3 });
   });
 });

@@ -80,9 +80,10 @@ export function createMetrics(engine: CacheEngine, meteringLagSeconds: () => num
     meteringLagSeconds,
   );
 
-  // Label children are looked up once per (operation, outcome) and reused: no per-call label objects.
-  const requestChildren = new Map<string, ReturnType<typeof requests.labels>>();
-  const latencyChildren = new Map<string, ReturnType<typeof latency.labels>>();
+  // Label children are looked up once per (operation, outcome) and reused: no per-call label objects or
+  // key strings on the hot path.
+  const requestChildren = new Map<Operation, Map<Outcome, ReturnType<typeof requests.labels>>>();
+  const latencyChildren = new Map<Operation, ReturnType<typeof latency.labels>>();
 
   return {
     registry,
@@ -95,11 +96,15 @@ export function createMetrics(engine: CacheEngine, meteringLagSeconds: () => num
       bIn: number,
       bOut: number,
     ) {
-      const key = `${op} ${outcome}`;
-      let counter = requestChildren.get(key);
+      let byOutcome = requestChildren.get(op);
+      if (byOutcome === undefined) {
+        byOutcome = new Map();
+        requestChildren.set(op, byOutcome);
+      }
+      let counter = byOutcome.get(outcome);
       if (counter === undefined) {
         counter = requests.labels(op, outcome);
-        requestChildren.set(key, counter);
+        byOutcome.set(outcome, counter);
       }
       counter.inc();
       let histogram = latencyChildren.get(op);

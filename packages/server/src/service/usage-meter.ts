@@ -48,7 +48,12 @@ export interface UsageMeterOptions {
 
 /** Counts bytes per account/cache/hour and flushes them to the metadata store. */
 export class UsageMeter implements OperationObserver {
-  private pending = new Map<string, Counter>();
+  /**
+   * account → cache → the counter of the current hour. Nested maps rather than a composite string key, so
+   * counting a call allocates nothing; a counter from an earlier hour moves to {@link closed}.
+   */
+  private pending = new Map<string, Map<string, Counter>>();
+  private closed: Counter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   /** When usage last reached the store (start time until the first flush). */
@@ -83,15 +88,20 @@ export class UsageMeter implements OperationObserver {
     if (outcome !== 'ok' && outcome !== 'hit' && outcome !== 'miss') return; // failed calls are not billed
     if (!METERED.has(op) || accountId === '') return;
     const hourStartMs = Math.floor(this.options.clock.nowMs() / HOUR_MS) * HOUR_MS;
-    const key = `${accountId}\u0000${cacheName}\u0000${hourStartMs}`;
-    const c = this.pending.get(key);
-    if (c === undefined) {
-      this.pending.set(key, { accountId, cacheName, hourStartMs, bytesIn, bytesOut, requests: 1 });
-    } else {
+    let byCache = this.pending.get(accountId);
+    if (byCache === undefined) {
+      byCache = new Map();
+      this.pending.set(accountId, byCache);
+    }
+    const c = byCache.get(cacheName);
+    if (c !== undefined && c.hourStartMs === hourStartMs) {
       c.bytesIn += bytesIn;
       c.bytesOut += bytesOut;
       c.requests += 1;
+      return;
     }
+    if (c !== undefined) this.closed.push(c); // the hour turned: keep the old hour's counter for the flush
+    byCache.set(cacheName, { accountId, cacheName, hourStartMs, bytesIn, bytesOut, requests: 1 });
   }
 
   /**
@@ -106,26 +116,33 @@ export class UsageMeter implements OperationObserver {
   }
 
   private async writePending(): Promise<void> {
-    if (this.pending.size === 0) {
+    const deltas: UsageDelta[] = this.closed;
+    for (const byCache of this.pending.values()) for (const c of byCache.values()) deltas.push(c);
+    this.pending = new Map();
+    this.closed = [];
+    if (deltas.length === 0) {
       this.markFlushed();
       return;
     }
-    const batch = this.pending;
-    this.pending = new Map();
-    const deltas: UsageDelta[] = [...batch.values()];
     try {
+      // The store merges deltas of the same account, cache and hour, so order and duplicates do not matter.
       await this.options.metadata.addUsage(deltas);
       this.markFlushed();
     } catch (e) {
-      for (const [key, c] of batch) {
-        const now = this.pending.get(key);
-        if (now === undefined) this.pending.set(key, c);
+      // Keep them for the next flush: nothing is lost while the process lives. Merged per account, cache
+      // and hour (off the hot path: only when a flush failed) so a long outage cannot grow the list.
+      const merged = new Map<string, Counter>();
+      for (const d of [...deltas, ...this.closed]) {
+        const key = `${d.accountId}\u0000${d.cacheName}\u0000${d.hourStartMs}`;
+        const m = merged.get(key);
+        if (m === undefined) merged.set(key, { ...d });
         else {
-          now.bytesIn += c.bytesIn;
-          now.bytesOut += c.bytesOut;
-          now.requests += c.requests;
+          m.bytesIn += d.bytesIn;
+          m.bytesOut += d.bytesOut;
+          m.requests += d.requests;
         }
       }
+      this.closed = [...merged.values()];
       this.options.onFlushError?.(e);
       throw e;
     }

@@ -1,6 +1,6 @@
 /**
  * @module latin1
- * Byte ↔ string conversions for the memory engine's storage format.
+ * Bytes → string conversion for the memory engine's keys.
  *
  * Latin-1 maps each byte 0x00–0xff to exactly one UTF-16 code unit below 0x100, so the conversion is
  * lossless for arbitrary bytes, `string.length` equals the byte length, and V8 stores the result as a
@@ -26,11 +26,3 @@ export const bytesToLatin1: (bytes: Uint8Array) => string =
   typeof nativeLatin1Slice === 'function'
     ? (bytes) => nativeLatin1Slice.call(bytes, 0, bytes.byteLength)
     : (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-
-/**
- * Encodes a latin1 string back into bytes. Below 4 KiB Node carves the Buffer out of its shared 8 KiB
- * pool, so a small get costs one view object rather than one ArrayBuffer per value.
- */
-export function latin1ToBytes(s: string): Buffer {
-  return Buffer.from(s, 'latin1');
-}

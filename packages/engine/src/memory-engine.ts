@@ -3,17 +3,16 @@
  * The embedded engine: every namespace lives in this process's heap, bounded by `maxBytes` with a global
  * LRU, with TTLs reclaimed actively by a bounded background sweep.
  *
- * Layout ("struct of arrays"): each item occupies an integer slot. Per slot we keep the key and value as
- * latin1 strings in two plain arrays, the owning namespace's Map, the absolute deadline in a Float64Array,
- * LRU links in two Int32Arrays ({@link LruList}) and an expiry-heap position ({@link ExpiryHeap}). Each
- * namespace is a `Map<latin1 key, slot>`. So an item is three heap objects (Map entry, key string, value
- * string) instead of five or six (record object, Buffer, ArrayBuffer, backing store…), which is what keeps
- * it near Redis's ~200 B/key and keeps GC marking cheap with millions of items.
+ * Layout ("struct of arrays"): each item occupies an integer slot. Per slot we keep the key as a latin1
+ * string in a plain array, the owning namespace's Map, the absolute deadline in a Float64Array, LRU links
+ * in two Int32Arrays ({@link LruList}), an expiry-heap position ({@link ExpiryHeap}), and the value's
+ * place in the {@link ValueArena}. Each namespace is a `Map<latin1 key, slot>`. So an item is two heap
+ * objects (Map entry, key string); its value lives in large append-only segments the GC does not trace.
  *
- * Values are latin1 strings rather than Buffers or a slab: a 100 B value is one 116 B one-byte string
- * (DESIGN measured ~617 B RSS/entry with one Buffer per value vs ~285–355 B with strings or a slab). A
- * slab would save the 16 B string header but needs its own allocator and compaction for values up to
- * 5 MB; strings get V8's compacting GC for free, and byte comparison for `setIf` is a string `===`.
+ * Values moved from latin1 strings to the arena after `npm run bench` showed major-GC pauses of ~250 ms
+ * with 1 M items: with the arena the V8 heap holds ~90 B/item instead of ~210 B, the longest GC pause at
+ * 70 % of peak halved (≈ 125 ms), and RSS dropped from ~360 to ~315 B/item (Redis: ~241). Keys stay
+ * strings: Map lookups on latin1 strings beat hashing bytes in JS.
  *
  * Every operation runs synchronously inside its async method (no await before or while touching the
  * maps), so each one is atomic with respect to all others.
@@ -25,19 +24,18 @@ import type { CacheEngine, EngineStats, ItemType, SetCondition, TtlUpdate, TtlUp
 import { CacheError, ErrorCode } from './errors.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 import { addInt64, INT64_MAX, INT64_MIN, notAnIntegerError, parseInt64 } from './increment.ts';
-import { bytesToLatin1, latin1ToBytes } from './latin1.ts';
+import { bytesToLatin1 } from './latin1.ts';
 import { LruList } from './lru-list.ts';
+import { ValueArena } from './value-arena.ts';
 
 const GiB = 1024 ** 3;
 
 /**
- * Bytes accounted per item on top of key and value bytes. Estimated from V8's layout on 64-bit Node 20
- * (no pointer compression): Map entry (3 words + bucket share, at a ½–¾ load factor) ≈ 37 B; two string
- * headers 2 × 16 B; three plain-array slots (key, value, owner) 24 B; typed-array slots (deadline 8, LRU
- * links 8, heap 16, free list 4) 36 B, plus their doubling slack. `bench/engine.ts` (1 M items, 16 B keys,
- * 100 B values) measured 213 B/item of V8 heap + 36 B of typed arrays ≈ 133 B over the raw 116 B, and
- * 300 B/item of RSS (GC headroom included); 150 sits between the two. Size the process with ~20%
- * headroom over maxBytes.
+ * Bytes accounted per item on top of key and value bytes: the Map entry (≈ 37 B at V8's load factor), the
+ * key string's header (16 B), a plain-array slot (8 B), typed-array slots (deadline 8, LRU links 8, heap 16,
+ * free list 4, arena place 12) and their doubling slack, plus the arena's dead space between compactions.
+ * `npm run bench` (1 M items, 16 B keys, 100 B values) measured 315 B/item of RSS for 266 B/item accounted:
+ * size the process with ~20% headroom over maxBytes.
  */
 export const DEFAULT_PER_ITEM_OVERHEAD_BYTES = 150;
 
@@ -90,7 +88,7 @@ export class MemoryEngine implements CacheEngine {
   private capacity = INITIAL_CAPACITY;
   private nextUnused = 0;
   private keys: string[] = [];
-  private values: string[] = [];
+  private readonly arena = new ValueArena(INITIAL_CAPACITY);
   private owners: (Items | undefined)[] = [];
   private expiresAt = new Float64Array(INITIAL_CAPACITY);
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
@@ -156,16 +154,15 @@ export class MemoryEngine implements CacheEngine {
     const slot = this.liveSlot(this.itemsOf(ns), bytesToLatin1(key));
     if (slot === undefined) return undefined;
     this.lru.touch(slot);
-    return latin1ToBytes(this.values[slot]!);
+    return this.arena.read(slot);
   }
 
   async set(ns: string, key: Uint8Array, value: Uint8Array, ttlMs: number): Promise<void> {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
     const k = bytesToLatin1(key);
-    const v = bytesToLatin1(value);
-    this.checkSize(k, v);
-    this.store(items, k, v, ttlMs);
+    this.checkSize(k, value.byteLength);
+    this.store(items, k, value, ttlMs);
   }
 
   async setIf(
@@ -178,12 +175,11 @@ export class MemoryEngine implements CacheEngine {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
     const k = bytesToLatin1(key);
-    const v = bytesToLatin1(value);
     // Size is checked before the condition so an oversized write fails the same way whatever is stored.
-    this.checkSize(k, v);
+    this.checkSize(k, value.byteLength);
     const slot = this.liveSlot(items, k);
-    if (!conditionHolds(condition, slot === undefined ? undefined : this.values[slot]!)) return false;
-    this.store(items, k, v, ttlMs);
+    if (!this.conditionHolds(condition, slot)) return false;
+    this.store(items, k, value, ttlMs);
     return true;
   }
 
@@ -202,13 +198,13 @@ export class MemoryEngine implements CacheEngine {
     const slot = this.liveSlot(items, k);
     let current = 0n;
     if (slot !== undefined) {
-      const parsed = parseInt64(this.values[slot]!);
+      const parsed = parseInt64(this.arena.readLatin1(slot));
       if (parsed === undefined) throw notAnIntegerError();
       current = parsed;
     }
     const result = addInt64(current, amount);
-    const v = result.toString();
-    this.checkSize(k, v);
+    const v = Buffer.from(result.toString(), 'latin1');
+    this.checkSize(k, v.byteLength);
     this.store(items, k, v, ttlMs);
     return result;
   }
@@ -293,7 +289,7 @@ export class MemoryEngine implements CacheEngine {
     this.lru.clear();
     this.heap.clear();
     this.keys = [];
-    this.values = [];
+    this.arena.clear();
     this.owners = [];
     this.itemCount = 0;
     this.bytesUsed = 0;
@@ -330,38 +326,38 @@ export class MemoryEngine implements CacheEngine {
     return slot;
   }
 
-  private checkSize(k: string, v: string): void {
-    const size = k.length + v.length + this.overhead;
+  private checkSize(k: string, valueBytes: number): void {
+    const size = k.length + valueBytes + this.overhead;
     if (size > this.maxBytes) {
       throw new CacheError(
         ErrorCode.LIMIT_EXCEEDED,
-        `item of ${size} bytes (key ${k.length} + value ${v.length} + overhead ${this.overhead}) exceeds the engine's maxBytes of ${this.maxBytes}`,
+        `item of ${size} bytes (key ${k.length} + value ${valueBytes} + overhead ${this.overhead}) exceeds the engine's maxBytes of ${this.maxBytes}`,
         'item_size_limit_exceeded',
       );
     }
   }
 
   /** Stores a checked item (size ≤ maxBytes), evicting as needed; the item becomes most recently used. */
-  private store(items: Items, k: string, v: string, ttlMs: number): void {
-    const size = k.length + v.length + this.overhead;
+  private store(items: Items, k: string, v: Uint8Array, ttlMs: number): void {
+    const size = k.length + v.byteLength + this.overhead;
     const deadline = this.clock.nowMs() + ttlMs;
     const existing = this.liveSlot(items, k);
     if (existing !== undefined) {
       // Release the old value first and make the slot MRU, so eviction reaches every other item before
       // it; since size ≤ maxBytes, the loop in makeRoom stops before it could evict this slot.
-      this.bytesUsed -= this.values[existing]!.length;
-      this.values[existing] = '';
+      this.bytesUsed -= this.arena.lengthOf(existing);
+      this.arena.free(existing);
       this.lru.touch(existing);
-      this.makeRoom(v.length, false);
-      this.values[existing] = v;
-      this.bytesUsed += v.length;
+      this.makeRoom(v.byteLength, false);
+      this.arena.write(existing, v);
+      this.bytesUsed += v.byteLength;
       this.setDeadline(existing, deadline);
       return;
     }
     this.makeRoom(size, true);
     const slot = this.allocateSlot();
     this.keys[slot] = k;
-    this.values[slot] = v;
+    this.arena.write(slot, v);
     this.owners[slot] = items;
     this.expiresAt[slot] = deadline;
     this.lru.pushFront(slot);
@@ -398,6 +394,26 @@ export class MemoryEngine implements CacheEngine {
     return false;
   }
 
+  /** Whether `condition` holds for the live item in `slot` (`undefined`: absent). */
+  private conditionHolds(condition: SetCondition, slot: number | undefined): boolean {
+    switch (condition.kind) {
+      case 'absent':
+        return slot === undefined;
+      case 'present':
+        return slot !== undefined;
+      case 'equal':
+        return slot !== undefined && this.arena.equals(slot, condition.value);
+      case 'notEqual':
+        return slot === undefined || !this.arena.equals(slot, condition.value);
+      case 'presentAndNotEqual':
+        return slot !== undefined && !this.arena.equals(slot, condition.value);
+      case 'absentOrEqual':
+        return slot === undefined || this.arena.equals(slot, condition.value);
+      default:
+        throw invalid(`unknown set condition ${JSON.stringify((condition as { kind: unknown }).kind)}`);
+    }
+  }
+
   private setDeadline(slot: number, deadline: number): void {
     this.expiresAt[slot] = deadline;
     // The heap keeps a lower bound; only an earlier deadline needs re-filing now (see ExpiryHeap).
@@ -413,13 +429,13 @@ export class MemoryEngine implements CacheEngine {
 
   /** Unlinks a slot from every structure except its namespace Map and returns it to the free list. */
   private release(slot: number): void {
-    this.bytesUsed -= this.keys[slot]!.length + this.values[slot]!.length + this.overhead;
+    this.bytesUsed -= this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead;
     this.itemCount--;
     this.lru.unlink(slot);
     this.heap.remove(slot);
-    // Drop the references so the strings can be collected while the slot waits for reuse.
+    // Drop the references so the key can be collected while the slot waits for reuse.
+    this.arena.free(slot);
     this.keys[slot] = '';
-    this.values[slot] = '';
     this.owners[slot] = undefined;
     this.freeSlots[this.freeCount++] = slot;
   }
@@ -450,6 +466,7 @@ export class MemoryEngine implements CacheEngine {
     this.freeSlots = freeSlots;
     this.lru.grow(capacity);
     this.heap.grow(capacity);
+    this.arena.grow(capacity);
     this.fillSlotArrays(capacity);
     this.capacity = capacity;
   }
@@ -458,28 +475,8 @@ export class MemoryEngine implements CacheEngine {
   private fillSlotArrays(capacity: number): void {
     for (let i = this.keys.length; i < capacity; i++) {
       this.keys.push('');
-      this.values.push('');
       this.owners.push(undefined);
     }
-  }
-}
-
-function conditionHolds(condition: SetCondition, current: string | undefined): boolean {
-  switch (condition.kind) {
-    case 'absent':
-      return current === undefined;
-    case 'present':
-      return current !== undefined;
-    case 'equal':
-      return current !== undefined && current === bytesToLatin1(condition.value);
-    case 'notEqual':
-      return current === undefined || current !== bytesToLatin1(condition.value);
-    case 'presentAndNotEqual':
-      return current !== undefined && current !== bytesToLatin1(condition.value);
-    case 'absentOrEqual':
-      return current === undefined || current === bytesToLatin1(condition.value);
-    default:
-      throw invalid(`unknown set condition ${JSON.stringify((condition as { kind: unknown }).kind)}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * `cachette server start`: runs a server in the foreground until SIGTERM/SIGINT.
  */
 
-import { createServer, resolveConfig, settingsFromEnv } from '@cachette/server';
+import { createServer, type RawSettings, resolveConfig, settingsFromEnv } from '@cachette/server';
 import { type Command, Option } from 'commander';
 
 /** Adds `server start` to `server`. */
@@ -76,33 +76,9 @@ Examples:
   $ cachette server start --port 9090 --max-memory 4gb --data-dir /var/lib/cachette
   $ CACHETTE_ALLOW_ANONYMOUS=true cachette server start   # CredentialProvider.forMomentoLocal() works`,
     )
-    .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const config = resolveConfig(
-        {
-          host: opts.host as string,
-          port: opts.port as string,
-          httpPort: opts.httpPort as string | undefined,
-          publicHttpEndpoint: opts.publicHttpEndpoint as string | undefined,
-          smtpUrl: opts.smtpUrl as string | undefined,
-          mailFrom: opts.mailFrom as string | undefined,
-          dataDir: opts.dataDir as string,
-          databaseUrl: opts.databaseUrl as string | undefined,
-          engine: opts.engine as string | undefined,
-          valkeyUrl: opts.valkeyUrl as string | undefined,
-          valkeyKeyPrefix: opts.valkeyKeyPrefix as string | undefined,
-          databaseSchema: opts.databaseSchema as string | undefined,
-          maxMemory: opts.maxMemory as string,
-          allowAnonymous: opts.allowAnonymous as boolean | undefined,
-          trustProxy: opts.trustProxy as boolean | undefined,
-          provider: opts.provider as string | undefined,
-          region: opts.region as string | undefined,
-          publicEndpoint: opts.publicEndpoint as string | undefined,
-          tlsCert: opts.tlsCert as string | undefined,
-          tlsKey: opts.tlsKey as string | undefined,
-          logLevel: opts.logLevel as string | undefined,
-        },
-        settingsFromEnv(process.env),
-      );
+    // Each option's camelCase name is its RawSettings field, so the parsed flags are the first layer as is.
+    .action(async (opts: RawSettings) => {
+      const config = resolveConfig(opts, settingsFromEnv(process.env));
       const server = await createServer(config);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {

@@ -61,8 +61,15 @@ describe('cachette admin', () => {
     });
     const plans = await runCli(['admin', 'plans', '--data-dir', dataDir], { home });
     expect(plans.code).toBe(0);
-    expect(plans.out).toContain('free: 100 requests/s and 1048576 bytes/s per cache');
-    expect(plans.out).toContain('unlimited: unlimited');
+    const lines = plans.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^PLAN +REQUESTS\/S PER CACHE +BANDWIDTH PER CACHE +LARGEST ITEM +LONGEST TTL +CACHES$/);
+    const free = lines.find((l) => l.startsWith('free '));
+    expect(free?.split(/ {2,}/)).toEqual(['free', '100', '1 MiB/s', '5 MiB', '24 h', '100']);
+    const unlimited = lines.find((l) => l.startsWith('unlimited '));
+    expect(unlimited).toMatch(/^unlimited +no limit +no limit +/);
+    // Every row starts its columns where the header does.
+    const starts = (l: string) => [...l.matchAll(/(?<=^| {2})\S/g)].map((m) => m.index);
+    for (const l of lines) expect(starts(l).slice(0, 3)).toEqual(starts(lines[0] ?? '').slice(0, 3));
 
     const set = await runCli(
       ['admin', 'set-plan', '--account', 'ops-test@example.com', '--plan', 'unlimited', '--data-dir', dataDir],

@@ -10,6 +10,7 @@ import { CacheError, ErrorCode } from '@cachette/engine';
 import { openMetadata } from '@cachette/metadata';
 import { type Command, Option } from 'commander';
 import { globalOptions, report } from '../command-context.ts';
+import { renderTable } from '../table.ts';
 
 interface StoreOptions {
   dataDir: string;
@@ -44,7 +45,27 @@ async function withStore<T>(
   }
 }
 
-const limit = (n: number | null, unit: string) => (n === null ? 'unlimited' : `${n} ${unit}`);
+/** Binary sizes, as the server's limits are set (5 MiB items, 1 MiB/s). */
+function size(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1 && v % 1024 === 0) {
+    v /= 1024;
+    i++;
+  }
+  return `${v} ${units[i]}`;
+}
+
+/** A duration in the largest whole unit: 86400000 ms → "24 h" (hours, as Momento words its TTL limit). */
+function duration(ms: number): string {
+  const s = ms / 1000;
+  if (s % 3600 === 0 && s >= 3600) return `${s / 3600} h`;
+  if (s % 60 === 0 && s >= 60) return `${s / 60} min`;
+  return `${s} s`;
+}
+
+const NO_LIMIT = 'no limit';
 
 /** Adds `plans` and `set-plan` to the `admin` group. */
 export function registerAdmin(admin: Command): void {
@@ -53,12 +74,16 @@ export function registerAdmin(admin: Command): void {
     opts: StoreOptions,
   ) {
     const plans = await withStore(opts, (s) => s.listPlans());
-    const text = plans
-      .map(
-        (p) =>
-          `${p.name}: ${limit(p.maxRequestsPerSecond, 'requests/s')} and ${limit(p.maxThroughputBytesPerSecond, 'bytes/s')} per cache, items up to ${p.maxItemSizeBytes} bytes, TTL up to ${p.maxTtlMs / 1000} s, ${limit(p.maxCaches, 'caches')}`,
-      )
-      .join('\n');
+    const rows = plans.map((p) => [
+      p.name,
+      p.maxRequestsPerSecond === null ? NO_LIMIT : String(p.maxRequestsPerSecond),
+      p.maxThroughputBytesPerSecond === null ? NO_LIMIT : `${size(p.maxThroughputBytesPerSecond)}/s`,
+      size(p.maxItemSizeBytes),
+      duration(p.maxTtlMs),
+      p.maxCaches === null ? NO_LIMIT : String(p.maxCaches),
+    ]);
+    const header = ['PLAN', 'REQUESTS/S PER CACHE', 'BANDWIDTH PER CACHE', 'LARGEST ITEM', 'LONGEST TTL', 'CACHES'];
+    const text = renderTable(header, rows);
     report(globalOptions(this), text, { plans });
   });
 

@@ -8,6 +8,7 @@ import { type Command, Option } from 'commander';
 import { globalOptions, report } from '../command-context.ts';
 import { apiUrlFor, callHttpApi } from '../http-api.ts';
 import { loadProfile } from '../profile.ts';
+import { renderTable } from '../table.ts';
 
 interface KeyJson {
   id: string;
@@ -94,21 +95,18 @@ Examples:
     .action(async function (this: Command, opts: { apiUrl?: string }) {
       const { options, token, baseUrl } = context(this, opts.apiUrl);
       const { keys } = await callHttpApi<{ keys: KeyJson[] }>({ baseUrl, method: 'GET', path: 'v1/api-keys', token });
-      const rows = keys.map((k) =>
-        [
-          k.id,
-          k.caches === 'all' ? 'all' : k.caches.join(','),
-          k.access,
-          k.createdAt.slice(0, 19),
-          k.expiresAt?.slice(0, 19) ?? 'never',
-          k.lastUsedAt?.slice(0, 19) ?? '-',
-          k.revokedAt ? 'revoked' : 'active',
-          k.description ?? '',
-        ].join('  '),
-      );
-      report(options, ['ID  CACHES  ACCESS  CREATED  EXPIRES  LAST-USED  STATE  DESCRIPTION', ...rows].join('\n'), {
-        keys,
-      });
+      const rows = keys.map((k) => [
+        k.id,
+        k.caches === 'all' ? 'all' : k.caches.join(','),
+        k.access,
+        k.createdAt.slice(0, 19),
+        k.expiresAt?.slice(0, 19) ?? 'never',
+        k.lastUsedAt?.slice(0, 19) ?? '-',
+        k.revokedAt ? 'revoked' : 'active',
+        k.description ?? '',
+      ]);
+      const header = ['ID', 'CACHES', 'ACCESS', 'CREATED', 'EXPIRES', 'LAST-USED', 'STATE', 'DESCRIPTION'];
+      report(options, renderTable(header, rows), { keys });
     });
 
   group

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { globalOptions, report } from '../command-context.ts';
 import { apiUrlFor, callHttpApi } from '../http-api.ts';
 import { loadProfile } from '../profile.ts';
+import { renderTable } from '../table.ts';
 
 interface Totals {
   bytesIn: number;
@@ -48,13 +49,12 @@ function render(r: UsageReport): string {
     `Projected for the month: ${r.projection.gb.toFixed(3)} GB, ${usd(r.projection.costUsd)}`,
   ];
   if (r.byCache.length > 0) {
-    lines.push('', 'By cache:');
-    for (const c of r.byCache)
-      lines.push(`  ${c.cache}  ${bytes(c.bytesIn)} in  ${bytes(c.bytesOut)} out  ${c.requests} requests`);
+    const rows = r.byCache.map((c) => [c.cache, bytes(c.bytesIn), bytes(c.bytesOut), String(c.requests)]);
+    lines.push('', renderTable(['CACHE', 'IN', 'OUT', 'REQUESTS'], rows, ['left', 'right', 'right', 'right']));
   }
   if (r.byDay.length > 0) {
-    lines.push('', 'By day:');
-    for (const d of r.byDay) lines.push(`  ${d.day}  ${bytes(d.bytes)}  ${d.requests} requests`);
+    const rows = r.byDay.map((d) => [d.day, bytes(d.bytesIn), bytes(d.bytesOut), String(d.requests)]);
+    lines.push('', renderTable(['DAY', 'IN', 'OUT', 'REQUESTS'], rows, ['left', 'right', 'right', 'right']));
   }
   return lines.join('\n');
 }

@@ -128,7 +128,7 @@ export function fromSdkError(err: SdkError, ctx: ErrorContext): CacheError {
       message =
         ctx.cache === undefined
           ? details
-          : `cache '${ctx.cache}' not found: create it with \`cachette cache create${cacheFlag}\` or pick another with --name`;
+          : `cache '${ctx.cache}' not found in this API key's account (each key sees only its own account's caches): create it with \`cachette cache create${cacheFlag}\`, pick another with --name, or use a key of the account that owns it`;
       break;
     case ErrorCode.LIMIT_EXCEEDED:
       message = /larger than max|item.size|too large/i.test(details)

@@ -56,7 +56,7 @@ describe('cache and item commands', () => {
     const delAgain = await cli(['cache', 'delete', '--name', 'lifecycle']);
     expect(delAgain.code).toBe(1);
     expect(delAgain.stderr).toBe(
-      "cachette: cache 'lifecycle' not found: create it with `cachette cache create --name lifecycle` or pick another with --name\n",
+      "cachette: cache 'lifecycle' not found in this API key's account (each key sees only its own account's caches): create it with `cachette cache create --name lifecycle`, pick another with --name, or use a key of the account that owns it\n",
     );
   });
 

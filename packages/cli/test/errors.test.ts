@@ -40,7 +40,19 @@ describe('error paths', () => {
     writeFileSync(file, Buffer.alloc(5 * 1024 * 1024 + 10, 1));
     const r = await runCli(['cache', 'set', '--key', 'big', '--value-file', file], { home });
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/^cachette: item too large: .*store a smaller value .*\n$/);
+    expect(r.stderr).toBe(
+      "cachette: item too large: key + value are 5242893 bytes, over the 5 MiB (5242880 bytes) item limit of cache 'default-cache'; store a smaller value\n",
+    );
+  });
+
+  test('a value far over the gRPC message limit is refused before sending, naming the limit in MiB', async () => {
+    const file = join(home, 'huge.bin');
+    writeFileSync(file, Buffer.alloc(12 * 1024 * 1024, 1));
+    const r = await runCli(['cache', 'set', '--key', 'huge', '--value-file', file], { home });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(
+      "cachette: item too large: key + value are 12582916 bytes, over the 5 MiB (5242880 bytes) item limit of cache 'default-cache'; store a smaller value\n",
+    );
   });
 
   test('a stopped server exits 5 saying it is unreachable at host:port; --debug adds the stack', async () => {

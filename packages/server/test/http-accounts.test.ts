@@ -108,7 +108,15 @@ describe('signup', () => {
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { code: string; message: string } };
     expect(error.code).toBe('INVALID_ARGUMENT');
-    expect(error.message).toContain('region');
+    expect(error.message).toMatch(/^invalid request: (region|email) is required$/);
+  });
+
+  it('an empty e-mail is worded for people, not as the raw schema text', async () => {
+    const res = await post('/v1/signup', { provider: 'aws', region: 'us-east-1', email: '' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: 'INVALID_ARGUMENT', message: 'invalid request: email must not be empty' },
+    });
   });
 
   it('repeated signups for one address are rate-limited with 429 and Retry-After, then allowed again', async () => {

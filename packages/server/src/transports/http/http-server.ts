@@ -18,6 +18,7 @@ import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
+import { validationMessage } from './validation-message.ts';
 
 export interface HttpTransportOptions {
   /** Builds the billing view for `GET /v1/usage`. */
@@ -47,9 +48,16 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
 
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof CacheError) return sendError(reply, error);
-    const e = error as { validation?: unknown; statusCode?: number; message: string; code?: string };
+    const e = error as {
+      validation?: Parameters<typeof validationMessage>[0];
+      validationContext?: string;
+      statusCode?: number;
+      message: string;
+      code?: string;
+    };
     if (e.validation !== undefined) {
-      return sendError(reply, new CacheError(ErrorCode.INVALID_ARGUMENT, `invalid request: ${e.message}`));
+      const message = validationMessage(e.validation, e.validationContext ?? 'body');
+      return sendError(reply, new CacheError(ErrorCode.INVALID_ARGUMENT, `invalid request: ${message}`));
     }
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(

@@ -45,6 +45,12 @@ describe('error paths', () => {
     );
   });
 
+  test('a TTL over the maximum is reported in seconds, the unit --ttl takes', async () => {
+    const r = await runCli(['cache', 'set', '--key', 'k', '--value', 'v', '--ttl', '999999999'], { home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('cachette: ttl of 999999999 s exceeds the maximum of 86400 s (24 h)\n');
+  });
+
   test('a value far over the gRPC message limit is refused before sending, naming the limit in MiB', async () => {
     const file = join(home, 'huge.bin');
     writeFileSync(file, Buffer.alloc(12 * 1024 * 1024, 1));

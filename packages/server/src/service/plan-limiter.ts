@@ -13,6 +13,7 @@ import type { CacheRecord, MetadataStore, Plan } from '@cachette/metadata';
 import type { RequestLimiter } from './cache-service.ts';
 import type { ReportedCacheLimits, ServiceLimits } from './limits.ts';
 import type { Principal } from './principal.ts';
+import { formatTtl } from './validation.ts';
 
 type Bucket = { requests: number; bytes: number; lastMs: number };
 type CachedPlan = { plan: Plan; expiresAtMs: number };
@@ -96,7 +97,7 @@ export class PlanLimiter implements RequestLimiter {
     if (longestTtlMs > plan.maxTtlMs) {
       throw new CacheError(
         ErrorCode.INVALID_ARGUMENT,
-        `ttl of ${longestTtlMs} ms exceeds the ${plan.name} plan's maximum of ${plan.maxTtlMs} ms`,
+        `ttl of ${formatTtl(longestTtlMs)} exceeds the ${plan.name} plan's maximum of ${formatTtl(plan.maxTtlMs)}`,
       );
     }
     const rps = plan.maxRequestsPerSecond;

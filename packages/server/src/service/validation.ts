@@ -26,6 +26,16 @@ export function validateKey(key: Uint8Array): void {
   if (key.byteLength === 0) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'key must not be empty');
 }
 
+/**
+ * A TTL in the unit people give it: whole seconds as `86400 s (24 h)`, anything else in ms. Clients send
+ * milliseconds on the wire, but users type seconds (`--ttl 600`, `EX 600`), so `999999999000 ms` reads wrong.
+ */
+export function formatTtl(ms: number): string {
+  if (ms % 1000 !== 0) return `${ms} ms`;
+  const s = ms / 1000;
+  return s % 3600 === 0 ? `${s} s (${s / 3600} h)` : `${s} s`;
+}
+
 /** Throws INVALID_ARGUMENT unless `ttlMs` is an integer in 1..maxTtlMs. */
 export function validateTtlMs(ttlMs: number, limits: ServiceLimits): void {
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
@@ -34,7 +44,7 @@ export function validateTtlMs(ttlMs: number, limits: ServiceLimits): void {
   if (ttlMs > limits.maxTtlMs) {
     throw new CacheError(
       ErrorCode.INVALID_ARGUMENT,
-      `ttl of ${ttlMs} ms exceeds the maximum of ${limits.maxTtlMs} ms (${limits.maxTtlMs / 1000} s)`,
+      `ttl of ${formatTtl(ttlMs)} exceeds the maximum of ${formatTtl(limits.maxTtlMs)}`,
     );
   }
 }

@@ -20,6 +20,7 @@ import { registerCacheSet } from './commands/cache-set.ts';
 import { registerCacheTtl } from './commands/cache-ttl.ts';
 import { registerConfigure } from './commands/configure.ts';
 import { registerUsage } from './commands/usage.ts';
+import { quietKnownWarnings } from './quiet-warnings.ts';
 
 /** Documented exit codes. */
 export const ExitCode = { OK: 0, MISS: 1, USAGE: 2, AUTH: 3, LIMIT: 4, UNAVAILABLE: 5 } as const;
@@ -175,6 +176,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
+  quietKnownWarnings();
   const args = rewriteNestedHelp(argv);
   const program = await buildProgram(args);
   try {

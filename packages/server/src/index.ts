@@ -2,7 +2,6 @@
  * @module @cachette/server
  * The Cachette server: protocol-agnostic service, gRPC transport, configuration and `createServer()`.
  */
-export { decodeApiKey, encodeApiKey } from './api-key-format.ts';
 export {
   defaultConfig,
   parseSize,

@@ -14,7 +14,7 @@
  * injected clock (the Redis PX expiry only reclaims memory, and the suite's TTLs are far longer than it runs).
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '@cachette/engine';
+import type { Clock } from '@cachette/core';
 import { ValkeyEngine } from '@cachette/engine-valkey';
 import { type RedisCluster, startRedisCluster } from '@cachette/engine-valkey/testing';
 import type { CreateServerOptions } from '@cachette/server';

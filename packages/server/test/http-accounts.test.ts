@@ -4,8 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManualClock } from '@cachette/engine';
-import { decodeApiKey } from '@cachette/server';
+import { decodeApiKey, ManualClock } from '@cachette/core';
 import { CacheGetResponse, CacheSetResponse, CreateCacheResponse, MomentoErrorCode } from '@gomomento/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';

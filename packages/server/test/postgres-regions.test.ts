@@ -3,8 +3,7 @@
  * data residency, shared accounts, and revocation seen across servers.
  */
 import { randomBytes } from 'node:crypto';
-import { ManualClock } from '@cachette/engine';
-import { encodeApiKey } from '@cachette/server';
+import { encodeApiKey, ManualClock } from '@cachette/core';
 import { CacheSetResponse, CreateCacheResponse, ListCachesResponse, MomentoErrorCode } from '@gomomento/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

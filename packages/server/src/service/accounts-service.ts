@@ -3,14 +3,12 @@
  * Signup and API-key management, for any transport. Signup never reveals whether an address already had an
  * account: the caller always gets the same answer, and the key goes only to the mailbox.
  */
-import { CacheError, type Clock, ErrorCode, isCacheError } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode, encodeApiKey, isCacheError, validateCacheName } from '@cachette/core';
 import type { Account, ApiKey, KeyAccess, KeyScope, MetadataStore } from '@cachette/metadata';
-import { encodeApiKey } from '../api-key-format.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { signupEmail } from '../mail/signup-email.ts';
 import { type Authenticator, authorize, type Principal } from './principal.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { validateCacheName } from './validation.ts';
 
 export interface AccountsServiceOptions {
   readonly metadata: MetadataStore;

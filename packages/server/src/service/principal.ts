@@ -3,9 +3,8 @@
  * Who is calling: API-key authentication and per-cache authorization. Transports hand over the raw
  * `authorization` value; nothing here knows about gRPC or HTTP.
  */
-import { CacheError, type Clock, ErrorCode } from '@cachette/engine';
+import { CacheError, type Clock, decodeApiKey, ErrorCode } from '@cachette/core';
 import type { ApiKey, KeyAccess, KeyScope, MetadataStore } from '@cachette/metadata';
-import { decodeApiKey } from '../api-key-format.ts';
 
 /** An authenticated caller. */
 export interface Principal {

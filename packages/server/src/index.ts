@@ -15,3 +15,4 @@ export { createLogger, type Logger } from './logger.ts';
 export { CacheService } from './service/cache-service.ts';
 export { defaultServiceLimits, type ServiceLimits } from './service/limits.ts';
 export { Authenticator, type Principal } from './service/principal.ts';
+export type { KeyAccess, KeyInfo, KeyScope } from './service/types.ts';

@@ -4,7 +4,8 @@
  * `authorization` value; nothing here knows about gRPC or HTTP.
  */
 import { CacheError, type Clock, decodeApiKey, ErrorCode } from '@cachette/core';
-import type { ApiKey, KeyAccess, KeyScope, MetadataStore } from '@cachette/metadata';
+import type { ApiKey, MetadataStore } from '@cachette/metadata';
+import type { KeyAccess, KeyScope } from './types.ts';
 
 /** An authenticated caller. */
 export interface Principal {

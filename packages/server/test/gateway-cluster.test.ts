@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { encodeApiKey } from '@cachette/core';
 import { ValkeyEngine } from '@cachette/engine-valkey';
-import { pollUntil, type RedisCluster, startRedisCluster } from '@cachette/engine-valkey/testing';
+import { pollUntil, type RedisCluster, startRedisCluster } from '@cachette/testing';
 import {
   CacheClient,
   CacheGetBatchResponse,

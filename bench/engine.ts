@@ -9,7 +9,8 @@
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ManualClock, MemoryEngine } from '@cachette/engine';
+import { ManualClock } from '@cachette/core';
+import { MemoryEngine } from '@cachette/engine';
 
 // Exposes gc() without requiring --expose-gc on the command line, so measurements start from a clean heap.
 setFlagsFromString('--expose-gc');

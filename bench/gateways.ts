@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { type RedisCluster, startRedisCluster } from '@cachette/engine-valkey/testing';
+import { type RedisCluster, startRedisCluster } from '@cachette/testing';
 import { cache as cachePb } from '@gomomento/generated-types';
 import { CacheClient, CacheGetResponse, CacheSetResponse, Configurations, CredentialProvider } from '@gomomento/sdk';
 import pg from 'pg';

@@ -9,8 +9,8 @@
  */
 
 import { parseArgs } from 'node:util';
+import { deleteKeysMatching, startRedisCluster } from '@cachette/testing';
 import { ValkeyEngine } from './src/index.ts';
-import { deleteKeysMatching, startRedisCluster } from './test/support/index.ts';
 
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
  * Builds an official `@gomomento/sdk` `CacheClient` for a resolved profile and turns the SDK's errors
  * into {@link CacheError}s whose messages say what went wrong and how to fix it.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import {
   CacheClient,
   Configurations,

@@ -3,11 +3,11 @@
  * What every data/control command shares: the global options (`--profile`, `--output`, `--endpoint`,
  * `--tls`), the resolved profile, a connected SDK client that is always closed, and output helpers.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode, validateCacheName } from '@cachette/core';
 import type { CacheClient } from '@gomomento/sdk';
 import type { Command } from 'commander';
 import { connect, type ErrorContext } from './client.ts';
-import { loadProfile, parseTtlSeconds, type ResolvedProfile, validateCacheName } from './profile.ts';
+import { loadProfile, parseTtlSeconds, type ResolvedProfile } from './profile.ts';
 
 /** Output formats of `--output`. */
 export type OutputFormat = 'text' | 'json';

@@ -4,7 +4,7 @@
  * come back as {@link CacheError}s with the server's code and message; an unreachable server is
  * UNAVAILABLE naming the URL.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 
 const CODES = new Set<string>(Object.values(ErrorCode));
 

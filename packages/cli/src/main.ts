@@ -4,7 +4,7 @@
  * {@link commandRegistrars}) and turns errors into one readable line and an exit code.
  */
 import { readFileSync } from 'node:fs';
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { Command, CommanderError, Option } from 'commander';
 import { Miss } from './command-context.ts';
 import { registerAccountSignup } from './commands/account-signup.ts';

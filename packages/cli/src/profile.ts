@@ -10,8 +10,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CacheError, ErrorCode } from '@cachette/engine';
-import { decodeApiKey } from './api-key.ts';
+import { CacheError, decodeApiKey, ErrorCode } from '@cachette/core';
 import { readTomlFile } from './toml-file.ts';
 
 /** Profile used when neither `--profile` nor `CACHETTE_PROFILE` names one. */
@@ -21,8 +20,6 @@ export const DEFAULT_CACHE_NAME = 'default-cache';
 /** Default item TTL offered by `configure`, in seconds. */
 export const DEFAULT_TTL_SECONDS = 600;
 
-/** Momento's cache-name rule, enforced by the server too; checked early so a typo never reaches a file. */
-const CACHE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
 /** Profile names become TOML bare keys, so they are held to the bare-key alphabet. */
 const PROFILE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -43,13 +40,6 @@ export function resolveProfileName(flag: string | undefined, env: NodeJS.Process
 export function validateProfileName(name: string): void {
   if (!PROFILE_NAME.test(name)) {
     throw new CacheError(ErrorCode.INVALID_ARGUMENT, `invalid profile name '${name}': use 1-64 of A-Z a-z 0-9 _ -`);
-  }
-}
-
-/** Throws `INVALID_ARGUMENT` unless `name` follows the cache-name rules. */
-export function validateCacheName(name: string): void {
-  if (!CACHE_NAME.test(name)) {
-    throw new CacheError(ErrorCode.INVALID_ARGUMENT, `invalid cache name '${name}': use 1-255 of A-Z a-z 0-9 - _ .`);
   }
 }
 

@@ -5,7 +5,7 @@
  * buffered input on the first question and the following ones would see nothing.
  */
 import { createInterface, type Interface } from 'node:readline';
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import input from '@inquirer/input';
 import password from '@inquirer/password';
 

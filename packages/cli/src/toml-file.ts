@@ -7,7 +7,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { parse, patch } from '@decimalturn/toml-patch';
 
 /** A parsed TOML document: top-level tables by name. */

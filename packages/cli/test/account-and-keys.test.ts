@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CachetteServer, createLogger, createServer } from '@cachette/server';
+import { apiKeyIn, outbox, startSmtpReceiver } from '@cachette/testing';
 import { CacheClient, CacheGetResponse, Configurations, CredentialProvider, MomentoErrorCode } from '@gomomento/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeyIn, outbox, startSmtpReceiver } from '../../server/test/support/mail.ts';
 import { runCli, tempHome } from './support/cli.ts';
 
 const dirs: string[] = [];

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeApiKey } from '@cachette/server';
+import { encodeApiKey } from '@cachette/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootServer, runCli, type TestServer, tempHome } from './support/cli.ts';
 
@@ -102,7 +102,9 @@ describe('cachette configure', () => {
     // The wizard checks each answer as it comes.
     const badName = await runCli(['configure'], { home, input: `${srv.apiKey}\nbad name!\n600\n` });
     expect(badName.code).toBe(2);
-    expect(badName.stderr).toContain("cachette: invalid cache name 'bad name!': use 1-255 of A-Z a-z 0-9 - _ .");
+    expect(badName.stderr).toContain(
+      "cachette: invalid cache name 'bad name!': use only letters, digits, '-', '_' and '.'",
+    );
     expect(existsSync(join(home, '.cachette'))).toBe(false);
   });
 

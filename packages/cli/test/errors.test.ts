@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeApiKey } from '@cachette/server';
+import { encodeApiKey } from '@cachette/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootServer, closedPort, runCli, type TestServer, tempHome } from './support/cli.ts';
 

@@ -7,7 +7,8 @@
  * shape (describe/it/it.skip/expect/beforeEach/afterEach, jest-style matchers) can drive it.
  */
 
-import type { CacheEngine, ManualClock } from '@cachette/engine';
+import type { ManualClock } from '@cachette/core';
+import type { CacheEngine } from '@cachette/engine';
 import type { afterEach, beforeEach, describe, ExpectStatic, it } from 'vitest';
 
 /** The test-runner functions the suite registers its tests with, e.g. vitest's. */

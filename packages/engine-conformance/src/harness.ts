@@ -5,8 +5,8 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { ManualClock } from '@cachette/core';
 import type { CacheEngine } from '@cachette/engine';
-import { ManualClock } from '@cachette/engine';
 import type { Capabilities, ConformanceOptions, ConformanceTestApi, MakeEngine } from './api.ts';
 
 /** Everything a test body gets: the engine under test and helpers bound to it. */

@@ -3,13 +3,12 @@
  * Signed 64-bit decimal counters: missing keys, signs, strict parsing, overflow and TTL.
  */
 
+import { INT64_MAX, INT64_MIN } from '@cachette/core';
 import type { CacheEngine } from '@cachette/engine';
 import { expectBytes, utf8 } from './bytes.ts';
 import type { Suite } from './harness.ts';
 
 const TTL_MS = 10_000;
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
 
 /** Registers the increment tests. */
 export function incrementTests<E extends CacheEngine>(s: Suite<E>): void {

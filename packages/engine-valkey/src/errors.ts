@@ -6,7 +6,7 @@
  * never travel as errors: the scripts return status codes.
  */
 
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 
 /** Server replies that mean "not now" rather than "never": topology changes, loading, failover, busy. */
 const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY|NOREPLICAS|MOVED|ASK)\b/;

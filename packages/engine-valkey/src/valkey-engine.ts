@@ -21,25 +21,15 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import type {
-  CacheEngine,
-  Clock,
-  EngineStats,
-  ItemType,
-  SetCondition,
-  TtlUpdate,
-  TtlUpdateResult,
-} from '@cachette/engine';
-import { CacheError, ErrorCode, systemClock } from '@cachette/engine';
+import type { Clock } from '@cachette/core';
+import { CacheError, ErrorCode, isInt64, systemClock } from '@cachette/core';
+import type { CacheEngine, EngineStats, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from '@cachette/engine';
 import type { ConnectionOptions, ValkeyClient } from './connect.ts';
 import { connectClient } from './connect.ts';
 import { closedError, storeNotFound, toCacheError } from './errors.ts';
 import type { NamespaceKeys } from './key-layout.ts';
 import { KeyLayout } from './key-layout.ts';
 import * as lua from './scripts.ts';
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** Options of {@link ValkeyEngine}. */
 export interface ValkeyEngineOptions {
@@ -299,7 +289,7 @@ export class ValkeyEngine implements CacheEngine {
   async increment(ns: string, key: Uint8Array, amount: bigint, ttlMs: number): Promise<bigint> {
     const keys = this.keysOf(ns);
     checkTtl(ttlMs);
-    if (typeof amount !== 'bigint' || amount < INT64_MIN || amount > INT64_MAX) {
+    if (!isInt64(amount)) {
       throw invalid(`amount must be a signed 64-bit integer (bigint), got ${String(amount)}`);
     }
     const b = this.layout.bucketOf(key);

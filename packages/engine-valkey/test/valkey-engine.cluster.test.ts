@@ -1,8 +1,8 @@
+import type { RedisCluster } from '@cachette/testing';
+import { pollUntil, startRedisCluster } from '@cachette/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValkeyEngine } from '../src/index.ts';
 import { testKeyPrefix, valkeyConformance } from './conformance.ts';
-import type { RedisCluster } from './support/index.ts';
-import { pollUntil, startRedisCluster } from './support/index.ts';
 
 // One real 3-master Redis Cluster for the whole file: started once, killed and deleted in afterAll.
 const PREFIX = testKeyPrefix();

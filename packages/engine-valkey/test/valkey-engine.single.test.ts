@@ -1,16 +1,14 @@
-import { ManualClock } from '@cachette/engine';
+import { INT64_MAX, INT64_MIN, ManualClock } from '@cachette/core';
+import { deleteKeysMatching, pollUntil } from '@cachette/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseValkeyUrl, ValkeyEngine } from '../src/index.ts';
 import { testKeyPrefix, valkeyConformance } from './conformance.ts';
-import { deleteKeysMatching, pollUntil } from './support/index.ts';
 
 // The machine's own Redis (always running here and in CI). Only keys under this run's prefix are touched.
 const URL = process.env.VALKEY_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = testKeyPrefix();
 const TTL_MS = 60_000;
 const bytes = (s: string) => Buffer.from(s, 'latin1');
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
 
 let admin: ValkeyEngine;
 beforeAll(async () => {

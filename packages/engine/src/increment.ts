@@ -3,12 +3,7 @@
  * Signed 64-bit decimal arithmetic for `increment`, matching Redis/Valkey `INCRBY` so every engine agrees.
  */
 
-import { CacheError, ErrorCode } from './errors.ts';
-
-/** Smallest signed 64-bit integer. */
-export const INT64_MIN = -(2n ** 63n);
-/** Largest signed 64-bit integer. */
-export const INT64_MAX = 2n ** 63n - 1n;
+import { CacheError, ErrorCode, INT64_MAX, INT64_MIN } from '@cachette/core';
 
 // Canonical decimal only, like Redis's string2ll: an optional '-', no '+', no spaces, no leading zeros,
 // no "-0". Strictness keeps MemoryEngine and ValkeyEngine (which delegates to INCRBY) in agreement.

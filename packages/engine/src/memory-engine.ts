@@ -18,12 +18,10 @@
  * maps), so each one is atomic with respect to all others.
  */
 
-import type { Clock } from './clock.ts';
-import { systemClock } from './clock.ts';
+import { CacheError, type Clock, ErrorCode, isInt64, systemClock } from '@cachette/core';
 import type { CacheEngine, EngineStats, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from './engine.ts';
-import { CacheError, ErrorCode } from './errors.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
-import { addInt64, INT64_MAX, INT64_MIN, notAnIntegerError, parseInt64 } from './increment.ts';
+import { addInt64, notAnIntegerError, parseInt64 } from './increment.ts';
 import { bytesToLatin1 } from './latin1.ts';
 import { LruList } from './lru-list.ts';
 import { ValueArena } from './value-arena.ts';
@@ -191,7 +189,7 @@ export class MemoryEngine implements CacheEngine {
   async increment(ns: string, key: Uint8Array, amount: bigint, ttlMs: number): Promise<bigint> {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
-    if (typeof amount !== 'bigint' || amount < INT64_MIN || amount > INT64_MAX) {
+    if (!isInt64(amount)) {
       throw invalid(`amount must be a signed 64-bit integer (bigint), got ${String(amount)}`);
     }
     const k = bytesToLatin1(key);

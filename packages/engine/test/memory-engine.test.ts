@@ -1,6 +1,7 @@
+import { ManualClock } from '@cachette/core';
 import { engineConformance } from '@cachette/engine-conformance';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, MemoryEngine } from '../src/index.ts';
+import { MemoryEngine } from '../src/index.ts';
 
 engineConformance(
   { describe, it, expect, beforeEach, afterEach },

@@ -4,7 +4,7 @@
  * knows its driver's error codes; everything else (codes, wording) is decided here, once, for all dialects.
  */
 
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 
 /**
  * What a driver error means to the store.

@@ -5,7 +5,7 @@
  * {@link DbErrorClassifier}, nothing else.
  */
 
-import { CacheError, type Clock, ErrorCode } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode } from '@cachette/core';
 import { type Kysely, sql } from 'kysely';
 import { type DbErrorClassifier, toCacheError } from './db-errors.ts';
 import { newId } from './ids.ts';

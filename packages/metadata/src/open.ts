@@ -4,7 +4,7 @@
  * `DATABASE_URL`), the embedded SQLite file otherwise.
  */
 
-import { CacheError, type Clock, ErrorCode } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode } from '@cachette/core';
 import { isPostgresUrl, openPostgresMetadata } from './postgres.ts';
 import { openSqliteMetadata } from './sqlite.ts';
 import type { MetadataStore } from './store.ts';

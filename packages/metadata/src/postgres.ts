@@ -5,7 +5,7 @@
  * error wording.
  */
 
-import { CacheError, type Clock, ErrorCode, systemClock } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode, systemClock } from '@cachette/core';
 import { Kysely } from 'kysely';
 import pg from 'pg';
 import { KyselyMetadataStore } from './kysely-store.ts';

@@ -5,7 +5,7 @@
  * rather than leak an unchecked value into authorisation decisions.
  */
 
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import type { Selectable } from 'kysely';
 import type { AccountsTable, ApiKeysTable, CachesTable, PlansTable, UsageTable } from './schema.ts';
 import type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope, Plan, UsageDelta } from './store.ts';

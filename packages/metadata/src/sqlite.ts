@@ -3,7 +3,7 @@
  * The embedded metadata store: one SQLite file (default `<data-dir>/metadata.db`) through better-sqlite3.
  */
 
-import { CacheError, type Clock, ErrorCode, systemClock } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode, systemClock } from '@cachette/core';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { describeDbError, notADatabaseMessage, toCacheError } from './db-errors.ts';

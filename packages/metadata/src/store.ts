@@ -3,7 +3,7 @@
  * The metadata contract: accounts, API keys and caches. Implemented over Kysely so SQLite (embedded
  * default) and PostgreSQL (shared by many gateways) run the same queries.
  *
- * Errors are {@link CacheError}s from `@cachette/engine`: ALREADY_EXISTS, NOT_FOUND, UNAVAILABLE when the
+ * Errors are {@link CacheError}s from `@cachette/core`: ALREADY_EXISTS, NOT_FOUND, UNAVAILABLE when the
  * database cannot be reached, INTERNAL for anything else.
  */
 

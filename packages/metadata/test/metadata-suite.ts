@@ -5,7 +5,7 @@
  * Each test gets a fresh, empty, migrated store.
  */
 
-import { CacheError, ErrorCode, ManualClock } from '@cachette/engine';
+import { CacheError, ErrorCode, ManualClock } from '@cachette/core';
 import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret, type MetadataStore, type Plan, type UsageDelta } from '../src/index.ts';

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@cachette/engine';
+import { ErrorCode } from '@cachette/core';
 import { describe, expect, it } from 'vitest';
 import { toAccount, toApiKey, toCount, toMs, toPlan, toUsage } from '../src/rows.ts';
 import { cacheErrorOf } from './metadata-suite.ts';

@@ -14,20 +14,13 @@
  * the call: the cache is an optimisation, so `getOrSet` falls back to the loader and reports the error
  * through `onError`.
  */
+
+import type { Clock } from '@cachette/core';
 import type { BytesLike } from './bytes.ts';
 import { toBase64, toBytes, utf8 } from './bytes.ts';
 import type * as CacheGet from './responses/cache-get.ts';
 import type * as CacheSet from './responses/cache-set.ts';
 import { unwrap, wrap } from './swr-envelope.ts';
-
-/** Reads the current time; inject a fake one in tests. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  nowMs(): number;
-}
-
-/** The wall clock. */
-export const systemClock: Clock = { nowMs: () => Date.now() };
 
 /** How `getOrSet` turns values into stored bytes and back. */
 export interface Serializer<T> {

@@ -4,9 +4,9 @@
  * Error`, …) instead of throwing, plus `getOrSet` cache-aside. Uses nothing but `fetch`, so it runs in
  * Node.js, browsers, Deno, Bun and edge runtimes.
  */
-import { decodeApiKey } from './api-key.ts';
+import { type Clock, decodeApiKey, systemClock } from '@cachette/core';
 import { type BytesLike, fromBase64, toBase64, toBytes, utf8 } from './bytes.ts';
-import { CacheAside, type CacheAsideErrorEvent, type Clock, type GetOrSetOptions, systemClock } from './cache-aside.ts';
+import { CacheAside, type CacheAsideErrorEvent, type GetOrSetOptions } from './cache-aside.ts';
 import { CachetteError, ErrorCode, toCachetteError } from './errors.ts';
 import type * as CacheDelete from './responses/cache-delete.ts';
 import * as CacheGet from './responses/cache-get.ts';

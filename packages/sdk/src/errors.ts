@@ -1,30 +1,20 @@
 /**
  * @module errors
- * The one error type of the SDK. Its `code` is the server's Momento-style code (the same table every
- * Cachette transport maps), plus `TIMEOUT` for a deadline the client itself enforced.
+ * The one error type of the SDK. Its `code` is the server's Momento-style code (the table in
+ * `@cachette/core`, which every Cachette transport maps), plus `TIMEOUT` for a deadline the client itself
+ * enforced. `UNAVAILABLE` also covers a server that could not be reached at all (refused, reset, DNS).
  */
+import { asErrorCode as asServerCode, ErrorCode as ServerCode } from '@cachette/core';
 
 /** Momento-style error codes. Server codes arrive in the JSON error body; `TIMEOUT` is client-side. */
 export const ErrorCode = {
-  NOT_FOUND: 'NOT_FOUND',
-  ALREADY_EXISTS: 'ALREADY_EXISTS',
-  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  FAILED_PRECONDITION: 'FAILED_PRECONDITION',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  PERMISSION_DENIED: 'PERMISSION_DENIED',
-  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
-  UNIMPLEMENTED: 'UNIMPLEMENTED',
-  /** The server said it is unavailable (503), or it could not be reached at all (connection refused, reset, DNS). */
-  UNAVAILABLE: 'UNAVAILABLE',
-  INTERNAL: 'INTERNAL',
+  ...ServerCode,
   /** No complete answer within `timeoutMs`: the request was aborted by the client. */
   TIMEOUT: 'TIMEOUT',
 } as const;
 
 /** One of {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 /** Fallback code by HTTP status, for answers without a Cachette JSON error body (e.g. a proxy's 502). */
 export function codeOfStatus(status: number): ErrorCode {
@@ -55,7 +45,7 @@ export function codeOfStatus(status: number): ErrorCode {
 
 /** `value` as an {@link ErrorCode} when it is one. */
 export function asErrorCode(value: unknown): ErrorCode | undefined {
-  return typeof value === 'string' && KNOWN_CODES.has(value) ? (value as ErrorCode) : undefined;
+  return value === ErrorCode.TIMEOUT ? ErrorCode.TIMEOUT : asServerCode(value);
 }
 
 /** Details of a {@link CachetteError} beyond its code and message. */

@@ -5,15 +5,13 @@
  * single-flight and optional stale-while-revalidate. For `CACHETTE_API_KEY` and the CLI's profile files,
  * import `CacheClient` from `@cachette/sdk/node` instead.
  */
-export { type DecodedApiKey, decodeApiKey } from './api-key.ts';
+export { type Clock, type DecodedApiKey, decodeApiKey, systemClock } from '@cachette/core';
 export type { BytesLike } from './bytes.ts';
 export {
   type CacheAsideErrorEvent,
-  type Clock,
   type GetOrSetOptions,
   jsonSerializer,
   type Serializer,
-  systemClock,
 } from './cache-aside.ts';
 export {
   type BatchItem,

@@ -1,4 +1,4 @@
-import { ManualClock } from '@cachette/engine';
+import { ManualClock } from '@cachette/core';
 import { type CacheAsideErrorEvent, CacheClient, ErrorCode } from '@cachette/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootServer, type TestServer, uniqueName } from './support/server.ts';

@@ -3,7 +3,7 @@
  * Server settings. Precedence: flags > environment (`CACHETTE_*`) > defaults. The default is embedded
  * everything under `./.cachette`, bound to 127.0.0.1:8080 (what `CredentialProvider.forMomentoLocal()` dials).
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { defaultServiceLimits, type ServiceLimits } from './service/limits.ts';
 
 export interface ServerConfig {

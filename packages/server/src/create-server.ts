@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CacheEngine, CacheError, type Clock, ErrorCode, MemoryEngine, systemClock } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode, systemClock } from '@cachette/core';
+import { type CacheEngine, MemoryEngine } from '@cachette/engine';
 import { ValkeyEngine } from '@cachette/engine-valkey';
 import { type MetadataStore, openMetadata } from '@cachette/metadata';
 import { ServerCredentials } from '@grpc/grpc-js';

@@ -2,7 +2,6 @@
  * @module @cachette/server
  * The Cachette server: protocol-agnostic service, gRPC transport, configuration and `createServer()`.
  */
-export { decodeApiKey, encodeApiKey } from './api-key-format.ts';
 export {
   defaultConfig,
   parseSize,
@@ -16,3 +15,4 @@ export { createLogger, type Logger } from './logger.ts';
 export { CacheService } from './service/cache-service.ts';
 export { defaultServiceLimits, type ServiceLimits } from './service/limits.ts';
 export { Authenticator, type Principal } from './service/principal.ts';
+export type { KeyAccess, KeyInfo, KeyScope } from './service/types.ts';

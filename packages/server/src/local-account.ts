@@ -3,8 +3,9 @@
  * First start on an empty data directory creates the deployment's local account and writes its API key to
  * `<data-dir>/dev-api-key` (0600). The key itself is never logged; the path is.
  */
+
+import { decodeApiKey, encodeApiKey } from '@cachette/core';
 import type { MetadataStore } from '@cachette/metadata';
-import { decodeApiKey, encodeApiKey } from './api-key-format.ts';
 import { readDevApiKey, writeDevApiKey } from './data-dir.ts';
 
 // One local account per provider/region: servers of two regions sharing a metadata database must not

@@ -18,9 +18,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { encodeApiKey } from '@cachette/core';
 import { ValkeyEngine } from '@cachette/engine-valkey';
-import { pollUntil, type RedisCluster, startRedisCluster } from '@cachette/engine-valkey/testing';
-import { encodeApiKey } from '@cachette/server';
+import { pollUntil, type RedisCluster, startRedisCluster } from '@cachette/testing';
 import {
   CacheClient,
   CacheGetBatchResponse,

@@ -14,10 +14,10 @@
  * injected clock (the Redis PX expiry only reclaims memory, and the suite's TTLs are far longer than it runs).
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '@cachette/engine';
+import type { Clock } from '@cachette/core';
 import { ValkeyEngine } from '@cachette/engine-valkey';
-import { type RedisCluster, startRedisCluster } from '@cachette/engine-valkey/testing';
 import type { CreateServerOptions } from '@cachette/server';
+import { type RedisCluster, startRedisCluster } from '@cachette/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Booted, uniqueName } from './support/boot.ts';

@@ -4,13 +4,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManualClock } from '@cachette/engine';
-import { decodeApiKey } from '@cachette/server';
+import { decodeApiKey, ManualClock } from '@cachette/core';
+import { apiKeyIn, outbox, startSmtpReceiver } from '@cachette/testing';
 import { CacheGetResponse, CacheSetResponse, CreateCacheResponse, MomentoErrorCode } from '@gomomento/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
 import { expectSdkError } from './support/expect-error.ts';
-import { apiKeyIn, outbox, startSmtpReceiver } from './support/mail.ts';
 
 const clock = new ManualClock();
 let b: Booted;

@@ -5,7 +5,7 @@
  * shared PostgreSQL is never stopped.
  */
 import { randomBytes } from 'node:crypto';
-import { ManualClock } from '@cachette/engine';
+import { ManualClock } from '@cachette/core';
 import { CacheGetResponse, CreateCacheResponse, MomentoErrorCode } from '@gomomento/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,14 +3,13 @@
  * data residency, shared accounts, and revocation seen across servers.
  */
 import { randomBytes } from 'node:crypto';
-import { ManualClock } from '@cachette/engine';
-import { encodeApiKey } from '@cachette/server';
+import { encodeApiKey, ManualClock } from '@cachette/core';
+import { apiKeyIn, outbox } from '@cachette/testing';
 import { CacheSetResponse, CreateCacheResponse, ListCachesResponse, MomentoErrorCode } from '@gomomento/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
 import { expectSdkError } from './support/expect-error.ts';
-import { apiKeyIn, outbox } from './support/mail.ts';
 
 const POSTGRES_URL = process.env.CACHETTE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `cachette_test_regions_${randomBytes(4).toString('hex')}`;

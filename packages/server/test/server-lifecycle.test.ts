@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CacheError, ErrorCode } from '@cachette/engine';
-import { createLogger, createServer, decodeApiKey, encodeApiKey } from '@cachette/server';
+import { CacheError, decodeApiKey, ErrorCode, encodeApiKey } from '@cachette/core';
+import { createLogger, createServer } from '@cachette/server';
 import { CacheGetResponse, ListCachesResponse } from '@gomomento/sdk';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
  * The official SDK's AuthClient against Cachette: API keys and disposable tokens with Momento permission
  * scopes, then used with a CacheClient.
  */
-import { ManualClock } from '@cachette/engine';
+import { ManualClock } from '@cachette/core';
 import {
   AllDataReadWrite,
   AuthClient,

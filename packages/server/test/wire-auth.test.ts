@@ -2,9 +2,8 @@
  * Authentication, authorization and account isolation through the official SDK.
  * A ManualClock drives key expiry and the auth lookup cache, so nothing sleeps.
  */
-import { ManualClock } from '@cachette/engine';
+import { encodeApiKey, ManualClock } from '@cachette/core';
 import type { KeyAccess, KeyScope } from '@cachette/metadata';
-import { encodeApiKey } from '@cachette/server';
 import {
   type CacheClient,
   CacheGetResponse,

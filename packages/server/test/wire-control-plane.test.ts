@@ -2,7 +2,7 @@
  * Control plane through the official SDK: create, list (with limits), flush, delete.
  */
 
-import { encodeApiKey } from '@cachette/server';
+import { encodeApiKey } from '@cachette/core';
 import {
   type CacheClient,
   CacheGetResponse,

@@ -2,7 +2,7 @@
  * The official @gomomento/sdk against a server booted in-process: every scalar data-plane RPC.
  * Time is a ManualClock shared by the server's engine, so TTL expiry needs no sleeping.
  */
-import { ManualClock } from '@cachette/engine';
+import { ManualClock } from '@cachette/core';
 import {
   type CacheClient,
   CacheDecreaseTtlResponse,

@@ -6,7 +6,7 @@
  */
 
 import { join } from 'node:path';
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { openMetadata } from '@cachette/metadata';
 import { type Command, Option } from 'commander';
 import { globalOptions, report } from '../command-context.ts';

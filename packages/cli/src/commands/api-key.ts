@@ -3,7 +3,7 @@
  * `cachette api-key create|list|revoke`: the profile's account's keys, through the HTTP API. A new key is
  * printed once; listings never show secrets.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { type Command, Option } from 'commander';
 import { globalOptions, report } from '../command-context.ts';
 import { apiUrlFor, callHttpApi } from '../http-api.ts';

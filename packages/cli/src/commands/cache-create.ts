@@ -3,11 +3,12 @@
  * `cachette cache create --name N`. Creating a cache that already exists succeeds (and says so), so
  * scripts can run it unconditionally.
  */
+
+import { validateCacheName } from '@cachette/core';
 import { CreateCacheResponse } from '@gomomento/sdk';
 import type { Command } from 'commander';
 import { fromSdkError } from '../client.ts';
 import { report, withClient } from '../command-context.ts';
-import { validateCacheName } from '../profile.ts';
 import { withProgress } from '../progress.ts';
 
 /** Adds `create` to the `cache` group. */

@@ -2,11 +2,12 @@
  * @module commands/cache-delete
  * `cachette cache delete --name N`: deletes a cache and all its items. An unknown cache exits 1.
  */
+
+import { validateCacheName } from '@cachette/core';
 import { DeleteCacheResponse } from '@gomomento/sdk';
 import type { Command } from 'commander';
 import { fromSdkError } from '../client.ts';
 import { report, withClient } from '../command-context.ts';
-import { validateCacheName } from '../profile.ts';
 import { withProgress } from '../progress.ts';
 
 /** Adds `delete` to the `cache` group. */

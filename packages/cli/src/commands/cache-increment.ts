@@ -3,7 +3,7 @@
  * `cachette cache increment --key K [--by N] [--ttl S] [--name N]`: adds N (default 1, may be negative)
  * to an integer item, creating it at N when absent, and prints the new value.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { CacheIncrementResponse } from '@gomomento/sdk';
 import type { Command } from 'commander';
 import { fromSdkError } from '../client.ts';

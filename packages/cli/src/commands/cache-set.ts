@@ -4,7 +4,7 @@
  * from a file or stdin are sent byte for byte, so binary data round-trips through `cache get`.
  */
 import { readFileSync } from 'node:fs';
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { type CacheClient, CacheSetResponse, ListCachesResponse } from '@gomomento/sdk';
 import type { Command } from 'commander';
 import { fromSdkError } from '../client.ts';

@@ -4,7 +4,7 @@
  * checks them, creates the cache on the server, then writes the profile into `~/.cachette/credentials`
  * and `~/.cachette/config` without disturbing other profiles, comments or unknown keys.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode, validateCacheName } from '@cachette/core';
 import { CreateCacheResponse } from '@gomomento/sdk';
 import type { Command } from 'commander';
 import { connect, fromSdkError } from '../client.ts';
@@ -16,7 +16,6 @@ import {
   parseTtlSeconds,
   profilePaths,
   resolveProfileName,
-  validateCacheName,
 } from '../profile.ts';
 import { withProgress } from '../progress.ts';
 import { createPrompter, readStdin } from '../prompt.ts';

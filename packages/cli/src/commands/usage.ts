@@ -3,30 +3,12 @@
  * `cachette usage [--month YYYY-MM]`: bytes moved this month (or another), by cache and by day, the free
  * tier used and left, the cost so far and the month's projection.
  */
+import type { UsageReport } from '@cachette/core';
 import type { Command } from 'commander';
 import { globalOptions, report } from '../command-context.ts';
 import { apiUrlFor, callHttpApi } from '../http-api.ts';
 import { loadProfile } from '../profile.ts';
 import { renderTable } from '../table.ts';
-
-interface Totals {
-  bytesIn: number;
-  bytesOut: number;
-  bytes: number;
-  gb: number;
-  requests: number;
-}
-interface UsageReport {
-  month: string;
-  totals: Totals;
-  byCache: Array<{ cache: string } & Totals>;
-  byDay: Array<{ day: string } & Totals>;
-  freeTier: { gb: number; usedGb: number; leftGb: number };
-  billableGb: number;
-  pricePerGbUsd: number;
-  costUsd: number;
-  projection: { gb: number; costUsd: number };
-}
 
 /** Human bytes: 1 kB = 1000 B, as on the bill. */
 function bytes(n: number): string {

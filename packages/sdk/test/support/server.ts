@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '@cachette/engine';
+import type { Clock } from '@cachette/core';
 import { type CachetteServer, createLogger, createServer } from '@cachette/server';
 
 /** A running server and a way to stop it and remove its data. */

@@ -3,14 +3,13 @@
  * Signup and API-key management, for any transport. Signup never reveals whether an address already had an
  * account: the caller always gets the same answer, and the key goes only to the mailbox.
  */
-import { CacheError, type Clock, ErrorCode, isCacheError } from '@cachette/engine';
-import type { Account, ApiKey, KeyAccess, KeyScope, MetadataStore } from '@cachette/metadata';
-import { encodeApiKey } from '../api-key-format.ts';
+import { CacheError, type Clock, ErrorCode, encodeApiKey, isCacheError, validateCacheName } from '@cachette/core';
+import type { Account, MetadataStore } from '@cachette/metadata';
 import type { Mailer } from '../mail/mailer.ts';
 import { signupEmail } from '../mail/signup-email.ts';
 import { type Authenticator, authorize, type Principal } from './principal.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { validateCacheName } from './validation.ts';
+import { type KeyAccess, type KeyInfo, type KeyScope, keyInfoOf } from './types.ts';
 
 export interface AccountsServiceOptions {
   readonly metadata: MetadataStore;
@@ -45,7 +44,7 @@ export interface NewKeyRequest {
 }
 
 export interface IssuedKey {
-  readonly key: ApiKey;
+  readonly key: KeyInfo;
   /** The full v1 API key (shown once; only its hash is stored). */
   readonly apiKey: string;
 }
@@ -119,10 +118,10 @@ export class AccountsService {
   }
 
   /** The caller's keys, newest first (never secrets). */
-  async listKeys(principal: Principal): Promise<ApiKey[]> {
+  async listKeys(principal: Principal): Promise<KeyInfo[]> {
     authorize(principal, '', 'control');
     const keys = await this.options.metadata.listApiKeys(principal.accountId);
-    return keys.sort((a, b) => b.createdAtMs - a.createdAtMs);
+    return keys.sort((a, b) => b.createdAtMs - a.createdAtMs).map(keyInfoOf);
   }
 
   /** Revokes one of the caller's keys; effective at once on this server. NOT_FOUND for another's key. */
@@ -152,7 +151,7 @@ export class AccountsService {
       description: request.description ?? null,
       ...(request.canManage === undefined ? {} : { canManage: request.canManage }),
     });
-    return { key, apiKey: encodeApiKey(this.options.grpcEndpoint, secret, this.options.httpEndpoint) };
+    return { key: keyInfoOf(key), apiKey: encodeApiKey(this.options.grpcEndpoint, secret, this.options.httpEndpoint) };
   }
 
   private async findOrCreateAccount(email: string): Promise<Account> {

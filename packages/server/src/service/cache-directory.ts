@@ -3,7 +3,7 @@
  * (account, cache name) → cache record, cached in process so the data plane does not query the metadata
  * store on every call.
  */
-import { CacheError, type Clock, ErrorCode } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode } from '@cachette/core';
 import type { CacheRecord, MetadataStore } from '@cachette/metadata';
 
 type Entry = { readonly record: CacheRecord | undefined; readonly expiresAtMs: number };

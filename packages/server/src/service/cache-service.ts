@@ -8,22 +8,21 @@
  */
 import { performance } from 'node:perf_hooks';
 import {
-  type CacheEngine,
   CacheError,
   type Clock,
   ErrorCode,
-  type ItemType,
+  INT64_MAX,
+  INT64_MIN,
   isCacheError,
-  type SetCondition,
-  type TtlUpdate,
-  type TtlUpdateResult,
-} from '@cachette/engine';
+  validateCacheName,
+} from '@cachette/core';
+import type { CacheEngine, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from '@cachette/engine';
 import type { CacheRecord, MetadataStore } from '@cachette/metadata';
 import { CacheDirectory, cacheNotFound } from './cache-directory.ts';
 import { type ReportedCacheLimits, reportedCacheLimits, type ServiceLimits } from './limits.ts';
 import { noopObserver, type Operation, type OperationObserver } from './observer.ts';
 import { authorize, canSee, type Principal } from './principal.ts';
-import { validateBatchSize, validateCacheName, validateItemSize, validateKey, validateTtlMs } from './validation.ts';
+import { validateBatchSize, validateItemSize, validateKey, validateTtlMs } from './validation.ts';
 
 /** Admission control for data-plane calls (per-cache rate and throughput limits). */
 export interface RequestLimiter {
@@ -67,9 +66,6 @@ export interface BatchSetItem {
   readonly value: Uint8Array;
   readonly ttlMs: number;
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 function valueBytesOf(condition: SetCondition): number {
   return 'value' in condition ? condition.value.byteLength : 0;

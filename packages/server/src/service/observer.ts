@@ -3,7 +3,7 @@
  * Every service operation reports once, after it finished, to an {@link OperationObserver}: metrics and
  * byte metering both listen here, so gRPC and HTTP are measured identically.
  */
-import type { ErrorCode } from '@cachette/engine';
+import type { ErrorCode } from '@cachette/core';
 
 /** Operation names, as they appear in metrics labels. */
 export type Operation =

@@ -8,7 +8,7 @@
  * its plan rate. Throughput is admitted while the bucket is not in debt and then charged in full, so one
  * 5 MB item passes a 1 MB/s plan and the following calls wait for the debt to refill.
  */
-import { CacheError, type Clock, ErrorCode } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode } from '@cachette/core';
 import type { CacheRecord, MetadataStore, Plan } from '@cachette/metadata';
 import type { RequestLimiter } from './cache-service.ts';
 import type { ReportedCacheLimits, ServiceLimits } from './limits.ts';

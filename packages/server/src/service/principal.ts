@@ -3,9 +3,9 @@
  * Who is calling: API-key authentication and per-cache authorization. Transports hand over the raw
  * `authorization` value; nothing here knows about gRPC or HTTP.
  */
-import { CacheError, type Clock, ErrorCode } from '@cachette/engine';
-import type { ApiKey, KeyAccess, KeyScope, MetadataStore } from '@cachette/metadata';
-import { decodeApiKey } from '../api-key-format.ts';
+import { CacheError, type Clock, decodeApiKey, ErrorCode } from '@cachette/core';
+import type { ApiKey, MetadataStore } from '@cachette/metadata';
+import type { KeyAccess, KeyScope } from './types.ts';
 
 /** An authenticated caller. */
 export interface Principal {

@@ -3,7 +3,7 @@
  * A fixed-window counter per key (e.g. per e-mail address, per client IP) for unauthenticated endpoints
  * such as signup. In memory, per process: with several gateways the effective limit is N × the limit.
  */
-import { CacheError, type Clock, ErrorCode } from '@cachette/engine';
+import { CacheError, type Clock, ErrorCode } from '@cachette/core';
 
 type Window = { count: number; resetAtMs: number };
 

@@ -5,7 +5,7 @@
  * metadata store every `flushIntervalMs` and on shutdown, as additive upserts, so any number of servers
  * sharing a database add up. A crash loses at most the last interval.
  */
-import type { Clock } from '@cachette/engine';
+import type { Clock } from '@cachette/core';
 import type { MetadataStore, UsageDelta } from '@cachette/metadata';
 import type { Operation, OperationObserver, Outcome } from './observer.ts';
 

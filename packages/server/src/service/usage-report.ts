@@ -4,7 +4,7 @@
  * free tier used and left, the cost so far and a projection for the whole month. 1 GB = 10^9 bytes, as
  * cloud bills count; prices are configuration.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode, type UsageReport, type UsageTotals } from '@cachette/core';
 import type { MetadataStore } from '@cachette/metadata';
 
 export interface Pricing {
@@ -17,31 +17,6 @@ export interface Pricing {
 export const defaultPricing: Pricing = { freeGbPerMonth: 50, pricePerGbUsd: 0.15 };
 
 const GB = 1e9;
-
-export interface UsageTotals {
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly bytes: number;
-  readonly gb: number;
-  readonly requests: number;
-}
-
-export interface UsageReport {
-  /** `YYYY-MM`. */
-  readonly month: string;
-  readonly totals: UsageTotals;
-  readonly byCache: ReadonlyArray<{ readonly cache: string } & UsageTotals>;
-  /** One entry per day with usage, `YYYY-MM-DD`. */
-  readonly byDay: ReadonlyArray<{ readonly day: string } & UsageTotals>;
-  readonly freeTier: { readonly gb: number; readonly usedGb: number; readonly leftGb: number };
-  readonly billableGb: number;
-  readonly pricePerGbUsd: number;
-  readonly costUsd: number;
-  /** Where the month ends at the average rate so far (equal to the totals for a past month). */
-  readonly projection: { readonly gb: number; readonly costUsd: number };
-  /** Fraction of the month elapsed when the report was made (1 for past months). */
-  readonly monthElapsed: number;
-}
 
 /** Parses `YYYY-MM` into the month's [start, end) in ms; INVALID_ARGUMENT otherwise. */
 export function monthRange(month: string): { fromMs: number; toMs: number } {

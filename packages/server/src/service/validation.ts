@@ -1,25 +1,10 @@
 /**
  * @module service/validation
  * Argument checks shared by every transport, each failing with a message that says exactly what was wrong.
+ * The cache-name rule is `validateCacheName` in `@cachette/core`, shared with the clients.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import type { ServiceLimits } from './limits.ts';
-
-// Momento's rule: letters, digits, '-', '_' and '.', 1–255 characters.
-const CACHE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
-
-/** Throws INVALID_ARGUMENT unless `name` is a valid cache name. */
-export function validateCacheName(name: string): void {
-  if (CACHE_NAME.test(name)) return;
-  if (name.length === 0) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'cache name must not be empty');
-  if (name.length > 255) {
-    throw new CacheError(ErrorCode.INVALID_ARGUMENT, `cache name is ${name.length} characters; the maximum is 255`);
-  }
-  throw new CacheError(
-    ErrorCode.INVALID_ARGUMENT,
-    `cache name '${name}' is invalid: use only letters, digits, '-', '_' and '.'`,
-  );
-}
 
 /** Throws INVALID_ARGUMENT when `key` is empty. */
 export function validateKey(key: Uint8Array): void {

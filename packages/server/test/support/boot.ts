@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '@cachette/engine';
+import type { Clock } from '@cachette/core';
 import { type CachetteServer, type CreateServerOptions, createLogger, createServer } from '@cachette/server';
 import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
 

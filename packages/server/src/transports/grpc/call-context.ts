@@ -3,7 +3,7 @@
  * Reads Momento's per-call metadata: `authorization` (the key's secret, or '' from momento-local style
  * clients) and `cache` (the cache name on data-plane calls).
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import type { Metadata } from '@grpc/grpc-js';
 
 function first(metadata: Metadata, name: string): string | undefined {

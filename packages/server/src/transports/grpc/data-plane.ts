@@ -3,7 +3,8 @@
  * `/cache_client.Scs/*` handlers: decode the Momento message, call the service, encode the answer.
  * Nothing else happens here: no engine, no metadata store, no limits.
  */
-import { CacheError, ErrorCode, type SetCondition, type TtlUpdate } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
+import type { SetCondition, TtlUpdate } from '@cachette/engine';
 import { cache } from '@gomomento/generated-types';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { CacheService } from '../../service/cache-service.ts';

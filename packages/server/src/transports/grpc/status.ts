@@ -3,7 +3,7 @@
  * The one mapping from {@link ErrorCode} to gRPC status codes, with Momento's `err` trailer where the SDK
  * reads it (RESOURCE_EXHAUSTED → LimitExceededError cause).
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 
 const STATUS: Record<ErrorCode, status> = {

@@ -9,14 +9,13 @@
  * function permissions are ignored (Cachette has neither yet); item-level selectors (key, key prefix) and
  * mixed roles answer UNIMPLEMENTED rather than silently granting something else.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
-import type { KeyAccess } from '@cachette/metadata';
+import { CacheError, decodeApiKey, ErrorCode } from '@cachette/core';
 import { auth as authPb, token as tokenPb } from '@gomomento/generated-types';
 import type { permission_messages } from '@gomomento/generated-types/dist/permissionmessages.js';
 import type { ServerUnaryCall, sendUnaryData, UntypedHandleCall, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { decodeApiKey } from '../../api-key-format.ts';
 import type { AccountsService, NewKeyRequest } from '../../service/accounts-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import type { KeyAccess } from '../../service/types.ts';
 import { toGrpcError, type UnexpectedErrorSink } from './status.ts';
 
 type Unary<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void>;

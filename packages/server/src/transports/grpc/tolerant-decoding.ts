@@ -3,7 +3,7 @@
  * grpc-js answers a request that fails to decode with INTERNAL ("Error deserializing request"), which the
  * SDK reports as a server bug. A malformed request is the caller's fault, so we answer INVALID_ARGUMENT.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 
 /**

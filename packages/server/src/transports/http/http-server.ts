@@ -3,7 +3,7 @@
  * The HTTP transport (Fastify): signup and key management under `/v1`, health. It maps errors once, here,
  * and touches nothing but the service layer.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';

@@ -3,10 +3,10 @@
  * `GET /v1/api-keys`, `POST /v1/api-keys`, `DELETE /v1/api-keys/:id`: the caller's keys. Secrets are shown
  * once, in the POST answer; listings never include them.
  */
-import type { ApiKey, KeyAccess } from '@cachette/metadata';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsService } from '../../../service/accounts-service.ts';
 import type { Authenticator } from '../../../service/principal.ts';
+import type { KeyAccess, KeyInfo } from '../../../service/types.ts';
 import { tokenOfRequest } from '../request-auth.ts';
 
 const ACCESS_IN: Record<string, KeyAccess> = {
@@ -21,7 +21,7 @@ const ACCESS_OUT: Record<KeyAccess, string> = {
 };
 
 /** The JSON shape of a key in listings (and the CLI's `--output json`). */
-export function keyJson(key: ApiKey) {
+export function keyJson(key: KeyInfo) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     id: key.id,

@@ -5,7 +5,8 @@
  * `get-batch`, `set-batch`, `keys-exist`. Keys and values are given as UTF-8 (`key`, `value`) or base64
  * (`key_base64`, `value_base64`); values come back as base64. Integers are decimal strings (int64-safe).
  */
-import { CacheError, ErrorCode, type SetCondition, type TtlUpdate } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
+import type { SetCondition, TtlUpdate } from '@cachette/engine';
 import type { FastifyInstance } from 'fastify';
 import type { CacheService } from '../../../service/cache-service.ts';
 import type { Authenticator } from '../../../service/principal.ts';

@@ -4,7 +4,7 @@
  * `GET|PUT|DELETE /cache/{cache}?key=K` (or `key_base64=`), `PUT` with `ttl_seconds=N` and the raw value
  * as the body. Same service, permissions and errors as gRPC.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CacheService } from '../../../service/cache-service.ts';
 import type { Authenticator } from '../../../service/principal.ts';

@@ -3,9 +3,10 @@
  * `GET /v1/usage?month=YYYY-MM` (default: the current month): the caller's billing view. Pending
  * counters are flushed first so the report includes the caller's latest calls on this server.
  */
+
+import type { UsageReport } from '@cachette/core';
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../../../service/principal.ts';
-import type { UsageReport } from '../../../service/usage-report.ts';
 import { tokenOfRequest } from '../request-auth.ts';
 
 export type UsageReporter = (accountId: string, month: string | undefined) => Promise<UsageReport>;

@@ -1,7 +1,7 @@
 /**
  * @module redis-cluster
  * Starts a real Redis Cluster (N masters, no replicas) out of `redis-server` child processes on free
- * ports, for tests: the engine's conformance and failure tests now, gateway tests later. Every wait is a
+ * ports, for tests: the engine's conformance and failure tests, the gateway wire tests and the benches. Every wait is a
  * bounded poll on the real condition (a PING answered, `cluster_state:ok`), never a fixed sleep.
  *
  * @example

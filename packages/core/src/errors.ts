@@ -1,7 +1,8 @@
 /**
  * @module errors
  * The one error type every Cachette package throws or returns at its edges, with a code from a single
- * table. Each transport maps this table exactly once (gRPC status + `err` trailer; HTTP status + JSON).
+ * table. Each transport maps this table exactly once (gRPC status + `err` trailer; HTTP status + JSON);
+ * the HTTP statuses live here because the server sends them and the SDK reads them.
  */
 
 /** Error codes, named after the Momento SDK error classes they become on the wire. */
@@ -40,3 +41,27 @@ export class CacheError extends Error {
 export function isCacheError(e: unknown, code?: ErrorCode): e is CacheError {
   return e instanceof CacheError && (code === undefined || e.code === code);
 }
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+/** `value` as an {@link ErrorCode} when it is one (e.g. the `code` of a JSON error body). */
+export function asErrorCode(value: unknown): ErrorCode | undefined {
+  return typeof value === 'string' && KNOWN_CODES.has(value) ? (value as ErrorCode) : undefined;
+}
+
+/**
+ * HTTP status of each code on the HTTP API. Two codes share 409 (a conflict either way); an oversized
+ * item is 413 whatever its code, which the server decides from the error's reason.
+ */
+export const HTTP_STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.ALREADY_EXISTS]: 409,
+  [ErrorCode.INVALID_ARGUMENT]: 400,
+  [ErrorCode.FAILED_PRECONDITION]: 409,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.PERMISSION_DENIED]: 403,
+  [ErrorCode.LIMIT_EXCEEDED]: 429,
+  [ErrorCode.UNIMPLEMENTED]: 501,
+  [ErrorCode.UNAVAILABLE]: 503,
+  [ErrorCode.INTERNAL]: 500,
+};

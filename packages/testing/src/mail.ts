@@ -1,5 +1,5 @@
 /**
- * @module test/support/mail
+ * @module mail
  * Reading signup e-mails: from the outbox directory, or from a real SMTP receiver (`smtp-server`)
  * started on a free port.
  */

@@ -4,7 +4,10 @@
  * never FLUSHALL, so tests can run against the machine's own Redis without touching anyone else's data.
  */
 
-import type { ValkeyClient } from '../../src/index.ts';
+import type { Cluster, Redis } from 'iovalkey';
+
+/** A standalone or cluster client (the shape `@cachette/engine-valkey` connects). */
+type ValkeyClient = Redis | Cluster;
 
 /**
  * Deletes every key matching `pattern` (a SCAN glob such as `cachette-test-1a2b:*`) on every master.

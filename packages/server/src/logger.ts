@@ -3,6 +3,7 @@
  * Structured logs with pino. API keys never reach a log line: every field that could hold one is redacted.
  */
 import { type Logger, pino } from 'pino';
+import type { LogLevel } from './settings/setting-table.ts';
 
 export type { Logger };
 
@@ -20,6 +21,6 @@ export const REDACTED_PATHS = [
 ];
 
 /** A JSON logger to stdout at `level` (`silent` for tests). */
-export function createLogger(level: string): Logger {
+export function createLogger(level: LogLevel): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'cachette' } });
 }

@@ -1,6 +1,6 @@
 /**
  * @module bench/servers/cachette-server
- * Child process: a real Cachette server (`createServer` from `@cachette/server`, embedded engine, SQLite
+ * Child process: a real Cachette server (`createServerFromSettings` from `@cachette/server`, embedded engine, SQLite
  * metadata in a temporary data dir) on free ports (gRPC and HTTP API). Reports its gRPC port, its HTTP API's
  * base URL and its API key over IPC, then answers `stats` requests with `process.memoryUsage()`,
  * `engine.stats()` and GC pauses, so the orchestrator can measure memory per item without a stats endpoint in
@@ -11,13 +11,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from '@cachette/server';
+import { createServerFromSettings } from '@cachette/server';
 import { memoryOf, serveIpc } from '../lib/gc-watch.ts';
 import type { ReadyMessage } from '../lib/ipc.ts';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number };
 const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-'));
-const server = await createServer({
+const server = await createServerFromSettings({
   host: '127.0.0.1',
   port: 0,
   dataDir,

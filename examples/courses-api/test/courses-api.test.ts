@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CacheClient } from '@cachette/sdk';
-import { type CachetteServer, createLogger, createServer } from '@cachette/server';
+import { type CachetteServer, createLogger, createServerFromSettings } from '@cachette/server';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   expect(await seedCourses(pool, SEEDED)).toBe(SEEDED);
 
   dataDir = mkdtempSync(join(tmpdir(), 'courses-api-test-'));
-  server = await createServer({ port: 0, dataDir, logger: createLogger('silent') });
+  server = await createServerFromSettings({ port: 0, dataDir, logger: createLogger('silent') });
   cache = new CacheClient({ apiKey: server.devApiKey, defaultTtlSeconds: 600 });
   expect((await cache.createCache(cacheName)).type).toBe('Success');
   repository = new CoursesRepository(pool);

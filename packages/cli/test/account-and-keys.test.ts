@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CachetteServer, createLogger, createServer } from '@cachette/server';
+import { type CachetteServer, createLogger, createServerFromSettings } from '@cachette/server';
 import { apiKeyIn, outbox, startSmtpReceiver } from '@cachette/testing';
 import { CacheClient, CacheGetResponse, Configurations, CredentialProvider, MomentoErrorCode } from '@gomomento/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ const dirs: string[] = [];
 async function start(options: { smtpUrl?: string } = {}): Promise<{ server: CachetteServer; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cachette-signup-'));
   dirs.push(dataDir);
-  const server = await createServer({ port: 0, dataDir, logger: createLogger('silent'), ...options });
+  const server = await createServerFromSettings({ port: 0, dataDir, logger: createLogger('silent'), ...options });
   return { server, dataDir };
 }
 afterAll(() => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CachetteServer, createLogger, createServer } from '@cachette/server';
+import { type CachetteServer, createLogger, createServerFromSettings } from '@cachette/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from './support/cli.ts';
 
@@ -15,7 +15,7 @@ const home = tempHome();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'cachette-usage-'));
-  server = await createServer({ port: 0, dataDir, logger: createLogger('silent') });
+  server = await createServerFromSettings({ port: 0, dataDir, logger: createLogger('silent') });
 });
 afterAll(async () => {
   await server.close();

@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@cachette/core';
 import { ValkeyEngine } from '@cachette/engine-valkey';
-import type { CreateServerOptions } from '@cachette/server';
+import type { ServerFromSettingsOptions } from '@cachette/server';
 import { type RedisCluster, startRedisCluster } from '@cachette/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -37,7 +37,7 @@ vi.mock('./support/boot.ts', async (importOriginal) => {
   const original = await importOriginal<typeof import('./support/boot.ts')>();
   return {
     ...original,
-    async boot(options: CreateServerOptions & { clock?: Clock } = {}): Promise<Booted> {
+    async boot(options: ServerFromSettingsOptions & { clock?: Clock } = {}): Promise<Booted> {
       if (gateway.url === '') throw new Error('gateway-wire: the Redis Cluster is not started yet');
       const n = gateway.schemas.length;
       const schema = `cachette_test_gw_wire_${gateway.run}_${n}`;

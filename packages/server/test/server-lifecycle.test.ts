@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CacheError, decodeApiKey, ErrorCode, encodeApiKey } from '@cachette/core';
-import { createLogger, createServer } from '@cachette/server';
+import { createLogger, createServerFromSettings } from '@cachette/server';
 import { CacheGetResponse, ListCachesResponse } from '@gomomento/sdk';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ describe('data directory', () => {
     const dataDir = tempDir();
     const b = await boot({ dataDir });
     try {
-      const second = createServer({ dataDir, port: 0, logger: createLogger('silent') });
+      const second = createServerFromSettings({ dataDir, port: 0, logger: createLogger('silent') });
       await expect(second).rejects.toThrow(`in use by another Cachette server (pid ${process.pid})`);
       await expect(second).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
     } finally {
@@ -62,7 +62,7 @@ describe('data directory', () => {
   it('a corrupt metadata.db fails with a clear error, leaves the file alone and releases the lock', async () => {
     const dataDir = tempDir();
     writeFileSync(join(dataDir, 'metadata.db'), 'this is not sqlite'.repeat(100));
-    const start = createServer({ dataDir, port: 0, logger: createLogger('silent') });
+    const start = createServerFromSettings({ dataDir, port: 0, logger: createLogger('silent') });
     await expect(start).rejects.toBeInstanceOf(CacheError);
     await expect(start).rejects.toThrow('not a valid Cachette metadata database');
     expect(readFileSync(join(dataDir, 'metadata.db'), 'utf8')).toContain('this is not sqlite');

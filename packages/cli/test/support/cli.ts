@@ -9,7 +9,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CachetteServer, createLogger, createServer } from '@cachette/server';
+import { type CachetteServer, createLogger, createServerFromSettings } from '@cachette/server';
 
 const BIN = fileURLToPath(new URL('../../bin/cachette.js', import.meta.url));
 
@@ -67,7 +67,7 @@ export interface TestServer {
 /** Boots a server in-process. */
 export async function bootServer(): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cachette-cli-'));
-  const server = await createServer({ port: 0, dataDir, logger: createLogger('silent') });
+  const server = await createServerFromSettings({ port: 0, dataDir, logger: createLogger('silent') });
   return {
     server,
     apiKey: server.devApiKey,

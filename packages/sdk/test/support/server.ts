@@ -10,7 +10,7 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '@cachette/core';
-import { type CachetteServer, createLogger, createServer } from '@cachette/server';
+import { type CachetteServer, createLogger, createServerFromSettings } from '@cachette/server';
 
 /** A running server and a way to stop it and remove its data. */
 export interface TestServer {
@@ -21,7 +21,7 @@ export interface TestServer {
 /** Boots a server with its HTTP API on a free port; `clock` drives item expiry when given. */
 export async function bootServer(options: { clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cachette-sdk-test-'));
-  const server = await createServer({ port: 0, dataDir, logger: createLogger('silent'), ...options });
+  const server = await createServerFromSettings({ port: 0, dataDir, logger: createLogger('silent'), ...options });
   return {
     server,
     async stop() {

@@ -4,7 +4,7 @@
  * environment (`CACHETTE_*` before generic names like `DATABASE_URL`) > config file > defaults. An invalid
  * value is reported with the flag, variable or file key that carried it.
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { InvalidSettingValue } from './parsers.ts';
 import {
   flagOf,

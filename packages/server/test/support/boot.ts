@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '@cachette/core';
-import { type CachetteServer, type CreateServerOptions, createLogger, createServer } from '@cachette/server';
+import { type CachetteServer, type ServerFromSettingsOptions, createLogger, createServerFromSettings } from '@cachette/server';
 import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
 
 export interface Booted {
@@ -21,9 +21,9 @@ export interface Booted {
 }
 
 /** Starts a server; `stop()` closes every client made here, the server, and removes the data dir. */
-export async function boot(options: CreateServerOptions & { clock?: Clock } = {}): Promise<Booted> {
+export async function boot(options: ServerFromSettingsOptions & { clock?: Clock } = {}): Promise<Booted> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cachette-test-'));
-  const server = await createServer({ port: 0, logger: createLogger('silent'), ...options, dataDir });
+  const server = await createServerFromSettings({ port: 0, logger: createLogger('silent'), ...options, dataDir });
   const clients: CacheClient[] = [];
   const make = async (credentialProvider: CredentialProvider, defaultTtlSeconds: number) => {
     const client = await CacheClient.create({

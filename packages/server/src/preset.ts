@@ -1,0 +1,79 @@
+/**
+ * @module preset
+ * The standard server chosen from configuration: locks the data directory, opens the metadata store
+ * (SQLite under the data dir, or PostgreSQL), and the engine the settings name. The Valkey engine (and
+ * its Redis client) is imported only when `engine: 'valkey'` asks for it. `createServer` then wires them.
+ */
+import { join } from 'node:path';
+import { type Clock, systemClock } from '@cachette/core';
+import { type CacheEngine, MemoryEngine } from '@cachette/engine';
+import { type MetadataStore, openMetadata } from '@cachette/metadata';
+import { completeConfig, type ServerConfig } from './config.ts';
+import { type CachetteServer, createServer } from './create-server.ts';
+import { lockDataDir } from './data-dir.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { Teardown } from './shutdown.ts';
+
+/** Settings (missing ones take their defaults) plus parts that replace what the settings would choose. */
+export interface ServerFromSettingsOptions extends Partial<ServerConfig> {
+  /** An engine instance to use instead of the one `engine` names (the server closes it). */
+  readonly engineInstance?: CacheEngine;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/** The engine `config.engine` names; Valkey's module is loaded here, on first use only. */
+async function openEngine(config: ServerConfig, clock: Clock): Promise<CacheEngine> {
+  if (config.engine === 'memory') return new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock });
+  const { ValkeyEngine } = await import('@cachette/engine-valkey');
+  return ValkeyEngine.connect({
+    url: config.valkeyUrl,
+    clock,
+    ...(config.valkeyKeyPrefix ? { keyPrefix: config.valkeyKeyPrefix } : {}),
+  });
+}
+
+/**
+ * Caches outlive the process in metadata; the embedded engine's namespaces do not, so re-create them.
+ * A shared engine keeps its namespaces, and big deployments skip this: the service re-creates a namespace
+ * the first time a call finds it missing.
+ */
+async function restoreNamespaces(engine: CacheEngine, metadata: MetadataStore): Promise<void> {
+  for (const cache of await metadata.listAllCaches()) await engine.createNamespace(cache.id);
+}
+
+/**
+ * Starts a server from settings: embedded everything under `dataDir` by default. Fails with a
+ * {@link CacheError}: UNAVAILABLE when the data dir is locked by another server, a port is taken or the
+ * metadata database is corrupt or unreachable; INVALID_ARGUMENT for bad settings. Anything opened before
+ * the failure is closed again.
+ */
+export async function createServerFromSettings(options: ServerFromSettingsOptions = {}): Promise<CachetteServer> {
+  const { engineInstance, clock: givenClock, logger: givenLogger, ...settings } = options;
+  const config = completeConfig(settings);
+  const clock = givenClock ?? systemClock;
+  const logger = givenLogger ?? createLogger(config.logLevel);
+  // Until createServer owns the parts, closing them on failure is ours; after, it is createServer's.
+  const opened = new Teardown();
+  let parts: { engine: CacheEngine; metadata: MetadataStore; releaseLock: () => void };
+  try {
+    const lock = lockDataDir(config.dataDir);
+    opened.push(() => lock.release());
+    const metadata = await openMetadata({
+      databaseUrl: config.databaseUrl,
+      sqlitePath: join(config.dataDir, 'metadata.db'),
+      clock,
+      schema: config.databaseSchema,
+    });
+    opened.push(() => metadata.close());
+    const engine = engineInstance ?? (await openEngine(config, clock));
+    opened.push(() => engine.close());
+    if (config.engine === 'memory' && engineInstance === undefined) await restoreNamespaces(engine, metadata);
+    parts = { engine, metadata, releaseLock: () => lock.release() };
+  } catch (e) {
+    await opened.run();
+    throw e;
+  }
+  const { engine, metadata, releaseLock } = parts;
+  return createServer({ config, engine, metadata, clock, logger, onClosed: releaseLock });
+}

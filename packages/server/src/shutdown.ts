@@ -1,0 +1,33 @@
+/**
+ * @module shutdown
+ * Orderly stop: a stack of teardown steps run newest first (so the metadata store closes after the usage
+ * meter's last flush, and the data-dir lock goes last), and a bounded drain of both transports.
+ */
+import type { Server as GrpcServer } from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+
+/** Teardown steps, run in reverse order of registration, each once. */
+export class Teardown {
+  readonly #steps: Array<() => Promise<void> | void> = [];
+
+  /** Registers a step; `undefined` is skipped, so optional parts need no `if`. */
+  push(step: (() => Promise<void> | void) | undefined): void {
+    if (step !== undefined) this.#steps.push(step);
+  }
+
+  /** Runs every registered step, newest first; a step registered later runs in a later call. */
+  async run(): Promise<void> {
+    for (const step of this.#steps.splice(0).reverse()) await step();
+  }
+}
+
+/**
+ * Stops accepting on both transports and lets in-flight calls finish, bounded by `graceMs` so a stuck
+ * client cannot keep the process (and the data-dir lock) forever: after it, gRPC calls are cut off.
+ */
+export async function drainTransports(grpc: GrpcServer, http: FastifyInstance, graceMs: number): Promise<void> {
+  const timer = setTimeout(() => grpc.forceShutdown(), graceMs);
+  timer.unref();
+  await Promise.all([new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())), http.close()]);
+  clearTimeout(timer);
+}

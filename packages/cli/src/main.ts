@@ -8,6 +8,7 @@ import { CacheError, ErrorCode } from '@cachette/core';
 import { Command, CommanderError, Option } from 'commander';
 import { Miss } from './command-context.ts';
 import { registerAccountSignup } from './commands/account-signup.ts';
+import { registerAdmin } from './commands/admin.ts';
 import { registerApiKey } from './commands/api-key.ts';
 import { registerCacheCreate } from './commands/cache-create.ts';
 import { registerCacheDelete } from './commands/cache-delete.ts';
@@ -19,6 +20,7 @@ import { registerCacheList } from './commands/cache-list.ts';
 import { registerCacheSet } from './commands/cache-set.ts';
 import { registerCacheTtl } from './commands/cache-ttl.ts';
 import { registerConfigure } from './commands/configure.ts';
+import { registerServerStart } from './commands/server-start.ts';
 import { registerUsage } from './commands/usage.ts';
 import { quietKnownWarnings } from './quiet-warnings.ts';
 
@@ -66,20 +68,11 @@ export function group(program: Command, name: string): Command {
 export type CommandRegistrar = (program: Command) => void;
 
 /**
- * A group whose commands are imported only when that group is invoked (or its help asked for): the
- * server pulls in gRPC, HTTP and SQLite, which would slow every other command by most of a second.
- */
-export interface LazyGroup {
-  readonly group: string;
-  load(): Promise<CommandRegistrar>;
-}
-
-/**
  * Every command, in help order. A new command is one file under `commands/` plus one line here, e.g.
- * `(p) => registerAccountSignup(group(p, 'account'))`, or a {@link LazyGroup} entry when its imports are
- * heavy.
+ * `(p) => registerAccountSignup(group(p, 'account'))`. Registering must stay cheap: a command whose
+ * action needs heavy modules (the server, database drivers) imports them in its action.
  */
-export const commandRegistrars: readonly (CommandRegistrar | LazyGroup)[] = [
+export const commandRegistrars: readonly CommandRegistrar[] = [
   registerConfigure,
   (p) => registerCacheCreate(group(p, 'cache')),
   (p) => registerCacheDelete(group(p, 'cache')),
@@ -93,20 +86,8 @@ export const commandRegistrars: readonly (CommandRegistrar | LazyGroup)[] = [
   (p) => registerAccountSignup(group(p, 'account')),
   (p) => registerApiKey(group(p, 'api-key')),
   registerUsage,
-  {
-    group: 'admin',
-    load: async () => {
-      const { registerAdmin } = await import('./commands/admin.ts');
-      return (p) => registerAdmin(group(p, 'admin'));
-    },
-  },
-  {
-    group: 'server',
-    load: async () => {
-      const { registerServerStart } = await import('./commands/server-start.ts');
-      return (p) => registerServerStart(group(p, 'server'));
-    },
-  },
+  (p) => registerAdmin(group(p, 'admin')),
+  (p) => registerServerStart(group(p, 'server')),
 ];
 
 function version(): string {
@@ -116,14 +97,8 @@ function version(): string {
   return pkg.version;
 }
 
-/**
- * Builds the program with every command of {@link commandRegistrars}. Lazy groups are loaded when `argv`
- * (as `process.argv`) invokes them, or when `argv` is omitted; otherwise only their group is listed.
- */
-export async function buildProgram(
-  argv?: readonly string[],
-  registrars: readonly (CommandRegistrar | LazyGroup)[] = commandRegistrars,
-): Promise<Command> {
+/** Builds the program with every command of {@link commandRegistrars}. */
+export function buildProgram(registrars: readonly CommandRegistrar[] = commandRegistrars): Command {
   const program = new Command('cachette')
     .description('Cachette: a serverless cache that speaks Momento')
     .version(version(), '-v, --version')
@@ -151,12 +126,7 @@ Examples:
 
 Exit codes: 0 ok, 1 miss / not found, 2 usage, 3 auth, 4 limit, 5 unavailable.`,
     );
-  const invoked = argv === undefined ? undefined : invokedGroup(argv);
-  for (const entry of registrars) {
-    if (typeof entry === 'function') entry(program);
-    else if (invoked === undefined || invoked === entry.group) (await entry.load())(program);
-    else group(program, entry.group);
-  }
+  for (const register of registrars) register(program);
   // Groups inherit error handling and output so `cachette cache bogus` is a usage error (exit 2), too.
   for (const cmd of program.commands) {
     cmd.exitOverride().showHelpAfterError('(run `cachette help <command>` for usage and examples)');
@@ -178,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   quietKnownWarnings();
   const args = rewriteNestedHelp(argv);
-  const program = await buildProgram(args);
+  const program = buildProgram();
   try {
     await program.parseAsync(args);
     return ExitCode.OK;
@@ -202,17 +172,6 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.debug === true) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     return code;
   }
-}
-
-/** The first operand of `argv` (the group or command name), skipping global options and their values. */
-function invokedGroup(argv: readonly string[]): string {
-  const withValue = new Set(['--profile', '-o', '--output', '--endpoint']);
-  for (let i = 2; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (withValue.has(a)) i++;
-    else if (!a.startsWith('-')) return a;
-  }
-  return '';
 }
 
 /**

@@ -7,36 +7,34 @@
 
 import { join } from 'node:path';
 import { CacheError, ErrorCode } from '@cachette/core';
-import { openMetadata } from '@cachette/metadata';
-import { type Command, Option } from 'commander';
+import type { MetadataStore } from '@cachette/metadata';
+import { resolveSetting } from '@cachette/server/config';
+import type { Command } from 'commander';
 import { globalOptions, report } from '../command-context.ts';
+import { settingOption } from '../setting-options.ts';
 import { renderTable } from '../table.ts';
 
-interface StoreOptions {
-  dataDir: string;
-  databaseUrl?: string;
-  databaseSchema?: string;
-}
+/** The store flags, as commander parsed them (unset ones absent: the environment and defaults come later). */
+type StoreFlags = Record<string, unknown>;
 
+/** The server's own settings for where metadata lives: same flags, variables and defaults. */
 function storeOptions(cmd: Command): Command {
   return cmd
-    .addOption(
-      new Option('--data-dir <dir>', 'the server data directory (SQLite metadata)')
-        .env('CACHETTE_DATA_DIR')
-        .default('./.cachette'),
-    )
-    .addOption(new Option('--database-url <url>', 'PostgreSQL metadata (postgres://…)').env('DATABASE_URL'))
-    .addOption(new Option('--database-schema <name>', 'PostgreSQL schema').env('CACHETTE_DATABASE_SCHEMA'));
+    .addOption(settingOption('dataDir', 'the server data directory (SQLite metadata)'))
+    .addOption(settingOption('databaseUrl', 'PostgreSQL metadata (postgres://…)'))
+    .addOption(settingOption('databaseSchema', 'PostgreSQL schema'));
 }
 
-async function withStore<T>(
-  opts: StoreOptions,
-  fn: (store: Awaited<ReturnType<typeof openMetadata>>) => Promise<T>,
-): Promise<T> {
+async function withStore<T>(flags: StoreFlags, fn: (store: MetadataStore) => Promise<T>): Promise<T> {
+  const sources = { flags, env: process.env };
+  const dataDir = resolveSetting('dataDir', sources).value;
+  const schema = resolveSetting('databaseSchema', sources).value;
+  // Imported here, not at the top: database drivers would slow every other command's start.
+  const { openMetadata } = await import('@cachette/metadata');
   const store = await openMetadata({
-    databaseUrl: opts.databaseUrl,
-    sqlitePath: join(opts.dataDir, 'metadata.db'),
-    ...(opts.databaseSchema ? { schema: opts.databaseSchema } : {}),
+    databaseUrl: resolveSetting('databaseUrl', sources).value,
+    sqlitePath: join(dataDir, 'metadata.db'),
+    ...(schema ? { schema } : {}),
   });
   try {
     return await fn(store);
@@ -71,7 +69,7 @@ const NO_LIMIT = 'no limit';
 export function registerAdmin(admin: Command): void {
   storeOptions(admin.command('plans').description('list the plans accounts can be on')).action(async function (
     this: Command,
-    opts: StoreOptions,
+    opts: StoreFlags,
   ) {
     const plans = await withStore(opts, (s) => s.listPlans());
     const rows = plans.map((p) => [
@@ -97,7 +95,7 @@ export function registerAdmin(admin: Command): void {
         'after',
         '\nExamples:\n  $ cachette admin set-plan --account you@example.com --plan unlimited --data-dir /var/lib/cachette',
       ),
-  ).action(async function (this: Command, opts: StoreOptions & { account: string; plan: string }) {
+  ).action(async function (this: Command, opts: StoreFlags & { account: string; plan: string }) {
     await withStore(opts, async (store) => {
       const account = opts.account.includes('@')
         ? await store.findAccountByEmail(opts.account.trim().toLowerCase())

@@ -1,0 +1,97 @@
+/**
+ * `cachette server start` settings as operators meet them: --help derived from the settings table,
+ * errors naming the flag or variable, a bad --log-level as a usage error, and the Valkey URL dialled by
+ * default shown in the ready line.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+import { runCli, tempHome } from './support/cli.ts';
+
+const BIN = fileURLToPath(new URL('../bin/cachette.js', import.meta.url));
+const home = tempHome();
+const dirs: string[] = [home];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cachette-start-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('cachette server start', () => {
+  test('--help shows every flag with its default and environment variables, CACHETTE_* first', async () => {
+    const r = await runCli(['server', 'start', '--help'], { home });
+    expect(r.code).toBe(0);
+    const help = r.out.replace(/\s+/g, ' ');
+    expect(help).toContain('--port <port>');
+    expect(help).toContain('default: 8080; env: CACHETTE_PORT');
+    expect(help).toContain('default: redis://127.0.0.1:6379; env: CACHETTE_VALKEY_URL or VALKEY_URL');
+    expect(help).toContain('env: CACHETTE_DATABASE_URL or DATABASE_URL');
+    expect(help).toContain('--max-item-size <size>');
+  });
+
+  test('a bad --log-level is a usage error (exit 2) listing the levels', async () => {
+    const r = await runCli(['server', 'start', '--data-dir', dataDir(), '--log-level', 'loud'], { home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("argument 'loud' is invalid");
+    expect(r.stderr).toContain('fatal, error, warn, info, debug, trace, silent');
+  });
+
+  test('CACHETTE_PORT=abc exits 2 naming the variable; --port abc names the flag', async () => {
+    const fromEnv = await runCli(['server', 'start', '--data-dir', dataDir()], { home, env: { CACHETTE_PORT: 'abc' } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toBe("cachette: CACHETTE_PORT: port 'abc' must be an integer from 0 to 65535\n");
+    const fromFlag = await runCli(['server', 'start', '--data-dir', dataDir(), '--port', 'abc'], {
+      home,
+      env: { CACHETTE_PORT: '0' },
+    });
+    expect(fromFlag.code).toBe(2);
+    expect(fromFlag.stderr).toBe("cachette: --port: port 'abc' must be an integer from 0 to 65535\n");
+  });
+
+  test('--engine valkey without --valkey-url names redis://127.0.0.1:6379 in the ready line', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+    delete env.CACHETTE_VALKEY_URL;
+    delete env.VALKEY_URL;
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'server',
+        'start',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir(),
+        '--engine',
+        'valkey',
+        '--valkey-key-prefix',
+        `t${process.pid}:`,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const ready = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (line.includes('cachette ready')) resolve(line);
+      });
+      child.on('exit', (code) => reject(new Error(`exited with ${code} before ready: ${stderr}`)));
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const { msg, engine } = JSON.parse(ready) as { msg: string; engine: string };
+    expect(engine).toBe('valkey redis://127.0.0.1:6379');
+    expect(msg).toContain('items in valkey redis://127.0.0.1:6379;');
+  });
+});

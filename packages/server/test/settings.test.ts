@@ -3,7 +3,7 @@
  * and defaults, error messages naming their source, and the checks across settings. No server boots.
  */
 import { readFileSync } from 'node:fs';
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import {
   completeConfig,
   defaultConfig,

@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '@cachette/core';
-import { type CachetteServer, type ServerFromSettingsOptions, createLogger, createServerFromSettings } from '@cachette/server';
+import {
+  type CachetteServer,
+  createLogger,
+  createServerFromSettings,
+  type ServerFromSettingsOptions,
+} from '@cachette/server';
 import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
 
 export interface Booted {

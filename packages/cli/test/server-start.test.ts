@@ -4,7 +4,8 @@
  * default shown in the ready line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,6 +36,33 @@ describe('cachette server start', () => {
     expect(help).toContain('default: redis://127.0.0.1:6379; env: CACHETTE_VALKEY_URL or VALKEY_URL');
     expect(help).toContain('env: CACHETTE_DATABASE_URL or DATABASE_URL');
     expect(help).toContain('--max-item-size <size>');
+  });
+
+  test('a taken port exits 5 with one worded line (no grpc-js log line before it)', async () => {
+    const blocker = createNetServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await runCli(['server', 'start', '--data-dir', dataDir(), '--port', String(port), '--http-port', '0'], {
+        home,
+      });
+      expect(r.code).toBe(5);
+      expect(r.stderr).toBe(
+        `cachette: cannot listen for gRPC on 127.0.0.1:${port}: the port is already in use (another Cachette server?); stop that process or choose another port with --port\n`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('--data-dir naming a file is a usage error (exit 2)', async () => {
+    const file = join(dataDir(), 'a-file');
+    writeFileSync(file, '');
+    const r = await runCli(['server', 'start', '--data-dir', file, '--port', '0', '--http-port', '0'], { home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `cachette: --data-dir ${file} is a file, not a directory: pass a directory (it is created when missing)\n`,
+    );
   });
 
   test('a bad --log-level is a usage error (exit 2) listing the levels', async () => {
@@ -93,5 +121,30 @@ describe('cachette server start', () => {
     const { msg, engine } = JSON.parse(ready) as { msg: string; engine: string };
     expect(engine).toBe('valkey redis://127.0.0.1:6379');
     expect(msg).toContain('items in valkey redis://127.0.0.1:6379;');
+  });
+});
+
+describe('cachette server start --max-memory', () => {
+  test('a limit above physical memory starts with a warning saying why and what to choose', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'server', 'start', '--port', '0', '--http-port', '0', '--data-dir', dataDir(), '--max-memory', '1tb'],
+      { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const lines: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        lines.push(line);
+        if (line.includes('cachette ready')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`exited with ${code} before ready`)));
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const warning = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 40);
+    expect(warning?.msg).toMatch(
+      /^--max-memory 1024\.0 GiB exceeds this machine's physical memory \(\d+\.\d GiB\): .*choose a value below/,
+    );
   });
 });

@@ -27,6 +27,7 @@ import { UsageMeter } from './service/usage-meter.ts';
 import { buildUsageReport, monthOf } from './service/usage-report.ts';
 import { drainTransports, Teardown } from './shutdown.ts';
 import { loadGrpcCredentials } from './tls.ts';
+import { routeGrpcLogs } from './transports/grpc/grpc-logs.ts';
 import { createGrpcServer } from './transports/grpc/grpc-server.ts';
 import { createHttpServer } from './transports/http/http-server.ts';
 
@@ -176,6 +177,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     );
 
     // Transports.
+    routeGrpcLogs(logger);
     const grpc = createGrpcServer({
       service,
       accounts,

@@ -3,7 +3,17 @@
  * The server's data directory: created on first start (mode 0700), locked while a server uses it, and
  * home of `metadata.db` and `dev-api-key`.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CacheError, ErrorCode } from '@cachette/core';
 
@@ -29,6 +39,13 @@ function isAlive(pid: number): boolean {
  */
 export function lockDataDir(dir: string): DataDirLock {
   const abs = resolve(dir);
+  // A file where the directory should be is a wrong setting (exit 2), not an outage.
+  if (existsSync(abs) && !statSync(abs).isDirectory()) {
+    throw new CacheError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--data-dir ${abs} is a file, not a directory: pass a directory (it is created when missing)`,
+    );
+  }
   try {
     mkdirSync(abs, { recursive: true, mode: 0o700 });
   } catch (e) {

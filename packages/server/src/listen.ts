@@ -8,14 +8,27 @@ import type { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { hostPort } from './host-port.ts';
 
-/** A failed listen as UNAVAILABLE, with a hint when the port is in use. */
-export function listenError(err: Error, what: string, host: string, port: number): CacheError {
-  // grpc-js reports a taken port as "No address added out of total 1 resolved".
-  const inUse = err.message.includes('EADDRINUSE') || err.message.includes('No address added');
-  return new CacheError(
-    ErrorCode.UNAVAILABLE,
-    `cannot listen for ${what} on ${hostPort(host, port)}: ${err.message}${inUse ? ' (is another server using that port? choose another port)' : ''}`,
-  );
+/**
+ * A failed listen as UNAVAILABLE. A taken port (the common case) gets its own sentence naming the flag that
+ * moves it, instead of the libraries' wording; anything else keeps the library's message.
+ * @param flag the setting that chooses this port (`--port`, `--http-port`).
+ */
+export function listenError(err: Error, what: string, host: string, port: number, flag: string): CacheError {
+  const where = hostPort(host, port);
+  // grpc-js reports a taken port as "No address added out of total 1 resolved errors: [listen EADDRINUSE …]".
+  if (err.message.includes('EADDRINUSE')) {
+    return new CacheError(
+      ErrorCode.UNAVAILABLE,
+      `cannot listen for ${what} on ${where}: the port is already in use (another Cachette server?); stop that process or choose another port with ${flag}`,
+    );
+  }
+  if (err.message.includes('EACCES')) {
+    return new CacheError(
+      ErrorCode.UNAVAILABLE,
+      `cannot listen for ${what} on ${where}: permission denied (ports below 1024 need privileges); choose another port with ${flag}`,
+    );
+  }
+  return new CacheError(ErrorCode.UNAVAILABLE, `cannot listen for ${what} on ${where}: ${err.message}`);
 }
 
 /** Binds the gRPC server; resolves with the bound port (differs from `port` when that is 0). */
@@ -27,7 +40,7 @@ export function listenGrpc(
 ): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     grpc.bindAsync(hostPort(host, port), credentials, (err, bound) =>
-      err ? reject(listenError(err, 'gRPC', host, port)) : resolve(bound),
+      err ? reject(listenError(err, 'gRPC', host, port, '--port')) : resolve(bound),
     );
   });
 }
@@ -37,7 +50,7 @@ export async function listenHttp(http: FastifyInstance, host: string, port: numb
   try {
     await http.listen({ host, port });
   } catch (e) {
-    throw listenError(e as Error, 'HTTP', host, port);
+    throw listenError(e as Error, 'HTTP', host, port, '--http-port');
   }
   return (http.server.address() as { port: number }).port;
 }

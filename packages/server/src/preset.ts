@@ -4,6 +4,8 @@
  * (SQLite under the data dir, or PostgreSQL), and the engine the settings name. The Valkey engine (and
  * its Redis client) is imported only when `engine: 'valkey'` asks for it. `createServer` then wires them.
  */
+
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '@cachette/core';
 import { type CacheEngine, MemoryEngine } from '@cachette/engine';
@@ -20,6 +22,20 @@ export interface ServerFromSettingsOptions extends Partial<ServerConfig> {
   readonly engineInstance?: CacheEngine;
   readonly clock?: Clock;
   readonly logger?: Logger;
+}
+
+/**
+ * Warns when the embedded engine may grow past the machine's memory: the OS kills the process before
+ * eviction ever starts, so `--max-memory` above physical memory is almost always a typo (`1tb`).
+ */
+function warnOnOversizedMemory(config: ServerConfig, logger: Logger): void {
+  if (config.engine !== 'memory') return;
+  const physical = totalmem();
+  if (config.maxMemoryBytes <= physical) return;
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+  logger.warn(
+    `--max-memory ${gib(config.maxMemoryBytes)} exceeds this machine's physical memory (${gib(physical)}): items are evicted only at the limit, so the process may be killed for lack of memory first; choose a value below ${gib(physical)}`,
+  );
 }
 
 /** The engine `config.engine` names; Valkey's module is loaded here, on first use only. */
@@ -53,6 +69,7 @@ export async function createServerFromSettings(options: ServerFromSettingsOption
   const config = completeConfig(settings);
   const clock = givenClock ?? systemClock;
   const logger = givenLogger ?? createLogger(config.logLevel);
+  warnOnOversizedMemory(config, logger);
   // Until createServer owns the parts, closing them on failure is ours; after, it is createServer's.
   const opened = new Teardown();
   let parts: { engine: CacheEngine; metadata: MetadataStore; releaseLock: () => void };

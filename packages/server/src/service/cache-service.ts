@@ -1,28 +1,36 @@
 /**
  * @module service/cache-service
  * The protocol-agnostic service: every transport calls these methods with an authenticated principal.
- * Order on every data-plane call: authorize (cache, permission) → validate → resolve cache → admit
- * (rate and throughput limits) → engine op → observe (metrics, metering). Nothing is applied before every
- * check passed. Engine namespaces are cache ids, never names, so two accounts may own caches with the
- * same name.
+ * Every data-plane method is one line naming its descriptor (`scalar-operations.ts`); one wrapper runs
+ * them all: validate → authorize, resolve the cache, admit (rate, throughput, plan limits) → engine op,
+ * repairing a lost namespace → observe (metrics, metering). Nothing is applied before every check passed.
+ * Engine namespaces are cache ids, never names, so two accounts may own caches with the same name.
  */
 import { performance } from 'node:perf_hooks';
-import {
-  CacheError,
-  type Clock,
-  ErrorCode,
-  INT64_MAX,
-  INT64_MIN,
-  isCacheError,
-  validateCacheName,
-} from '@cachette/core';
+import { CacheError, type Clock, ErrorCode, isCacheError, validateCacheName } from '@cachette/core';
 import type { CacheEngine, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from '@cachette/engine';
 import type { CacheRecord, MetadataStore } from '@cachette/metadata';
 import { CacheDirectory, cacheNotFound } from './cache-directory.ts';
 import { type ReportedCacheLimits, reportedCacheLimits, type ServiceLimits } from './limits.ts';
 import { noopObserver, type Operation, type OperationObserver } from './observer.ts';
+import type { DataOperation, Measure } from './operation.ts';
 import { authorize, canSee, type Principal } from './principal.ts';
-import { validateBatchSize, validateItemSize, validateKey, validateTtlMs } from './validation.ts';
+import {
+  type BatchSetItem,
+  DELETE,
+  GET,
+  GET_BATCH,
+  INCREMENT,
+  ITEM_GET_TTL,
+  ITEM_GET_TYPE,
+  KEYS_EXIST,
+  SET,
+  SET_BATCH,
+  SET_IF,
+  UPDATE_TTL,
+} from './scalar-operations.ts';
+
+export type { BatchSetItem } from './scalar-operations.ts';
 
 /** Admission control for data-plane calls (per-cache rate and throughput limits). */
 export interface RequestLimiter {
@@ -60,17 +68,6 @@ export interface CacheInfo {
   readonly limits: ReportedCacheLimits;
 }
 
-/** One item of a SetBatch call. */
-export interface BatchSetItem {
-  readonly key: Uint8Array;
-  readonly value: Uint8Array;
-  readonly ttlMs: number;
-}
-
-function valueBytesOf(condition: SetCondition): number {
-  return 'value' in condition ? condition.value.byteLength : 0;
-}
-
 /** Caches and items, for any transport. */
 export class CacheService {
   private readonly engine: CacheEngine;
@@ -80,6 +77,8 @@ export class CacheService {
   private readonly observer: OperationObserver;
   private readonly limiter: RequestLimiter | undefined;
   private readonly defaultReportedLimits: ReportedCacheLimits;
+  /** Scratch for `run`: filled and read synchronously per call (see {@link Measure}). */
+  private readonly measure: Measure = { bytesIn: 0, largestItemBytes: 0, longestTtlMs: 0, permission: 'read' };
 
   constructor(options: CacheServiceOptions) {
     this.engine = options.engine;
@@ -99,11 +98,8 @@ export class CacheService {
   // ── control plane ────────────────────────────────────────────────────────────────────────────
 
   /** Creates a cache; ALREADY_EXISTS when the account has one of that name. */
-  async createCache(principal: Principal, name: string): Promise<void> {
-    const t0 = performance.now();
-    try {
-      authorize(principal, name, 'control');
-      validateCacheName(name);
+  createCache(principal: Principal, name: string): Promise<void> {
+    return this.control('createCache', principal, name, async () => {
       const count = await this.metadata.countCaches(principal.accountId);
       const max = this.limiter ? await this.limiter.maxCaches(principal.accountId) : this.limits.maxCachesPerAccount;
       if (count >= max) {
@@ -116,113 +112,49 @@ export class CacheService {
       const record = await this.metadata.createCache(principal.accountId, name);
       this.directory.forget(principal.accountId, name);
       await this.engine.createNamespace(record.id);
-      this.done('createCache', principal, name, t0);
-    } catch (e) {
-      throw this.failed('createCache', principal, name, t0, e);
-    }
+    });
   }
 
   /** Deletes a cache and every item in it; NOT_FOUND when absent. */
-  async deleteCache(principal: Principal, name: string): Promise<void> {
-    const t0 = performance.now();
-    try {
-      authorize(principal, name, 'control');
-      validateCacheName(name);
+  deleteCache(principal: Principal, name: string): Promise<void> {
+    return this.control('deleteCache', principal, name, async () => {
       const record = await this.metadata.deleteCache(principal.accountId, name);
       this.directory.forget(principal.accountId, name);
       await this.engine.dropNamespace(record.id);
-      this.done('deleteCache', principal, name, t0);
-    } catch (e) {
-      throw this.failed('deleteCache', principal, name, t0, e);
-    }
+    });
   }
 
   /** Removes every item of a cache; NOT_FOUND when absent. */
-  async flushCache(principal: Principal, name: string): Promise<void> {
-    const t0 = performance.now();
-    try {
-      authorize(principal, name, 'control');
-      validateCacheName(name);
+  flushCache(principal: Principal, name: string): Promise<void> {
+    return this.control('flushCache', principal, name, async () => {
       const record = await this.directory.resolve(principal.accountId, name);
       await this.engine.flushNamespace(record.id);
-      this.done('flushCache', principal, name, t0);
-    } catch (e) {
-      throw this.failed('flushCache', principal, name, t0, e);
-    }
+    });
   }
 
-  /** The caller's caches (those its key can see), ordered by name, with their limits. */
-  async listCaches(principal: Principal): Promise<CacheInfo[]> {
-    const t0 = performance.now();
-    try {
+  /** The caller's caches (those its key can see), ordered by name, with their limits. Any key may list. */
+  listCaches(principal: Principal): Promise<CacheInfo[]> {
+    return this.control('listCaches', principal, undefined, async () => {
       const records = await this.metadata.listCaches(principal.accountId);
       const limits = this.limiter ? await this.limiter.reportedLimits(principal.accountId) : this.defaultReportedLimits;
-      const result = records.filter((r) => canSee(principal, r.name)).map((r) => ({ name: r.name, limits }));
-      this.done('listCaches', principal, '', t0);
-      return result;
-    } catch (e) {
-      throw this.failed('listCaches', principal, '', t0, e);
-    }
+      return records.filter((r) => canSee(principal, r.name)).map((r) => ({ name: r.name, limits }));
+    });
   }
 
   // ── data plane ───────────────────────────────────────────────────────────────────────────────
+  // Each method names its descriptor (service/scalar-operations.ts); `run` does everything else.
 
   /** The value, or `undefined` on a miss. */
-  async get(principal: Principal, cache: string, key: Uint8Array): Promise<Uint8Array | undefined> {
-    const t0 = performance.now();
-    try {
-      validateKey(key);
-      const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      let value: Uint8Array | undefined;
-      try {
-        value = await this.engine.get(record.id, key);
-      } catch (e) {
-        value = await this.engine.get(await this.repair(e, principal, cache), key);
-      }
-      const out = value === undefined ? 0 : value.byteLength;
-      this.limiter?.charge(record, out);
-      this.observer.observe(
-        'get',
-        principal.accountId,
-        cache,
-        value === undefined ? 'miss' : 'hit',
-        performance.now() - t0,
-        key.byteLength,
-        out,
-      );
-      return value;
-    } catch (e) {
-      throw this.failed('get', principal, cache, t0, e);
-    }
+  get(principal: Principal, cache: string, key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.run(GET, principal, cache, key);
   }
 
-  async set(principal: Principal, cache: string, key: Uint8Array, value: Uint8Array, ttlMs: number): Promise<void> {
-    const t0 = performance.now();
-    try {
-      this.validateWrite(key, value, ttlMs);
-      const bytesIn = key.byteLength + value.byteLength;
-      const record = await this.admit(
-        principal,
-        cache,
-        'write',
-        undefined,
-        bytesIn,
-        key.byteLength + value.byteLength,
-        ttlMs,
-      );
-      try {
-        await this.engine.set(record.id, key, value, ttlMs);
-      } catch (e) {
-        await this.engine.set(await this.repair(e, principal, cache), key, value, ttlMs);
-      }
-      this.observer.observe('set', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
-    } catch (e) {
-      throw this.failed('set', principal, cache, t0, e);
-    }
+  set(principal: Principal, cache: string, key: Uint8Array, value: Uint8Array, ttlMs: number): Promise<void> {
+    return this.run(SET, principal, cache, key, value, ttlMs);
   }
 
   /** Stores only when `condition` holds; returns whether it stored. */
-  async setIf(
+  setIf(
     principal: Principal,
     cache: string,
     key: Uint8Array,
@@ -230,252 +162,156 @@ export class CacheService {
     ttlMs: number,
     condition: SetCondition,
   ): Promise<boolean> {
-    const t0 = performance.now();
-    try {
-      this.validateWrite(key, value, ttlMs);
-      const bytesIn = key.byteLength + value.byteLength + valueBytesOf(condition);
-      // A conditional set reveals the item's state, so a write-only key may only use `absent`.
-      const record = await this.admit(
-        principal,
-        cache,
-        'write',
-        condition.kind === 'absent' ? undefined : 'read',
-        bytesIn,
-      );
-      let stored: boolean;
-      try {
-        stored = await this.engine.setIf(record.id, key, value, ttlMs, condition);
-      } catch (e) {
-        stored = await this.engine.setIf(await this.repair(e, principal, cache), key, value, ttlMs, condition);
-      }
-      this.observer.observe('setIf', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
-      return stored;
-    } catch (e) {
-      throw this.failed('setIf', principal, cache, t0, e);
-    }
+    return this.run(SET_IF, principal, cache, key, value, ttlMs, condition);
   }
 
-  async delete(principal: Principal, cache: string, key: Uint8Array): Promise<void> {
-    const t0 = performance.now();
-    try {
-      validateKey(key);
-      const record = await this.admit(principal, cache, 'write', undefined, key.byteLength);
-      try {
-        await this.engine.delete(record.id, key);
-      } catch (e) {
-        await this.engine.delete(await this.repair(e, principal, cache), key);
-      }
-      this.observer.observe('delete', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
-    } catch (e) {
-      throw this.failed('delete', principal, cache, t0, e);
-    }
+  delete(principal: Principal, cache: string, key: Uint8Array): Promise<void> {
+    return this.run(DELETE, principal, cache, key);
   }
 
   /** Adds `amount` to the integer at `key` and returns the new value. */
-  async increment(
-    principal: Principal,
-    cache: string,
-    key: Uint8Array,
-    amount: bigint,
-    ttlMs: number,
-  ): Promise<bigint> {
-    const t0 = performance.now();
-    try {
-      validateKey(key);
-      validateTtlMs(ttlMs, this.limits);
-      if (amount < INT64_MIN || amount > INT64_MAX) {
-        throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'increment amount must be a signed 64-bit integer');
-      }
-      const record = await this.admit(principal, cache, 'write', 'read', key.byteLength, key.byteLength + 20, ttlMs);
-      let value: bigint;
-      try {
-        value = await this.engine.increment(record.id, key, amount, ttlMs);
-      } catch (e) {
-        value = await this.engine.increment(await this.repair(e, principal, cache), key, amount, ttlMs);
-      }
-      this.observer.observe('increment', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
-      return value;
-    } catch (e) {
-      throw this.failed('increment', principal, cache, t0, e);
-    }
+  increment(principal: Principal, cache: string, key: Uint8Array, amount: bigint, ttlMs: number): Promise<bigint> {
+    return this.run(INCREMENT, principal, cache, key, amount, ttlMs);
   }
 
   /** Remaining TTL in ms, or `undefined` on a miss. */
-  async itemGetTtl(principal: Principal, cache: string, key: Uint8Array): Promise<number | undefined> {
-    const t0 = performance.now();
-    try {
-      validateKey(key);
-      const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      let ttl: number | undefined;
-      try {
-        ttl = await this.engine.itemGetTtl(record.id, key);
-      } catch (e) {
-        ttl = await this.engine.itemGetTtl(await this.repair(e, principal, cache), key);
-      }
-      this.observer.observe(
-        'itemGetTtl',
-        principal.accountId,
-        cache,
-        ttl === undefined ? 'miss' : 'hit',
-        performance.now() - t0,
-        key.byteLength,
-        0,
-      );
-      return ttl;
-    } catch (e) {
-      throw this.failed('itemGetTtl', principal, cache, t0, e);
-    }
+  itemGetTtl(principal: Principal, cache: string, key: Uint8Array): Promise<number | undefined> {
+    return this.run(ITEM_GET_TTL, principal, cache, key);
   }
 
-  async updateTtl(principal: Principal, cache: string, key: Uint8Array, update: TtlUpdate): Promise<TtlUpdateResult> {
-    const t0 = performance.now();
-    try {
-      validateKey(key);
-      validateTtlMs(update.ttlMs, this.limits);
-      const record = await this.admit(principal, cache, 'write', undefined, key.byteLength, 0, update.ttlMs);
-      let result: TtlUpdateResult;
-      try {
-        result = await this.engine.updateTtl(record.id, key, update);
-      } catch (e) {
-        result = await this.engine.updateTtl(await this.repair(e, principal, cache), key, update);
-      }
-      this.observer.observe('updateTtl', principal.accountId, cache, 'ok', performance.now() - t0, key.byteLength, 0);
-      return result;
-    } catch (e) {
-      throw this.failed('updateTtl', principal, cache, t0, e);
-    }
+  updateTtl(principal: Principal, cache: string, key: Uint8Array, update: TtlUpdate): Promise<TtlUpdateResult> {
+    return this.run(UPDATE_TTL, principal, cache, key, update);
   }
 
-  async keysExist(principal: Principal, cache: string, keys: readonly Uint8Array[]): Promise<boolean[]> {
-    const t0 = performance.now();
-    try {
-      validateBatchSize(keys.length, this.limits);
-      let bytesIn = 0;
-      for (const key of keys) {
-        validateKey(key);
-        bytesIn += key.byteLength;
-      }
-      const record = await this.admit(principal, cache, 'read', undefined, bytesIn);
-      let exists: boolean[];
-      try {
-        exists = await this.engine.keysExist(record.id, keys);
-      } catch (e) {
-        exists = await this.engine.keysExist(await this.repair(e, principal, cache), keys);
-      }
-      this.observer.observe('keysExist', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
-      return exists;
-    } catch (e) {
-      throw this.failed('keysExist', principal, cache, t0, e);
-    }
+  keysExist(principal: Principal, cache: string, keys: readonly Uint8Array[]): Promise<boolean[]> {
+    return this.run(KEYS_EXIST, principal, cache, keys);
   }
 
-  async itemGetType(principal: Principal, cache: string, key: Uint8Array): Promise<ItemType | undefined> {
-    const t0 = performance.now();
-    try {
-      validateKey(key);
-      const record = await this.admit(principal, cache, 'read', undefined, key.byteLength);
-      let type: ItemType | undefined;
-      try {
-        type = await this.engine.itemGetType(record.id, key);
-      } catch (e) {
-        type = await this.engine.itemGetType(await this.repair(e, principal, cache), key);
-      }
-      this.observer.observe(
-        'itemGetType',
-        principal.accountId,
-        cache,
-        type === undefined ? 'miss' : 'hit',
-        performance.now() - t0,
-        key.byteLength,
-        0,
-      );
-      return type;
-    } catch (e) {
-      throw this.failed('itemGetType', principal, cache, t0, e);
-    }
+  itemGetType(principal: Principal, cache: string, key: Uint8Array): Promise<ItemType | undefined> {
+    return this.run(ITEM_GET_TYPE, principal, cache, key);
   }
 
   /** Values in key order, `undefined` for misses. The whole batch is validated before any read. */
-  async getBatch(
-    principal: Principal,
-    cache: string,
-    keys: readonly Uint8Array[],
-  ): Promise<(Uint8Array | undefined)[]> {
-    const t0 = performance.now();
-    try {
-      validateBatchSize(keys.length, this.limits);
-      let bytesIn = 0;
-      for (const key of keys) {
-        validateKey(key);
-        bytesIn += key.byteLength;
-      }
-      const record = await this.admit(principal, cache, 'read', undefined, bytesIn);
-      let values: (Uint8Array | undefined)[];
-      try {
-        values = await Promise.all(keys.map((key) => this.engine.get(record.id, key)));
-      } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        values = await Promise.all(keys.map((key) => this.engine.get(ns, key)));
-      }
-      let out = 0;
-      for (const v of values) if (v !== undefined) out += v.byteLength;
-      this.limiter?.charge(record, out);
-      this.observer.observe('getBatch', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, out);
-      return values;
-    } catch (e) {
-      throw this.failed('getBatch', principal, cache, t0, e);
-    }
+  getBatch(principal: Principal, cache: string, keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    return this.run(GET_BATCH, principal, cache, keys);
   }
 
   /**
    * Stores every item. The whole batch is validated and admitted first, so an invalid item or a limit fails
    * the call with nothing stored rather than leaving it half-applied.
    */
-  async setBatch(principal: Principal, cache: string, items: readonly BatchSetItem[]): Promise<void> {
+  setBatch(principal: Principal, cache: string, items: readonly BatchSetItem[]): Promise<void> {
+    return this.run(SET_BATCH, principal, cache, items);
+  }
+
+  // ── the wrappers ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs a data-plane operation: validate → authorize, resolve the cache, admit (rate, throughput, plan
+   * sizes) → run on the cache's namespace, repairing a lost namespace and retrying once → observe (metrics,
+   * metering, throughput charge) → map the failure. Nothing is applied before every check passed.
+   */
+  private run<A, R>(op: DataOperation<A, void, void, void, R>, principal: Principal, cache: string, a: A): Promise<R>;
+  private run<A, B, R>(
+    op: DataOperation<A, B, void, void, R>,
+    principal: Principal,
+    cache: string,
+    a: A,
+    b: B,
+  ): Promise<R>;
+  private run<A, B, C, R>(
+    op: DataOperation<A, B, C, void, R>,
+    principal: Principal,
+    cache: string,
+    a: A,
+    b: B,
+    c: C,
+  ): Promise<R>;
+  private run<A, B, C, D, R>(
+    op: DataOperation<A, B, C, D, R>,
+    principal: Principal,
+    cache: string,
+    a: A,
+    b: B,
+    c: C,
+    d: D,
+  ): Promise<R>;
+  private async run<A, B, C, D, R>(
+    op: DataOperation<A, B, C, D, R>,
+    principal: Principal,
+    cache: string,
+    a: A,
+    // Optional only for the overloads: each overload passes exactly the arguments its descriptor takes.
+    b?: B,
+    c?: C,
+    d?: D,
+  ): Promise<R> {
     const t0 = performance.now();
     try {
-      validateBatchSize(items.length, this.limits);
-      let bytesIn = 0;
-      let largest = 0;
-      let longest = 0;
-      for (const item of items) {
-        this.validateWrite(item.key, item.value, item.ttlMs);
-        const size = item.key.byteLength + item.value.byteLength;
-        bytesIn += size;
-        if (size > largest) largest = size;
-        if (item.ttlMs > longest) longest = item.ttlMs;
+      const m = this.measure;
+      m.bytesIn = 0;
+      m.largestItemBytes = 0;
+      m.longestTtlMs = 0;
+      m.permission = op.permission;
+      op.validate(m, this.limits, a, b as B, c as C, d as D);
+      // Copied out before the first await: `measure` is shared by every call of this service.
+      const { bytesIn, largestItemBytes, longestTtlMs, permission } = m;
+
+      if (cache === '') throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'cache name must not be empty');
+      if (permission === 'read') authorize(principal, cache, 'read');
+      else {
+        authorize(principal, cache, 'write');
+        if (permission === 'readWrite') authorize(principal, cache, 'read');
       }
-      const record = await this.admit(principal, cache, 'write', undefined, bytesIn, largest, longest);
+      const record = await this.directory.resolve(principal.accountId, cache);
+      if (this.limiter) await this.limiter.admit(principal, record, bytesIn, largestItemBytes, longestTtlMs);
+
+      let result: R;
       try {
-        await Promise.all(items.map((item) => this.engine.set(record.id, item.key, item.value, item.ttlMs)));
+        result = await op.run(this.engine, record.id, a, b as B, c as C, d as D);
       } catch (e) {
-        const ns = await this.repair(e, principal, cache);
-        await Promise.all(items.map((item) => this.engine.set(ns, item.key, item.value, item.ttlMs)));
+        result = await op.run(this.engine, await this.repair(e, principal, cache), a, b as B, c as C, d as D);
       }
-      this.observer.observe('setBatch', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
+      const bytesOut = op.bytesOut === undefined ? 0 : op.bytesOut(result);
+      if (bytesOut > 0) this.limiter?.charge(record, bytesOut);
+      this.observer.observe(
+        op.name,
+        principal.accountId,
+        cache,
+        op.outcome === undefined ? 'ok' : op.outcome(result),
+        performance.now() - t0,
+        bytesIn,
+        bytesOut,
+      );
+      return result;
     } catch (e) {
-      throw this.failed('setBatch', principal, cache, t0, e);
+      throw this.failed(op.name, principal, cache, t0, e);
     }
   }
 
-  // ── helpers ──────────────────────────────────────────────────────────────────────────────────
-
-  /** Authorizes, resolves the cache and passes the limiter; nothing has been applied when this throws. */
-  private async admit(
+  /**
+   * Runs a control-plane operation: authorize management and validate `cacheName` (when the operation
+   * names a cache), run `body`, observe, map the failure. Control calls are rare, so a closure is fine here.
+   */
+  private async control<R>(
+    op: Operation,
     principal: Principal,
-    cache: string,
-    permission: 'read' | 'write',
-    alsoNeeds: 'read' | undefined,
-    bytesIn: number,
-    largestItemBytes = 0,
-    longestTtlMs = 0,
-  ): Promise<CacheRecord> {
-    if (cache === '') throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'cache name must not be empty');
-    authorize(principal, cache, permission);
-    if (alsoNeeds) authorize(principal, cache, alsoNeeds);
-    const record = await this.directory.resolve(principal.accountId, cache);
-    if (this.limiter) await this.limiter.admit(principal, record, bytesIn, largestItemBytes, longestTtlMs);
-    return record;
+    cacheName: string | undefined,
+    body: () => Promise<R>,
+  ): Promise<R> {
+    const t0 = performance.now();
+    const name = cacheName ?? '';
+    try {
+      if (cacheName !== undefined) {
+        authorize(principal, cacheName, 'control');
+        validateCacheName(cacheName);
+      }
+      const result = await body();
+      this.observer.observe(op, principal.accountId, name, 'ok', performance.now() - t0, 0, 0);
+      return result;
+    } catch (e) {
+      throw this.failed(op, principal, name, t0, e);
+    }
   }
 
   /**
@@ -492,26 +328,17 @@ export class CacheService {
     return fresh.id;
   }
 
-  private validateWrite(key: Uint8Array, value: Uint8Array, ttlMs: number): void {
-    validateKey(key);
-    validateTtlMs(ttlMs, this.limits);
-    validateItemSize(key, value, this.limits);
-  }
-
-  private done(op: Operation, principal: Principal, cache: string, t0: number): void {
-    this.observer.observe(op, principal.accountId, cache, 'ok', performance.now() - t0, 0, 0);
-  }
-
   /**
    * The error to throw for a failed operation, reported to the observer. Engines report a missing
-   * namespace by id, callers want the cache name; anything that is not a CacheError is a bug → INTERNAL.
+   * namespace by id, callers want the cache name. Anything that is not a CacheError is a bug: it is
+   * reported as INTERNAL and rethrown unchanged, so the transport logs it with its stack and a request id
+   * and answers a generic message (its text never reaches a client).
    */
-  private failed(op: Operation, principal: Principal, cache: string, t0: number, e: unknown): CacheError {
-    let error: CacheError;
+  private failed(op: Operation, principal: Principal, cache: string, t0: number, e: unknown): unknown {
+    let error: unknown = e;
     if (isCacheError(e, ErrorCode.NOT_FOUND) && cache !== '') error = cacheNotFound(cache);
-    else if (e instanceof CacheError) error = e;
-    else error = new CacheError(ErrorCode.INTERNAL, `internal error: ${(e as Error)?.message ?? String(e)}`);
-    this.observer.observe(op, principal.accountId, cache, error.code, performance.now() - t0, 0, 0);
+    const outcome = error instanceof CacheError ? error.code : ErrorCode.INTERNAL;
+    this.observer.observe(op, principal.accountId, cache, outcome, performance.now() - t0, 0, 0);
     return error;
   }
 }

@@ -182,7 +182,8 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       service,
       accounts,
       auth,
-      onUnexpected: (error) => logger.error({ err: error }, 'unexpected error while serving a call'),
+      onUnexpected: (error, requestId) =>
+        logger.error({ err: error, requestId }, 'unexpected error while serving a call'),
       maxReceiveMessageBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
     });
     const credentials = parts.grpcCredentials ?? loadGrpcCredentials(config.tlsCertFile, config.tlsKeyFile);

@@ -5,6 +5,7 @@
  */
 import { CacheError, ErrorCode } from '@cachette/core';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
 
 const STATUS: Record<ErrorCode, status> = {
   [ErrorCode.NOT_FOUND]: status.NOT_FOUND,
@@ -19,17 +20,22 @@ const STATUS: Record<ErrorCode, status> = {
   [ErrorCode.INTERNAL]: status.INTERNAL,
 };
 
-/** Hook to report unexpected (non-CacheError) failures, e.g. to the logger. */
-export type UnexpectedErrorSink = (error: unknown) => void;
+/**
+ * Reports an unexpected (non-CacheError) failure, e.g. to the logger with its stack; `requestId` is the
+ * id the client was given.
+ */
+export type UnexpectedErrorSink = (error: unknown, requestId: string) => void;
 
 /**
- * A grpc-js error for `error`. Anything that is not a {@link CacheError} is a bug: it becomes INTERNAL
- * with a generic message (details go to `onUnexpected`, never to the client).
+ * A grpc-js error for `error`. Anything that is not a {@link CacheError} is a bug: the client gets INTERNAL
+ * with a generic message and a request id; the error itself goes to `onUnexpected` under that id.
  */
 export function toGrpcError(error: unknown, onUnexpected?: UnexpectedErrorSink): Partial<ServiceError> {
   if (!(error instanceof CacheError)) {
-    onUnexpected?.(error);
-    return { code: status.INTERNAL, details: 'internal server error' };
+    // gRPC calls carry no id of their own: one is made only when needed, so successful calls pay nothing.
+    const requestId = nextRequestId();
+    onUnexpected?.(error, requestId);
+    return { code: status.INTERNAL, details: internalError(requestId).message };
   }
   const result: Partial<ServiceError> = { code: STATUS[error.code], details: error.message };
   // The SDK only reads `err` to pick a LimitExceededError cause; on NOT_FOUND/ALREADY_EXISTS some values would

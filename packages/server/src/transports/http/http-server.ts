@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
 import { sendError } from './errors.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
 import { registerCaches } from './routes/caches.ts';
@@ -44,9 +45,11 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
+    // Unique across processes, and the same shape as the ids gRPC clients get, so one log search finds both.
+    genReqId: nextRequestId,
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
     if (error instanceof CacheError) return sendError(reply, error);
     const e = error as {
       validation?: Parameters<typeof validationMessage>[0];
@@ -72,11 +75,9 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
       return sendError(reply, new CacheError(ErrorCode.INVALID_ARGUMENT, e.message));
     }
-    options.logger.error(
-      { err: { message: e.message, code: e.code } },
-      'unexpected error while serving an HTTP request',
-    );
-    return sendError(reply, new CacheError(ErrorCode.INTERNAL, 'internal server error'));
+    // A bug: the stack goes to the log under the request id, the client gets only the id.
+    request.log.error({ err: error, requestId: request.id }, 'unexpected error while serving an HTTP request');
+    return sendError(reply, internalError(request.id));
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -1,7 +1,8 @@
 /**
  * @module transports/http/http-server
- * The HTTP transport (Fastify): signup and key management under `/v1`, health. It maps errors once, here,
- * and touches nothing but the service layer.
+ * The HTTP transport (Fastify): signup and key management under `/v1`, health. It authenticates once (an
+ * `onRequest` hook, see `request-auth.ts`), maps errors once, here, and touches nothing but the service
+ * layer.
  */
 import { CacheError, ErrorCode } from '@cachette/core';
 import cors from '@fastify/cors';
@@ -13,6 +14,7 @@ import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
 import { sendError } from './errors.ts';
+import { authenticateRoutes } from './request-auth.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
 import { registerCaches } from './routes/caches.ts';
 import { registerItemOps } from './routes/item-ops.ts';
@@ -104,16 +106,20 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     maxAge: 86_400,
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Every route below authenticates in onRequest unless it says `public: true`.
+  authenticateRoutes(app, options.auth);
+  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
   const metrics = options.metrics;
   if (metrics) {
-    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+    app.get('/metrics', { config: { public: true } }, async (_request, reply) =>
+      reply.type(metrics.contentType).send(await metrics.metrics()),
+    );
   }
   registerSignup(app, options.accounts);
-  registerApiKeys(app, options.accounts, options.auth);
-  registerCaches(app, options.service, options.auth);
-  registerItems(app, options.service, options.auth);
-  registerItemOps(app, options.service, options.auth);
-  registerUsage(app, options.usageReport, options.auth);
+  registerApiKeys(app, options.accounts);
+  registerCaches(app, options.service);
+  registerItems(app, options.service);
+  registerItemOps(app, options.service);
+  registerUsage(app, options.usageReport);
   return app;
 }

@@ -5,9 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AccountsService } from '../../../service/accounts-service.ts';
-import type { Authenticator } from '../../../service/principal.ts';
 import type { KeyAccess, KeyInfo } from '../../../service/types.ts';
-import { tokenOfRequest } from '../request-auth.ts';
 
 const ACCESS_IN: Record<string, KeyAccess> = {
   'read-write': 'readWrite',
@@ -43,10 +41,9 @@ interface CreateBody {
   description?: string;
 }
 
-export function registerApiKeys(app: FastifyInstance, accounts: AccountsService, auth: Authenticator): void {
+export function registerApiKeys(app: FastifyInstance, accounts: AccountsService): void {
   app.get('/v1/api-keys', async (request) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    return { keys: (await accounts.listKeys(principal)).map(keyJson) };
+    return { keys: (await accounts.listKeys(request.principal)).map(keyJson) };
   });
 
   app.post<{ Body: CreateBody }>(
@@ -66,9 +63,8 @@ export function registerApiKeys(app: FastifyInstance, accounts: AccountsService,
       },
     },
     async (request, reply) => {
-      const principal = await auth.authenticate(tokenOfRequest(request));
       const body = request.body ?? {};
-      const issued = await accounts.createKey(principal, {
+      const issued = await accounts.createKey(request.principal, {
         caches: body.caches,
         access: body.access === undefined ? undefined : ACCESS_IN[body.access],
         expiresInSeconds: body.expiresInSeconds,
@@ -79,8 +75,7 @@ export function registerApiKeys(app: FastifyInstance, accounts: AccountsService,
   );
 
   app.delete<{ Params: { id: string } }>('/v1/api-keys/:id', async (request, reply) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    await accounts.revokeKey(principal, request.params.id);
+    await accounts.revokeKey(request.principal, request.params.id);
     return reply.status(204).send();
   });
 }

@@ -5,30 +5,24 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { CacheService } from '../../../service/cache-service.ts';
-import type { Authenticator } from '../../../service/principal.ts';
-import { tokenOfRequest } from '../request-auth.ts';
 
-export function registerCaches(app: FastifyInstance, service: CacheService, auth: Authenticator): void {
+export function registerCaches(app: FastifyInstance, service: CacheService): void {
   app.get('/v1/caches', async (request) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    return { caches: await service.listCaches(principal) };
+    return { caches: await service.listCaches(request.principal) };
   });
 
   app.put<{ Params: { name: string } }>('/v1/caches/:name', async (request, reply) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    await service.createCache(principal, request.params.name);
+    await service.createCache(request.principal, request.params.name);
     return reply.status(201).send({ name: request.params.name });
   });
 
   app.delete<{ Params: { name: string } }>('/v1/caches/:name', async (request, reply) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    await service.deleteCache(principal, request.params.name);
+    await service.deleteCache(request.principal, request.params.name);
     return reply.status(204).send();
   });
 
   app.post<{ Params: { name: string } }>('/v1/caches/:name/flush', async (request, reply) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    await service.flushCache(principal, request.params.name);
+    await service.flushCache(request.principal, request.params.name);
     return reply.status(204).send();
   });
 }

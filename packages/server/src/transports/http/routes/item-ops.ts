@@ -9,9 +9,7 @@ import { CacheError, ErrorCode } from '@cachette/core';
 import type { SetCondition, TtlUpdate } from '@cachette/engine';
 import type { FastifyInstance } from 'fastify';
 import type { CacheService } from '../../../service/cache-service.ts';
-import type { Authenticator } from '../../../service/principal.ts';
 import { sendError } from '../errors.ts';
-import { tokenOfRequest } from '../request-auth.ts';
 
 type Bytes = { [k: string]: unknown };
 
@@ -83,12 +81,11 @@ function conditionField(body: Bytes): SetCondition {
 
 const b64 = (v: Uint8Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
 
-export function registerItemOps(app: FastifyInstance, service: CacheService, auth: Authenticator): void {
+export function registerItemOps(app: FastifyInstance, service: CacheService): void {
   type Req = { Params: { cache: string }; Body: unknown; Querystring: { key?: string; key_base64?: string } };
   const base = '/v1/caches/:cache/items';
 
   app.post<Req>(`${base}/increment`, async (request) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
     const body = objectBody(request.body);
     const amount = body.amount ?? 1;
     if (
@@ -98,7 +95,7 @@ export function registerItemOps(app: FastifyInstance, service: CacheService, aut
       throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'amount must be an integer (a number or a decimal string)');
     }
     const value = await service.increment(
-      principal,
+      request.principal,
       request.params.cache,
       bytesField(body, 'key', true),
       BigInt(amount),
@@ -108,10 +105,9 @@ export function registerItemOps(app: FastifyInstance, service: CacheService, aut
   });
 
   app.post<Req>(`${base}/set-if`, async (request) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
     const body = objectBody(request.body);
     const stored = await service.setIf(
-      principal,
+      request.principal,
       request.params.cache,
       bytesField(body, 'key', true),
       bytesField(body, 'value', true),
@@ -122,16 +118,14 @@ export function registerItemOps(app: FastifyInstance, service: CacheService, aut
   });
 
   app.get<Req>(`${base}/ttl`, async (request, reply) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
     const key = bytesField(request.query as Bytes, 'key', true);
-    const ttl = await service.itemGetTtl(principal, request.params.cache, key);
+    const ttl = await service.itemGetTtl(request.principal, request.params.cache, key);
     if (ttl === undefined)
       return sendError(reply, new CacheError(ErrorCode.NOT_FOUND, 'key not found', 'item_not_found'));
     return { remainingTtlMs: ttl };
   });
 
   app.post<Req>(`${base}/ttl`, async (request, reply) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
     const body = objectBody(request.body);
     const ttlMs = ttlMsField(body);
     const mode = body.mode ?? 'overwrite';
@@ -140,24 +134,27 @@ export function registerItemOps(app: FastifyInstance, service: CacheService, aut
     else if (mode === 'increase') update = { kind: 'increaseTo', ttlMs };
     else if (mode === 'decrease') update = { kind: 'decreaseTo', ttlMs };
     else throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'mode must be overwrite, increase or decrease');
-    const result = await service.updateTtl(principal, request.params.cache, bytesField(body, 'key', true), update);
+    const result = await service.updateTtl(
+      request.principal,
+      request.params.cache,
+      bytesField(body, 'key', true),
+      update,
+    );
     if (result === 'missing')
       return sendError(reply, new CacheError(ErrorCode.NOT_FOUND, 'key not found', 'item_not_found'));
     return { updated: result === 'set' };
   });
 
   app.post<Req>(`${base}/get-batch`, async (request) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    const values = await service.getBatch(principal, request.params.cache, keysField(objectBody(request.body)));
+    const values = await service.getBatch(request.principal, request.params.cache, keysField(objectBody(request.body)));
     return { values: values.map((v) => (v === undefined ? null : b64(v))) };
   });
 
   app.post<Req>(`${base}/set-batch`, async (request, reply) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
     const items = objectBody(request.body).items;
     if (!Array.isArray(items)) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'items must be an array');
     await service.setBatch(
-      principal,
+      request.principal,
       request.params.cache,
       items.map((raw) => {
         const item = objectBody(raw);
@@ -168,7 +165,8 @@ export function registerItemOps(app: FastifyInstance, service: CacheService, aut
   });
 
   app.post<Req>(`${base}/keys-exist`, async (request) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    return { exists: await service.keysExist(principal, request.params.cache, keysField(objectBody(request.body))) };
+    return {
+      exists: await service.keysExist(request.principal, request.params.cache, keysField(objectBody(request.body))),
+    };
   });
 }

@@ -7,9 +7,7 @@
 import { CacheError, ErrorCode } from '@cachette/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CacheService } from '../../../service/cache-service.ts';
-import type { Authenticator } from '../../../service/principal.ts';
 import { sendError } from '../errors.ts';
-import { tokenOfRequest } from '../request-auth.ts';
 
 type ItemQuery = { key?: string; key_base64?: string; ttl_seconds?: string; token?: string };
 type ItemRequest = FastifyRequest<{ Params: { cache: string }; Querystring: ItemQuery }>;
@@ -43,15 +41,14 @@ function ttlMsOf(query: ItemQuery): number {
 }
 
 /** Registers the item routes in their own context, where every body is read as raw bytes. */
-export function registerItems(app: FastifyInstance, service: CacheService, auth: Authenticator): void {
+export function registerItems(app: FastifyInstance, service: CacheService): void {
   app.register(async (scope) => {
     // A value is opaque bytes whatever its content type: no JSON or text parsing here.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
     scope.get('/cache/:cache', async (request: ItemRequest, reply) => {
-      const principal = await auth.authenticate(tokenOfRequest(request));
-      const value = await service.get(principal, request.params.cache, keyOf(request.query));
+      const value = await service.get(request.principal, request.params.cache, keyOf(request.query));
       if (value === undefined) {
         return sendError(reply, new CacheError(ErrorCode.NOT_FOUND, 'key not found', 'item_not_found'));
       }
@@ -62,16 +59,14 @@ export function registerItems(app: FastifyInstance, service: CacheService, auth:
     });
 
     scope.put('/cache/:cache', async (request: ItemRequest, reply) => {
-      const principal = await auth.authenticate(tokenOfRequest(request));
       const body = request.body;
       const value = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-      await service.set(principal, request.params.cache, keyOf(request.query), value, ttlMsOf(request.query));
+      await service.set(request.principal, request.params.cache, keyOf(request.query), value, ttlMsOf(request.query));
       return reply.status(204).send();
     });
 
     scope.delete('/cache/:cache', async (request: ItemRequest, reply) => {
-      const principal = await auth.authenticate(tokenOfRequest(request));
-      await service.delete(principal, request.params.cache, keyOf(request.query));
+      await service.delete(request.principal, request.params.cache, keyOf(request.query));
       return reply.status(204).send();
     });
   });

@@ -12,6 +12,8 @@ export function registerSignup(app: FastifyInstance, accounts: AccountsService):
   app.post<{ Body: { provider: string; region: string; email: string } }>(
     '/v1/signup',
     {
+      // Signing up is how a caller gets its first key.
+      config: { public: true },
       schema: {
         body: {
           type: 'object',

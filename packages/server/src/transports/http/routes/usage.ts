@@ -6,14 +6,11 @@
 
 import type { UsageReport } from '@cachette/core';
 import type { FastifyInstance } from 'fastify';
-import type { Authenticator } from '../../../service/principal.ts';
-import { tokenOfRequest } from '../request-auth.ts';
 
 export type UsageReporter = (accountId: string, month: string | undefined) => Promise<UsageReport>;
 
-export function registerUsage(app: FastifyInstance, report: UsageReporter, auth: Authenticator): void {
+export function registerUsage(app: FastifyInstance, report: UsageReporter): void {
   app.get<{ Querystring: { month?: string } }>('/v1/usage', async (request) => {
-    const principal = await auth.authenticate(tokenOfRequest(request));
-    return report(principal.accountId, request.query.month);
+    return report(request.principal.accountId, request.query.month);
   });
 }

@@ -13,7 +13,8 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MemoryEngine, systemClock } from '@cachette/engine';
+import { systemClock } from '@cachette/core';
+import { MemoryEngine } from '@cachette/engine';
 import { openSqliteMetadata } from '@cachette/metadata';
 import { CacheService, defaultServiceLimits, type Principal } from '@cachette/server';
 import { createMetrics } from '../packages/server/src/observability/metrics.ts';

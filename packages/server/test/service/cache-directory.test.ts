@@ -1,5 +1,5 @@
 /** CacheDirectory on its own: what it caches, for how long, and when it forgets. */
-import { ErrorCode, ManualClock } from '@cachette/engine';
+import { ErrorCode, ManualClock } from '@cachette/core';
 import { type MetadataStore, openSqliteMetadata } from '@cachette/metadata';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CacheDirectory } from '../../src/service/cache-directory.ts';

@@ -2,7 +2,8 @@
  * CacheService on its own: MemoryEngine, an in-memory SQLite metadata store and a manual clock; no
  * server, no transport. The whole-server tests cover the same calls on the wire.
  */
-import { type CacheEngine, CacheError, ErrorCode, ManualClock, MemoryEngine } from '@cachette/engine';
+import { CacheError, ErrorCode, ManualClock } from '@cachette/core';
+import { type CacheEngine, MemoryEngine } from '@cachette/engine';
 import { type CacheRecord, type MetadataStore, openSqliteMetadata } from '@cachette/metadata';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CacheService, type RequestLimiter } from '../../src/service/cache-service.ts';

@@ -2,7 +2,7 @@
  * PlanLimiter on its own, with an in-memory SQLite store and a manual clock: token buckets refill with
  * time, never with sleeps.
  */
-import { ErrorCode, ManualClock } from '@cachette/engine';
+import { ErrorCode, ManualClock } from '@cachette/core';
 import { type CacheRecord, type MetadataStore, openSqliteMetadata, type Plan } from '@cachette/metadata';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultServiceLimits } from '../../src/service/limits.ts';

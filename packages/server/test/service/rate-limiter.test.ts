@@ -1,5 +1,5 @@
 /** RateLimiter on its own, with a manual clock. */
-import { CacheError, ErrorCode, ManualClock } from '@cachette/engine';
+import { CacheError, ErrorCode, ManualClock } from '@cachette/core';
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/service/rate-limiter.ts';
 

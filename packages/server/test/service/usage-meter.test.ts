@@ -2,7 +2,7 @@
  * UsageMeter on its own, with an in-memory SQLite store and a manual clock: what is counted, how hours
  * split, and that a failed flush loses nothing.
  */
-import { ManualClock } from '@cachette/engine';
+import { ManualClock } from '@cachette/core';
 import { type MetadataStore, openSqliteMetadata, USAGE_HOUR_MS, type UsageDelta } from '@cachette/metadata';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageMeter } from '../../src/service/usage-meter.ts';

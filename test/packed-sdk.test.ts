@@ -210,8 +210,8 @@ console.log(JSON.stringify({
   });
 
   it('type-checks in a browser project (DOM, no Node types) and in a Node project', () => {
-    // @ts-expect-error lines prove the declarations are real types: were they missing or unresolvable,
-    // everything would be `any` and the directive itself would be the error.
+    // The expect-error directives below prove the declarations are real types: were they missing or unresolvable,
+    // everything would be `any` and each unused directive would itself be the error.
     writeFileSync(
       join(project, 'browser.ts'),
       `import { CacheClient, CacheGet } from '@cachette/sdk';

@@ -3,7 +3,7 @@
 // `npm ci` runs through the root `prepare` script): no TypeScript loader at run time, so nothing is
 // transpiled on start and nothing is written to TMPDIR (a read-only file system or a systemd unit with
 // ProtectSystem=strict runs it as is). The import goes through the package's own name so that
-// `node --conditions=@cachette/source --import tsx bin/cachette.js` runs the sources instead, which is what
+// `node --conditions=@cachette/source --import tsx/esm bin/cachette.js` runs the sources instead, which is what
 // the test suite does for the binaries it spawns (see vitest.config.ts).
 let cli;
 try {

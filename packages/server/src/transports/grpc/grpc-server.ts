@@ -47,8 +47,10 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     scsControl,
     withUnimplemented(scsControl, controlPlaneHandlers(deps), () => 'signing keys and vector indexes'),
   );
+  // Every service decoding protobuf goes through the guard, even those that answer UNIMPLEMENTED:
+  // grpc-js decodes a request before it looks for a handler.
   server.addService(
-    ping.cache_client.UnimplementedPingService.definition as unknown as ServiceDefinition,
+    withTolerantDecoding(ping.cache_client.UnimplementedPingService.definition as unknown as ServiceDefinition),
     pingHandlers(),
   );
   const authDef = withTolerantDecoding(authPb.auth.UnimplementedAuthService.definition as unknown as ServiceDefinition);
@@ -65,7 +67,9 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     withUnimplemented(tokenDef, tokenHandlers(tokenDeps), () => 'token service'),
   );
   server.addService(healthDefinition, healthHandlers());
-  const topics = pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition;
+  const topics = withTolerantDecoding(
+    pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition,
+  );
   server.addService(
     topics,
     withUnimplemented(topics, {}, () => 'topics'),

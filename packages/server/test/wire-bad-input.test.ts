@@ -116,6 +116,16 @@ describe('malformed requests', () => {
     expect(r.details).toContain('field 1 of _SetBatchRequest: length 134217728 exceeds the 0 bytes left');
   });
 
+  it('a cache name of invalid UTF-8 (a lone surrogate once decoded) returns INVALID_ARGUMENT, no crash', async () => {
+    // Found by the fuzzer: the name, quoted in the error, made grpc-js's encodeURI(grpc-message) throw.
+    const r = await raw.unary(
+      '/control_client.ScsControl/CreateCache',
+      Buffer.from([0x0a, 0x04, 0x61, 0xed, 0xa0, 0x80]),
+      auth,
+    );
+    expect(r.code).toBe(status.INVALID_ARGUMENT);
+  });
+
   it('undecodable control-plane bytes return INVALID_ARGUMENT', async () => {
     const r = await raw.unary('/control_client.ScsControl/CreateCache', Buffer.from([0x0a, 0x05, 0x61]), auth);
     expect(r.code).toBe(status.INVALID_ARGUMENT);

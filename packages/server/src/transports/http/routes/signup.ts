@@ -12,6 +12,8 @@ export function registerSignup(app: FastifyInstance, accounts: AccountsService):
   app.post<{ Body: { provider: string; region: string; email: string } }>(
     '/v1/signup',
     {
+      // Anyone may call it, so it buffers no more than a sign-up form needs.
+      bodyLimit: 16 * 1024,
       schema: {
         body: {
           type: 'object',

@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, createServer } from '@cachette/server';
+import { createLogger, createServerFromSettings } from '@cachette/server';
 import { createHttpServer } from '../../packages/server/src/transports/http/http-server.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cachette-fuzz-'));
-const server = await createServer({
+const server = await createServerFromSettings({
   port: 0,
   dataDir,
   logger: createLogger('silent'),

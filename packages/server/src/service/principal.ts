@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { CacheError, type Clock, decodeApiKey, ErrorCode } from '@cachette/core';
 import type { ApiKey, MetadataStore } from '@cachette/metadata';
-import type { KeyAccess, KeyScope } from './types.ts';
 import { type AuthThrottle, addressOfPeer } from './auth-throttle.ts';
+import type { KeyAccess, KeyScope } from './types.ts';
 
 /** An authenticated caller. */
 export interface Principal {

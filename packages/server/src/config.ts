@@ -65,6 +65,38 @@ export interface ServerConfig {
   /** Free GB per account per month, then the price per GB (USD). Defaults 50 and 0.15. */
   readonly freeGbPerMonth: number;
   readonly pricePerGbUsd: number;
+  /** Connection-level limits of both ports (hostile or broken clients cannot starve others). */
+  readonly connections: ConnectionLimits;
+  /** Throttling of failed authentications per client address (key guessing). */
+  readonly authThrottle: AuthThrottleSettings;
+}
+
+/** Connection-level limits; defaults in the setting table (README "Connection limits"). */
+export interface ConnectionLimits {
+  /** Open connections per port (gRPC and HTTP each); more are closed at once. Default 10 000. */
+  readonly maxConnections: number;
+  /** Concurrent HTTP/2 streams (calls) per gRPC connection. Default 1000. */
+  readonly maxConcurrentStreams: number;
+  /** Largest header block accepted, in bytes (HTTP/1.1 and HTTP/2). Default 16 KiB. */
+  readonly maxHeaderBytes: number;
+  /** A connection with no call in flight is closed after this long, in ms. Default 5 min. */
+  readonly idleTimeoutMs: number;
+  /** A request must arrive whole (headers and body) within this long, in ms. Default 30 s. */
+  readonly requestTimeoutMs: number;
+  /** HTTP/1.1 request headers must arrive within this long, in ms. Default 10 s. */
+  readonly headersTimeoutMs: number;
+  /** HTTP request-body bytes being received at once, all clients together. Default 256 MiB. */
+  readonly maxInFlightBodyBytes: number;
+  /** HTTP request-body bytes being received at once from one client address. Default 32 MiB. */
+  readonly maxInFlightBodyBytesPerClient: number;
+}
+
+/** Token bucket of failed authentications per client address. */
+export interface AuthThrottleSettings {
+  /** Failures an address may make in a burst before it is throttled. Default 20. */
+  readonly burst: number;
+  /** Failures per second an address earns back. Default 1. */
+  readonly perSecond: number;
 }
 
 function invalid(message: string): CacheError {
@@ -109,6 +141,17 @@ export function toServerConfig(s: Settings): ServerConfig {
     meteringFlushIntervalMs: s.meteringFlush,
     freeGbPerMonth: s.freeGbPerMonth,
     pricePerGbUsd: s.pricePerGb,
+    connections: {
+      maxConnections: s.maxConnections,
+      maxConcurrentStreams: s.maxConcurrentStreams,
+      maxHeaderBytes: s.maxHeaderSize,
+      idleTimeoutMs: s.idleTimeout,
+      requestTimeoutMs: s.requestTimeout,
+      headersTimeoutMs: s.headersTimeout,
+      maxInFlightBodyBytes: s.maxInFlightBody,
+      maxInFlightBodyBytesPerClient: s.maxInFlightBodyPerClient,
+    },
+    authThrottle: { burst: s.authFailureBurst, perSecond: s.authFailuresPerSecond },
   };
   if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
     throw invalid('TLS needs both a certificate (--tls-cert) and a private key (--tls-key)');

@@ -16,9 +16,10 @@ import { listenGrpc, listenHttp } from './listen.ts';
 import { ensureLocalAccount } from './local-account.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
-import { createMetrics } from './observability/metrics.ts';
+import { createMetrics, registerAuthThrottleMetrics } from './observability/metrics.ts';
 import { logReady } from './ready-line.ts';
 import { AccountsService } from './service/accounts-service.ts';
+import { AuthThrottle } from './service/auth-throttle.ts';
 import { CacheService } from './service/cache-service.ts';
 import { combineObservers } from './service/observer.ts';
 import { PlanLimiter } from './service/plan-limiter.ts';
@@ -29,6 +30,7 @@ import { drainTransports, Teardown } from './shutdown.ts';
 import { loadGrpcCredentials } from './tls.ts';
 import { routeGrpcLogs } from './transports/grpc/grpc-logs.ts';
 import { createGrpcServer } from './transports/grpc/grpc-server.ts';
+import { limitHttp2Servers } from './transports/grpc/http2-limits.ts';
 import { createHttpServer } from './transports/http/http-server.ts';
 
 /**
@@ -130,9 +132,19 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       await meter.flush().catch(() => undefined);
       return buildUsageReport(metadata, accountId, month ?? monthOf(clock.nowMs()), clock.nowMs(), pricing);
     };
+    // The gauge reads the throttle at scrape time, after both exist.
+    const authMetrics = registerAuthThrottleMetrics(metrics.registry, () => throttle.throttledClients());
+    const throttle = new AuthThrottle({
+      burst: config.authThrottle.burst,
+      perSecond: config.authThrottle.perSecond,
+      clock,
+      onFailure: authMetrics.failed,
+      onRefusal: authMetrics.refused,
+    });
 
     // Identity: API keys, accounts, signup mail.
     const auth = new Authenticator({
+      throttle,
       metadata,
       clock,
       anonymousAccountId: null,
@@ -185,11 +197,15 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       onUnexpected: (error, requestId) =>
         logger.error({ err: error, requestId }, 'unexpected error while serving a call'),
       maxReceiveMessageBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
+      maxConcurrentStreams: config.connections.maxConcurrentStreams,
+      idleTimeoutMs: config.connections.idleTimeoutMs,
+      maxHeaderBytes: config.connections.maxHeaderBytes,
     });
     const credentials = parts.grpcCredentials ?? loadGrpcCredentials(config.tlsCertFile, config.tlsKeyFile);
     const grpcPort = await listenGrpc(grpc, config.host, config.port, credentials);
     teardown.push(() => grpc.forceShutdown());
     endpoints.grpcEndpoint = config.publicEndpoint ?? hostPort(dialHost(config.host), grpcPort);
+    teardown.push(limitHttp2Servers(grpc, config.connections));
 
     const http = createHttpServer({
       usageReport,
@@ -200,6 +216,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       logger,
       bodyLimitBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
       trustProxy: config.trustProxy,
+      connections: config.connections,
     });
     teardown.push(() => http.close());
     const httpPort = await listenHttp(http, config.host, config.httpPort);

@@ -95,6 +95,37 @@ describe('malformed requests', () => {
     expect(r.details).toContain('malformed Set request');
   });
 
+  // Six bytes that made google-protobuf rewind its cursor and loop forever, stalling every client: a
+  // nested message (or unknown field) whose length varint reads as -6 in 32 bits.
+  const REWIND = [0xfa, 0xff, 0xff, 0xff, 0x0f];
+  it.each([
+    ['GetBatch', '/cache_client.Scs/GetBatch', [0x0a, ...REWIND]],
+    ['SetIf', '/cache_client.Scs/SetIf', [0x3a, ...REWIND]],
+    ['Get', '/cache_client.Scs/Get', [0x12, ...REWIND]],
+    ['CreateCache', '/control_client.ScsControl/CreateCache', [0x12, ...REWIND]],
+  ])('a %s request with a length that points backwards returns INVALID_ARGUMENT', async (method, path, bytes) => {
+    const r = await raw.unary(path, Buffer.from(bytes), auth);
+    expect(r.code).toBe(status.INVALID_ARGUMENT);
+    expect(r.details).toContain(`malformed ${method} request`);
+    expect(r.details).toContain('exceeds');
+  });
+
+  it('a nested length past the end of the request returns INVALID_ARGUMENT naming the field', async () => {
+    const r = await raw.unary('/cache_client.Scs/SetBatch', Buffer.from([0x0a, 0x80, 0x80, 0x80, 0x40]), auth);
+    expect(r.code).toBe(status.INVALID_ARGUMENT);
+    expect(r.details).toContain('field 1 of _SetBatchRequest: length 134217728 exceeds the 0 bytes left');
+  });
+
+  it('a cache name of invalid UTF-8 (a lone surrogate once decoded) returns INVALID_ARGUMENT, no crash', async () => {
+    // Found by the fuzzer: the name, quoted in the error, made grpc-js's encodeURI(grpc-message) throw.
+    const r = await raw.unary(
+      '/control_client.ScsControl/CreateCache',
+      Buffer.from([0x0a, 0x04, 0x61, 0xed, 0xa0, 0x80]),
+      auth,
+    );
+    expect(r.code).toBe(status.INVALID_ARGUMENT);
+  });
+
   it('undecodable control-plane bytes return INVALID_ARGUMENT', async () => {
     const r = await raw.unary('/control_client.ScsControl/CreateCache', Buffer.from([0x0a, 0x05, 0x61]), auth);
     expect(r.code).toBe(status.INVALID_ARGUMENT);

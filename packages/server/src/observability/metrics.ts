@@ -120,3 +120,35 @@ export function createMetrics(engine: CacheEngine, meteringLagSeconds: () => num
     },
   };
 }
+
+/** What `/metrics` shows of the failed-authentication throttle. */
+export interface AuthThrottleMetrics {
+  failed(): void;
+  refused(): void;
+}
+
+/**
+ * Registers `cachette_auth_failures_total`, `cachette_auth_throttled_total` (attempts refused without a
+ * lookup) and `cachette_auth_throttled_clients` (addresses refused right now, read at scrape time).
+ */
+export function registerAuthThrottleMetrics(registry: Registry, throttledClients: () => number): AuthThrottleMetrics {
+  const failures = new Counter({
+    name: 'cachette_auth_failures_total',
+    help: 'Authentications that failed (unknown, revoked or expired key), counted per attempt.',
+    registers: [registry],
+  });
+  const refusals = new Counter({
+    name: 'cachette_auth_throttled_total',
+    help: 'Attempts refused with LIMIT_EXCEEDED because their address failed too often (key guessing).',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'cachette_auth_throttled_clients',
+    help: 'Client addresses whose unknown keys are refused right now.',
+    registers: [registry],
+    collect() {
+      this.set(throttledClients());
+    },
+  });
+  return { failed: () => failures.inc(), refused: () => refusals.inc() };
+}

@@ -3,8 +3,10 @@
  * Who is calling: API-key authentication and per-cache authorization. Transports hand over the raw
  * `authorization` value; nothing here knows about gRPC or HTTP.
  */
+import { createHash } from 'node:crypto';
 import { CacheError, type Clock, decodeApiKey, ErrorCode } from '@cachette/core';
 import type { ApiKey, MetadataStore } from '@cachette/metadata';
+import { type AuthThrottle, addressOfPeer } from './auth-throttle.ts';
 import type { KeyAccess, KeyScope } from './types.ts';
 
 /** An authenticated caller. */
@@ -38,6 +40,8 @@ export interface AuthenticatorOptions {
   readonly touchIntervalMs?: number;
   /** Told when recording last use fails (the call itself still succeeds). */
   readonly onTouchError?: (error: unknown) => void;
+  /** Throttles failed authentications per client address; none = no throttling. */
+  readonly throttle?: AuthThrottle;
 }
 
 type CachedLookup = { readonly key: ApiKey | undefined; readonly expiresAtMs: number };
@@ -47,7 +51,14 @@ const MAX_CACHED_LOOKUPS = 10_000;
 
 /** Resolves tokens to principals. One per server process. */
 export class Authenticator {
+  /**
+   * Keyed by the SHA-256 of the token, never the token: a Map compares keys with `===`, whose time depends
+   * on how much of the key matches; comparing digests leaks nothing about the secret (constant-time in
+   * effect, as the metadata store's lookup by hash is).
+   */
   private readonly lookups = new Map<string, CachedLookup>();
+  /** Digests of tokens seen valid by this process: never throttled, whatever their address did. */
+  private readonly knownValid = new Set<string>();
   /** keyId → when this process last wrote `lastUsedAtMs`, so use is recorded without a write per call. */
   private readonly touched = new Map<string, number>();
   private readonly cacheTtlMs: number;
@@ -71,7 +82,7 @@ export class Authenticator {
    * Throws UNAUTHENTICATED for a missing, unknown, revoked or expired key; PERMISSION_DENIED for a key of
    * another region.
    */
-  async authenticate(token: string | undefined): Promise<Principal> {
+  async authenticate(token: string | undefined, peer?: string): Promise<Principal> {
     if (token === undefined || token === '') {
       if (this.anonymous) return this.anonymous;
       throw new CacheError(
@@ -80,21 +91,43 @@ export class Authenticator {
       );
     }
     const now = this.options.clock.nowMs();
-    let cached = this.lookups.get(token);
+    const digest = createHash('sha256').update(token).digest('base64');
+    const throttle = this.options.throttle;
+    const address = throttle !== undefined && peer !== undefined ? addressOfPeer(peer) : undefined;
+    if (address !== undefined && !this.knownValid.has(digest)) {
+      const retryAfter = throttle?.retryAfterSeconds(address) ?? 0;
+      if (retryAfter > 0) {
+        throw new CacheError(
+          ErrorCode.LIMIT_EXCEEDED,
+          `too many failed authentications from this address; retry in ${retryAfter} s`,
+          'auth_throttled',
+          retryAfter,
+        );
+      }
+    }
+    let cached = this.lookups.get(digest);
     if (cached === undefined || cached.expiresAtMs <= now) {
       const key = await this.options.metadata.findApiKeyBySecret(decodeApiKey(token)?.secret ?? token);
       if (this.lookups.size >= MAX_CACHED_LOOKUPS) this.lookups.clear();
       cached = { key, expiresAtMs: now + this.cacheTtlMs };
-      this.lookups.set(token, cached);
+      this.lookups.set(digest, cached);
     }
     const key = cached.key;
-    if (key === undefined) throw new CacheError(ErrorCode.UNAUTHENTICATED, 'invalid API key');
-    if (key.revokedAtMs !== null) throw new CacheError(ErrorCode.UNAUTHENTICATED, 'this API key has been revoked');
-    if (key.expiresAtMs !== null && key.expiresAtMs <= now) {
-      throw new CacheError(
-        ErrorCode.UNAUTHENTICATED,
-        `this API key expired at ${new Date(key.expiresAtMs).toISOString()}`,
-      );
+    const refusal =
+      key === undefined
+        ? 'invalid API key'
+        : key.revokedAtMs !== null
+          ? 'this API key has been revoked'
+          : key.expiresAtMs !== null && key.expiresAtMs <= now
+            ? `this API key expired at ${new Date(key.expiresAtMs).toISOString()}`
+            : undefined;
+    if (refusal !== undefined || key === undefined) {
+      if (address !== undefined) throttle?.recordFailure(address);
+      throw new CacheError(ErrorCode.UNAUTHENTICATED, refusal ?? 'invalid API key');
+    }
+    if (!this.knownValid.has(digest)) {
+      if (this.knownValid.size >= MAX_CACHED_LOOKUPS) this.knownValid.clear();
+      this.knownValid.add(digest);
     }
     if (key.region !== this.options.region || key.provider !== this.options.provider) {
       throw new CacheError(

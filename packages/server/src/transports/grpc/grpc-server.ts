@@ -11,6 +11,7 @@ import type { Authenticator } from '../../service/principal.ts';
 import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
 import { healthDefinition, healthHandlers } from './health.ts';
+import { limitHttp2Settings } from './http2-limits.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { authHandlers, tokenHandlers } from './token-plane.ts';
 import { withTolerantDecoding } from './tolerant-decoding.ts';
@@ -23,6 +24,12 @@ export interface GrpcTransportOptions {
   readonly onUnexpected: UnexpectedErrorSink;
   /** Largest request accepted, in bytes: a maximum-size item plus message overhead. */
   readonly maxReceiveMessageBytes: number;
+  /** Concurrent calls per connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+  readonly maxConcurrentStreams: number;
+  /** A connection with no call in flight is closed (GOAWAY) after this long. */
+  readonly idleTimeoutMs: number;
+  /** Largest header block (metadata) accepted, in bytes. */
+  readonly maxHeaderBytes: number;
 }
 
 /** A grpc-js server with every Momento service Cachette answers. Not yet bound. */
@@ -34,7 +41,10 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_timeout_ms': 20_000,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+    'grpc.max_concurrent_streams': options.maxConcurrentStreams,
+    'grpc.max_connection_idle_ms': options.idleTimeoutMs,
   });
+  limitHttp2Settings(server, { maxHeaderBytes: options.maxHeaderBytes });
   const deps = { service: options.service, auth: options.auth, onUnexpected: options.onUnexpected };
   const scs = withTolerantDecoding(
     cache.cache_client.UnimplementedScsService.definition as unknown as ServiceDefinition,
@@ -47,8 +57,10 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     scsControl,
     withUnimplemented(scsControl, controlPlaneHandlers(deps), () => 'signing keys and vector indexes'),
   );
+  // Every service decoding protobuf goes through the guard, even those that answer UNIMPLEMENTED:
+  // grpc-js decodes a request before it looks for a handler.
   server.addService(
-    ping.cache_client.UnimplementedPingService.definition as unknown as ServiceDefinition,
+    withTolerantDecoding(ping.cache_client.UnimplementedPingService.definition as unknown as ServiceDefinition),
     pingHandlers(),
   );
   const authDef = withTolerantDecoding(authPb.auth.UnimplementedAuthService.definition as unknown as ServiceDefinition);
@@ -65,7 +77,9 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     withUnimplemented(tokenDef, tokenHandlers(tokenDeps), () => 'token service'),
   );
   server.addService(healthDefinition, healthHandlers());
-  const topics = pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition;
+  const topics = withTolerantDecoding(
+    pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition,
+  );
   server.addService(
     topics,
     withUnimplemented(topics, {}, () => 'topics'),

@@ -20,6 +20,15 @@ const STATUS: Record<ErrorCode, status> = {
   [ErrorCode.INTERNAL]: status.INTERNAL,
 };
 
+// A lone UTF-16 surrogate (a cache name decoded from invalid UTF-8 and quoted in a message) makes grpc-js's
+// encodeURI of grpc-message throw inside its own callback, which crashed the process: replace them.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` with every lone surrogate replaced by U+FFFD, so it can be percent-encoded. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 /**
  * Reports an unexpected (non-CacheError) failure, e.g. to the logger with its stack; `requestId` is the
  * id the client was given.
@@ -37,7 +46,7 @@ export function toGrpcError(error: unknown, onUnexpected?: UnexpectedErrorSink):
     onUnexpected?.(error, requestId);
     return { code: status.INTERNAL, details: internalError(requestId).message };
   }
-  const result: Partial<ServiceError> = { code: STATUS[error.code], details: error.message };
+  const result: Partial<ServiceError> = { code: STATUS[error.code], details: wellFormed(error.message) };
   // The SDK only reads `err` to pick a LimitExceededError cause; on NOT_FOUND/ALREADY_EXISTS some values would
   // turn a cache error into a "store" error, so the trailer is sent only where it means what the SDK expects.
   if (error.reason !== undefined && error.code === ErrorCode.LIMIT_EXCEEDED) {

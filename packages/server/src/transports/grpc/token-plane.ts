@@ -87,7 +87,7 @@ export function authHandlers({ accounts, auth, onUnexpected }: TokenPlaneDeps): 
   ) => {
     try {
       const req = call.request;
-      const principal = await auth.authenticate(secretOf(req.auth_token));
+      const principal = await auth.authenticate(secretOf(req.auth_token), call.getPeer());
       const expiresInSeconds = req.expiry === 'expires' ? req.expires.valid_for_seconds : undefined;
       const issued = await accounts.createKey(principal, {
         ...keyRequestOf(req.has_permissions ? req.permissions : undefined),
@@ -117,7 +117,7 @@ export function tokenHandlers({ accounts, auth, onUnexpected }: TokenPlaneDeps):
   > = async (call, callback) => {
     try {
       const req = call.request;
-      const principal = await auth.authenticate(secretOf(req.auth_token));
+      const principal = await auth.authenticate(secretOf(req.auth_token), call.getPeer());
       const seconds = req.has_expires ? req.expires.valid_for_seconds : 0;
       if (!Number.isSafeInteger(seconds) || seconds <= 0 || seconds > MAX_DISPOSABLE_TOKEN_SECONDS) {
         throw new CacheError(

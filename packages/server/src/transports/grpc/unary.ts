@@ -20,7 +20,7 @@ export function dataUnary<Req, Res>(
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void> {
   return async (call, callback) => {
     try {
-      const principal = await deps.auth.authenticate(tokenOf(call.metadata));
+      const principal = await deps.auth.authenticate(tokenOf(call.metadata), call.getPeer());
       callback(null, await run(principal, cacheNameOf(call.metadata), call.request));
     } catch (e) {
       callback(toGrpcError(e, deps.onUnexpected));
@@ -35,7 +35,7 @@ export function controlUnary<Req, Res>(
 ): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void> {
   return async (call, callback) => {
     try {
-      const principal = await deps.auth.authenticate(tokenOf(call.metadata));
+      const principal = await deps.auth.authenticate(tokenOf(call.metadata), call.getPeer());
       callback(null, await run(principal, call.request));
     } catch (e) {
       callback(toGrpcError(e, deps.onUnexpected));
@@ -50,7 +50,7 @@ export function dataStream<Req, Res>(
 ): (call: ServerWritableStream<Req, Res>) => Promise<void> {
   return async (call) => {
     try {
-      const principal = await deps.auth.authenticate(tokenOf(call.metadata as Metadata));
+      const principal = await deps.auth.authenticate(tokenOf(call.metadata as Metadata), call.getPeer());
       for (const message of await run(principal, cacheNameOf(call.metadata), call.request)) call.write(message);
       call.end();
     } catch (e) {

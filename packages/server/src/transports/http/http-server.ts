@@ -8,6 +8,7 @@ import { CacheError, ErrorCode } from '@cachette/core';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
+import { type ConnectionLimits, defaultConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
@@ -15,6 +16,7 @@ import type { Authenticator } from '../../service/principal.ts';
 import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
 import { sendError } from './errors.ts';
 import { authenticateRoutes } from './request-auth.ts';
+import { registerRequestGuard } from './request-guard.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
 import { registerCaches } from './routes/caches.ts';
 import { registerItemOps } from './routes/item-ops.ts';
@@ -36,10 +38,13 @@ export interface HttpTransportOptions {
   readonly bodyLimitBytes: number;
   /** Trust `X-Forwarded-For` from a reverse proxy for client IPs (rate limits). */
   readonly trustProxy?: boolean;
+  /** Connection-level limits; defaults as in `defaultConfig.connections`. */
+  readonly connections?: ConnectionLimits;
 }
 
 /** A Fastify app with every HTTP route; not yet listening. */
 export function createHttpServer(options: HttpTransportOptions): FastifyInstance {
+  const limits = options.connections ?? defaultConfig.connections;
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps Fastify's default generics for route modules.
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -49,6 +54,21 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     trustProxy: options.trustProxy ?? false,
     // Unique across processes, and the same shape as the ids gRPC clients get, so one log search finds both.
     genReqId: nextRequestId,
+    // A slow or silent client is cut off: inactivity, whole-request and header deadlines (Node answers 408).
+    connectionTimeout: limits.idleTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    http: {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      // How often Node checks those deadlines (default 30 s, which would let a slow request live 30 s longer).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+  });
+  app.server.maxConnections = limits.maxConnections;
+  registerRequestGuard(app, {
+    bodyLimitBytes: options.bodyLimitBytes,
+    maxInFlightBodyBytes: limits.maxInFlightBodyBytes,
+    maxInFlightBodyBytesPerClient: limits.maxInFlightBodyBytesPerClient,
   });
 
   app.setErrorHandler((error, request, reply) => {

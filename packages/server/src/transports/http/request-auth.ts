@@ -49,7 +49,8 @@ export function authenticateRoutes(app: FastifyInstance, auth: Authenticator): v
   // so nobody without a key can make the server receive or parse a large body.
   const authenticate: onRequestAsyncHookHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      request.principal = await auth.authenticate(tokenOfRequest(request));
+      // The peer address feeds the failed-authentication throttle (key guessing).
+      request.principal = await auth.authenticate(tokenOfRequest(request), request.ip);
     } catch (e) {
       // The body is still unread: close the connection after the answer instead of draining it.
       if (hasBody(request)) reply.header('connection', 'close');

@@ -14,6 +14,8 @@ export function registerSignup(app: FastifyInstance, accounts: AccountsService):
     {
       // Signing up is how a caller gets its first key.
       config: { public: true },
+      // Anyone may call it, so it buffers no more than a sign-up form needs.
+      bodyLimit: 16 * 1024,
       schema: {
         body: {
           type: 'object',

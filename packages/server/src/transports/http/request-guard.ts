@@ -1,0 +1,99 @@
+/**
+ * @module transports/http/request-guard
+ * What happens to an HTTP request after its key was checked (`request-auth.ts`, an `onRequest` hook) and
+ * before its body is read (`preParsing`): the body's bytes are reserved from a global and a per-client
+ * in-flight budget. A client without a valid key never gets this far, and no client (or set of clients) can
+ * hold more than its share of memory in half-received bodies.
+ */
+import { CacheError, ErrorCode } from '@cachette/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface RequestGuardOptions {
+  /** Largest body of one request (reserved in full for a chunked body of unknown length). */
+  readonly bodyLimitBytes: number;
+  readonly maxInFlightBodyBytes: number;
+  readonly maxInFlightBodyBytesPerClient: number;
+}
+
+/** Bytes of request bodies being received, in total and per client address. */
+export class InFlightBodies {
+  private total = 0;
+  private readonly perClient = new Map<string, number>();
+  constructor(
+    private readonly maxTotal: number,
+    private readonly maxPerClient: number,
+  ) {}
+
+  /** Reserves `bytes` for `client`; false when either budget would be exceeded. */
+  reserve(client: string, bytes: number): boolean {
+    const mine = this.perClient.get(client) ?? 0;
+    if (this.total + bytes > this.maxTotal || mine + bytes > this.maxPerClient) return false;
+    this.total += bytes;
+    this.perClient.set(client, mine + bytes);
+    return true;
+  }
+
+  release(client: string, bytes: number): void {
+    this.total -= bytes;
+    const left = (this.perClient.get(client) ?? bytes) - bytes;
+    if (left <= 0) this.perClient.delete(client);
+    else this.perClient.set(client, left);
+  }
+
+  /** Bytes reserved now, all clients together. */
+  get bytes(): number {
+    return this.total;
+  }
+}
+
+/** The body size a request announces: its Content-Length, or the body limit when chunked. */
+function declaredBodyBytes(request: FastifyRequest, bodyLimitBytes: number): number {
+  const length = request.headers['content-length'];
+  if (length !== undefined) {
+    const n = Number(length);
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  }
+  return request.headers['transfer-encoding'] !== undefined ? bodyLimitBytes : 0;
+}
+
+/** Refuses `request` before its body is read, closing the connection so the body is never received. */
+function refuse(reply: FastifyReply, hasBody: boolean, error: CacheError): never {
+  if (hasBody) reply.header('connection', 'close');
+  throw error;
+}
+
+/** Installs the guard as a `preParsing` hook (after authentication, before the body is read). */
+export function registerRequestGuard(app: FastifyInstance, options: RequestGuardOptions): InFlightBodies {
+  const inFlight = new InFlightBodies(options.maxInFlightBodyBytes, options.maxInFlightBodyBytesPerClient);
+  app.addHook('preParsing', async (request, reply, payload) => {
+    const bytes = declaredBodyBytes(request, options.bodyLimitBytes);
+    if (bytes === 0) return payload;
+    if (bytes > options.bodyLimitBytes) {
+      refuse(
+        reply,
+        true,
+        new CacheError(
+          ErrorCode.LIMIT_EXCEEDED,
+          `request body exceeds ${options.bodyLimitBytes} bytes`,
+          'request_size_limit_exceeded',
+        ),
+      );
+    }
+    if (!inFlight.reserve(request.ip, bytes)) {
+      refuse(
+        reply,
+        true,
+        new CacheError(
+          ErrorCode.LIMIT_EXCEEDED,
+          'too many request-body bytes in flight; retry shortly',
+          'request_bytes_in_flight_exceeded',
+          1,
+        ),
+      );
+    }
+    // Released when the exchange ends, however it ends (answered, aborted, timed out).
+    reply.raw.once('close', () => inFlight.release(request.ip, bytes));
+    return payload;
+  });
+  return inFlight;
+}

@@ -362,6 +362,7 @@ export class KyselyMetadataStore implements MetadataStore {
         lastUsedAtMs: null,
         description: input.description ?? null,
         canManage,
+        parentKeyId: input.parentKeyId ?? null,
       };
       try {
         await this.db
@@ -380,6 +381,7 @@ export class KyselyMetadataStore implements MetadataStore {
             last_used_at_ms: null,
             description: key.description,
             can_manage: key.canManage ? 1 : 0,
+            parent_key_id: key.parentKeyId,
           })
           .execute();
       } catch (e) {
@@ -418,18 +420,42 @@ export class KyselyMetadataStore implements MetadataStore {
   }
 
   async revokeApiKey(accountId: string, keyId: string, atMs: number): Promise<void> {
-    return this.#run('revokeApiKey', async () => {
-      const result = await this.db
-        .updateTable('api_keys')
-        // coalesce: revoking twice succeeds but keeps the first revocation time, which audits rely on.
-        .set({ revoked_at_ms: sql<number>`coalesce(revoked_at_ms, ${atMs})` })
-        .where('id', '=', keyId)
-        .where('account_id', '=', accountId)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) {
-        throw new CacheError(ErrorCode.NOT_FOUND, `api key '${keyId}' not found`);
-      }
-    }).then(() => this.#changed('apiKeys'));
+    return this.#run('revokeApiKey', () =>
+      // One transaction: a failure half-way must not leave a revoked parent with live children.
+      this.db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('api_keys')
+          // coalesce: revoking twice succeeds but keeps the first revocation time, which audits rely on.
+          .set({ revoked_at_ms: sql<number>`coalesce(revoked_at_ms, ${atMs})` })
+          .where('id', '=', keyId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) {
+          throw new CacheError(ErrorCode.NOT_FOUND, `api key '${keyId}' not found`);
+        }
+        // Then every descendant, one generation per statement. Already-revoked children are walked too (one
+        // revoked earlier may have live children of its own) but keep their first revocation time.
+        let generation = [keyId];
+        const seen = new Set(generation);
+        while (generation.length > 0) {
+          const children = await trx
+            .selectFrom('api_keys')
+            .select('id')
+            .where('account_id', '=', accountId)
+            .where('parent_key_id', 'in', generation)
+            .execute();
+          generation = children.map((c) => c.id).filter((id) => !seen.has(id));
+          if (generation.length === 0) break;
+          for (const id of generation) seen.add(id);
+          await trx
+            .updateTable('api_keys')
+            .set({ revoked_at_ms: sql<number>`coalesce(revoked_at_ms, ${atMs})` })
+            .where('account_id', '=', accountId)
+            .where('id', 'in', generation)
+            .execute();
+        }
+      }),
+    ).then(() => this.#changed('apiKeys'));
   }
 
   async touchApiKey(keyId: string, atMs: number): Promise<void> {

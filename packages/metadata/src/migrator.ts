@@ -7,6 +7,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initial } from './migrations/0001-initial.ts';
 import { plansUsageManage } from './migrations/0002-plans-usage-manage.ts';
+import { keyParents } from './migrations/0003-key-parents.ts';
 import type { MetadataDatabase } from './schema.ts';
 
 /**
@@ -20,6 +21,7 @@ export const MIGRATION_LOCK_TABLE = 'cachette_migration_lock';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-plans-usage-manage': plansUsageManage,
+  '0003-key-parents': keyParents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

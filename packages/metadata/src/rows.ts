@@ -138,5 +138,6 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     lastUsedAtMs: toMsOrNull(row.last_used_at_ms, 'api_keys.last_used_at_ms'),
     description: row.description,
     canManage: toFlag(row.can_manage, 'api_keys.can_manage'),
+    parentKeyId: row.parent_key_id ?? null,
   };
 }

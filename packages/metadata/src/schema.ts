@@ -48,6 +48,8 @@ export interface ApiKeysTable {
   description: string | null;
   /** 1 when the key may use the control plane, else 0 (an integer: SQLite has no boolean). */
   can_manage: ColumnType<number, number | undefined, number>;
+  /** Id of the key that minted this one, or null (signup, local account, operator). */
+  parent_key_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CachesTable {

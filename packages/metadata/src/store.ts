@@ -70,6 +70,8 @@ export interface ApiKey {
    * permissions and disposable tokens cannot.
    */
   readonly canManage: boolean;
+  /** The key that minted this one; revoking it revoked this one too. `null` for top-level keys. */
+  readonly parentKeyId: string | null;
 }
 
 export interface CacheRecord {
@@ -88,6 +90,8 @@ export interface NewApiKey {
   readonly description?: string | null;
   /** Default: true when the scope is all caches and access is readWrite. */
   readonly canManage?: boolean;
+  /** The key minting this one (same account); revoking the parent revokes this key. */
+  readonly parentKeyId?: string | null;
 }
 
 /**
@@ -111,7 +115,10 @@ export interface MetadataStore {
   /** The key whose secret hashes to the stored hash, revoked or expired included (callers decide). */
   findApiKeyBySecret(secret: string): Promise<ApiKey | undefined>;
   listApiKeys(accountId: string): Promise<ApiKey[]>;
-  /** Revokes a key of this account; NOT_FOUND when the account has no such key. */
+  /**
+   * Revokes a key of this account and every key it minted, transitively (children, grandchildren, …);
+   * NOT_FOUND when the account has no such key.
+   */
   revokeApiKey(accountId: string, keyId: string, atMs: number): Promise<void>;
   /** Records use; callers throttle how often they call it. */
   touchApiKey(keyId: string, atMs: number): Promise<void>;

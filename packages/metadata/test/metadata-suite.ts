@@ -213,6 +213,7 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
           lastUsedAtMs: null,
           description: null,
           canManage: true,
+          parentKeyId: null,
         });
         expect(await store.findApiKeyBySecret(secret)).toEqual(key);
       });
@@ -306,6 +307,33 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
         const { key, secret } = await store.createApiKey({ accountId: account.id });
         await store.revokeApiKey(account.id, key.id, 1_700_000_005_000);
         expect(await store.findApiKeyBySecret(secret)).toEqual({ ...key, revokedAtMs: 1_700_000_005_000 });
+      });
+
+      it('revokeApiKey(parent) revokes its children and grandchildren, not its siblings', async () => {
+        const account = await newAccount();
+        const parent = await store.createApiKey({ accountId: account.id });
+        const sibling = await store.createApiKey({ accountId: account.id });
+        const child = await store.createApiKey({ accountId: account.id, parentKeyId: parent.key.id });
+        const grandchild = await store.createApiKey({ accountId: account.id, parentKeyId: child.key.id });
+        const cousin = await store.createApiKey({ accountId: account.id, parentKeyId: sibling.key.id });
+        expect(child.key.parentKeyId).toBe(parent.key.id);
+        await store.revokeApiKey(account.id, parent.key.id, 7_000);
+        for (const k of [parent, child, grandchild]) {
+          expect((await store.findApiKeyBySecret(k.secret))?.revokedAtMs).toBe(7_000);
+        }
+        for (const k of [sibling, cousin]) expect((await store.findApiKeyBySecret(k.secret))?.revokedAtMs).toBeNull();
+      });
+
+      it('revokeApiKey(parent) keeps the earlier revocation time of a child revoked before, and reaches its children', async () => {
+        const account = await newAccount();
+        const parent = await store.createApiKey({ accountId: account.id });
+        const child = await store.createApiKey({ accountId: account.id, parentKeyId: parent.key.id });
+        const grandchild = await store.createApiKey({ accountId: account.id, parentKeyId: child.key.id });
+        await store.revokeApiKey(account.id, child.key.id, 3_000);
+        await store.revokeApiKey(account.id, parent.key.id, 9_000);
+        expect((await store.findApiKeyBySecret(child.secret))?.revokedAtMs).toBe(3_000);
+        expect((await store.findApiKeyBySecret(grandchild.secret))?.revokedAtMs).toBe(3_000);
+        expect((await store.findApiKeyBySecret(parent.secret))?.revokedAtMs).toBe(9_000);
       });
 
       it('revokeApiKey() twice succeeds and keeps the first revocation time', async () => {

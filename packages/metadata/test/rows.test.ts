@@ -18,6 +18,7 @@ const keyRow = {
   last_used_at_ms: 1700000000001,
   description: null,
   can_manage: 0,
+  parent_key_id: null,
 };
 
 describe('rows', () => {
@@ -52,6 +53,7 @@ describe('rows', () => {
       lastUsedAtMs: 1_700_000_000_001,
       description: null,
       canManage: false,
+      parentKeyId: null,
     });
     expect(key).not.toHaveProperty('secretHash');
     expect(toApiKey({ ...keyRow, can_manage: 1 }).canManage).toBe(true);

@@ -47,6 +47,7 @@ describe('data directory hardening', () => {
           scope: { kind: 'all' },
           access: 'readWrite',
           canManage: true,
+          expiresAtMs: null,
         },
         uniqueName(),
       );

@@ -41,6 +41,8 @@ export interface NewKeyRequest {
   readonly description?: string | undefined;
   /** May manage caches and keys; default: when the key is read-write for all caches. */
   readonly canManage?: boolean | undefined;
+  /** The key minting this one (revoking it revokes the new key); `null`/omitted for top-level keys. */
+  readonly parentKeyId?: string | null | undefined;
 }
 
 export interface IssuedKey {
@@ -111,10 +113,16 @@ export class AccountsService {
     }
   }
 
-  /** Creates a key for the caller's account; needs a key that may manage caches. */
+  /**
+   * Creates a key for the caller's account; needs a key that may manage caches. The new key is the
+   * caller's child: it never outlives the caller (no expiry, or a later one, is PERMISSION_DENIED), never
+   * has more rights (caches, access, management), and is revoked when the caller is revoked.
+   */
   async createKey(principal: Principal, request: NewKeyRequest): Promise<IssuedKey> {
     authorize(principal, '', 'control');
-    return this.issue(principal.accountId, request);
+    const nowMs = this.options.clock.nowMs();
+    assertWithinParent(principal, request, nowMs);
+    return this.issue(principal.accountId, { ...request, parentKeyId: principal.keyId });
   }
 
   /** The caller's keys, newest first (never secrets). */
@@ -150,6 +158,7 @@ export class AccountsService {
       expiresAtMs: expiresInSeconds === undefined ? null : this.options.clock.nowMs() + expiresInSeconds * 1000,
       description: request.description ?? null,
       ...(request.canManage === undefined ? {} : { canManage: request.canManage }),
+      parentKeyId: request.parentKeyId ?? null,
     });
     return { key: keyInfoOf(key), apiKey: encodeApiKey(this.options.grpcEndpoint, secret, this.options.httpEndpoint) };
   }
@@ -180,6 +189,57 @@ export function normalizeEmail(raw: string): string {
     throw new CacheError(ErrorCode.INVALID_ARGUMENT, `'${raw}' is not a valid e-mail address`);
   }
   return email;
+}
+
+const ACCESS_RANK: Record<KeyAccess, readonly KeyAccess[]> = {
+  readWrite: ['readWrite', 'readOnly', 'writeOnly'],
+  readOnly: ['readOnly'],
+  writeOnly: ['writeOnly'],
+};
+
+/**
+ * Throws PERMISSION_DENIED when a key asked for by `parent` would outlive it or exceed its rights: its
+ * expiry must be set and no later than the parent's (when the parent expires), its caches a subset of the
+ * parent's, its access no wider, and management only from a managing parent.
+ */
+function assertWithinParent(parent: Principal, request: NewKeyRequest, nowMs: number): void {
+  if (parent.expiresAtMs !== null) {
+    const leftS = Math.floor((parent.expiresAtMs - nowMs) / 1000);
+    const asked = request.expiresInSeconds;
+    if (asked === undefined || nowMs + asked * 1000 > parent.expiresAtMs) {
+      throw new CacheError(
+        ErrorCode.PERMISSION_DENIED,
+        `this API key expires at ${new Date(parent.expiresAtMs).toISOString()}, and a key it creates cannot outlive it: ` +
+          `ask for an expiry of at most ${Math.max(leftS, 0)} seconds`,
+      );
+    }
+  }
+  const access = request.access ?? 'readWrite';
+  if (!ACCESS_RANK[parent.access].includes(access)) {
+    throw new CacheError(
+      ErrorCode.PERMISSION_DENIED,
+      `this API key is ${parent.access}; it cannot create a ${access} key`,
+    );
+  }
+  if (parent.scope.kind === 'caches') {
+    const parentCaches = parent.scope.caches;
+    const wanted = request.caches ?? [];
+    if (wanted.length === 0) {
+      throw new CacheError(
+        ErrorCode.PERMISSION_DENIED,
+        `this API key is limited to caches ${parentCaches.join(', ')}; a key it creates must list some of them`,
+      );
+    }
+    const outside = wanted.filter((c) => !parentCaches.includes(c));
+    if (outside.length > 0) {
+      throw new CacheError(ErrorCode.PERMISSION_DENIED, `this API key has no access to cache '${outside[0]}'`);
+    }
+  }
+  // The store's default grants management to read-write all-cache keys: say so explicitly when the parent
+  // cannot manage (authorize() already requires it today, this keeps the rule local).
+  if (request.canManage === true && !parent.canManage) {
+    throw new CacheError(ErrorCode.PERMISSION_DENIED, 'this API key cannot create keys with management rights');
+  }
 }
 
 function scopeOf(caches: readonly string[] | undefined): KeyScope {

@@ -33,6 +33,8 @@ export function keyJson(key: KeyInfo) {
     expiresAt: iso(key.expiresAtMs),
     lastUsedAt: iso(key.lastUsedAtMs),
     revokedAt: iso(key.revokedAtMs),
+    /** The key that created this one: revoking it revoked this one too. */
+    parentId: key.parentKeyId,
   };
 }
 

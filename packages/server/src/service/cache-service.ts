@@ -1,7 +1,10 @@
 /**
  * @module service/cache-service
  * The protocol-agnostic service: every transport calls these methods with an authenticated principal.
- * Order on every data-plane call: authorize (cache, permission) → validate → resolve cache → admit
+ * Write-only keys change items but learn nothing about them: they may set, set in batches and delete
+ * (answers that do not depend on what was there); every call whose answer reveals an item's existence,
+ * value or TTL (get, conditional sets, increment, TTL reads and updates, keys-exist, item type) also needs
+ * read access. Order on every data-plane call: authorize (cache, permission) → validate → resolve cache → admit
  * (rate and throughput limits) → engine op → observe (metrics, metering). Nothing is applied before every
  * check passed. Engine namespaces are cache ids, never names, so two accounts may own caches with the
  * same name.
@@ -234,14 +237,8 @@ export class CacheService {
     try {
       this.validateWrite(key, value, ttlMs);
       const bytesIn = key.byteLength + value.byteLength + valueBytesOf(condition);
-      // A conditional set reveals the item's state, so a write-only key may only use `absent`.
-      const record = await this.admit(
-        principal,
-        cache,
-        'write',
-        condition.kind === 'absent' ? undefined : 'read',
-        bytesIn,
-      );
+      // Every condition's answer (stored or not) reveals whether the item exists: a write-only key may not.
+      const record = await this.admit(principal, cache, 'write', 'read', bytesIn);
       let stored: boolean;
       try {
         stored = await this.engine.setIf(record.id, key, value, ttlMs, condition);
@@ -332,7 +329,8 @@ export class CacheService {
     try {
       validateKey(key);
       validateTtlMs(update.ttlMs, this.limits);
-      const record = await this.admit(principal, cache, 'write', undefined, key.byteLength, 0, update.ttlMs);
+      // The answer (set, not set, missing) reveals the item's state: a write-only key may not.
+      const record = await this.admit(principal, cache, 'write', 'read', key.byteLength, 0, update.ttlMs);
       let result: TtlUpdateResult;
       try {
         result = await this.engine.updateTtl(record.id, key, update);

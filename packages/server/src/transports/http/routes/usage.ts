@@ -6,7 +6,7 @@
 
 import type { UsageReport } from '@cachette/core';
 import type { FastifyInstance } from 'fastify';
-import type { Authenticator } from '../../../service/principal.ts';
+import { type Authenticator, authorize } from '../../../service/principal.ts';
 import { tokenOfRequest } from '../request-auth.ts';
 
 export type UsageReporter = (accountId: string, month: string | undefined) => Promise<UsageReport>;
@@ -14,6 +14,9 @@ export type UsageReporter = (accountId: string, month: string | undefined) => Pr
 export function registerUsage(app: FastifyInstance, report: UsageReporter, auth: Authenticator): void {
   app.get<{ Querystring: { month?: string } }>('/v1/usage', async (request) => {
     const principal = await auth.authenticate(tokenOfRequest(request));
+    // The report names every cache of the account and its bill: management keys only, like ListCaches
+    // hides caches outside a scoped key.
+    authorize(principal, '', 'control');
     return report(principal.accountId, request.query.month);
   });
 }

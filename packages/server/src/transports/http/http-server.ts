@@ -18,6 +18,7 @@ import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
+import { refuseRepeatedQueryParameters } from './single-query.ts';
 import { validationMessage } from './validation-message.ts';
 
 export interface HttpTransportOptions {
@@ -45,6 +46,9 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
   });
+
+  // First of all hooks: nothing (authentication included) may read a repeated parameter as one value.
+  app.addHook('onRequest', refuseRepeatedQueryParameters);
 
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof CacheError) return sendError(reply, error);

@@ -120,6 +120,13 @@ export class AccountsService {
    */
   async createKey(principal: Principal, request: NewKeyRequest): Promise<IssuedKey> {
     authorize(principal, '', 'control');
+    if (principal.keyId === null) {
+      // A key minted anonymously would keep working after the server restarts without --allow-anonymous.
+      throw new CacheError(
+        ErrorCode.PERMISSION_DENIED,
+        'anonymous callers cannot create API keys; use the local key in <data-dir>/dev-api-key',
+      );
+    }
     const nowMs = this.options.clock.nowMs();
     assertWithinParent(principal, request, nowMs);
     return this.issue(principal.accountId, { ...request, parentKeyId: principal.keyId });

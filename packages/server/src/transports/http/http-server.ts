@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import { anonymousGuard } from './anonymous-guard.ts';
 import { sendError } from './errors.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
 import { registerCaches } from './routes/caches.ts';
@@ -34,6 +35,11 @@ export interface HttpTransportOptions {
   readonly bodyLimitBytes: number;
   /** Trust `X-Forwarded-For` from a reverse proxy for client IPs (rate limits). */
   readonly trustProxy?: boolean;
+  /**
+   * Set when the server runs with `--allow-anonymous`: the hostnames it is configured under (for the
+   * `Host` check). Enables the anonymous-mode rules of {@link anonymousGuard}.
+   */
+  readonly anonymousMode?: { readonly serverNames: readonly string[] };
 }
 
 /** A Fastify app with every HTTP route; not yet listening. */
@@ -49,6 +55,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
 
   // First of all hooks: nothing (authentication included) may read a repeated parameter as one value.
   app.addHook('onRequest', refuseRepeatedQueryParameters);
+  if (options.anonymousMode) app.addHook('onRequest', anonymousGuard(options.anonymousMode.serverNames));
 
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof CacheError) return sendError(reply, error);

@@ -94,6 +94,7 @@ function checkPlan(plan: Plan): void {
     maxRequestsPerSecond: plan.maxRequestsPerSecond,
     maxThroughputBytesPerSecond: plan.maxThroughputBytesPerSecond,
     maxCaches: plan.maxCaches,
+    maxApiKeys: plan.maxApiKeys ?? null,
   };
   for (const [field, value] of Object.entries(required)) {
     if (!isPositiveInteger(value)) throw invalid(`plan '${name}': ${field} must be a positive integer`);
@@ -419,6 +420,40 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
+  async listApiKeysPage(
+    accountId: string,
+    page: { readonly limit: number; readonly after?: { readonly createdAtMs: number; readonly id: string } },
+  ): Promise<ApiKey[]> {
+    if (!Number.isSafeInteger(page.limit) || page.limit < 1) throw invalid('a page limit must be a positive integer');
+    const after = page.after;
+    return this.#run('listApiKeysPage', async () => {
+      let query = this.db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId);
+      if (after !== undefined) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at_ms', '<', after.createdAtMs),
+            eb.and([eb('created_at_ms', '=', after.createdAtMs), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
+      const rows = await query.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+      return rows.map(toApiKey);
+    });
+  }
+
+  async countUsableApiKeys(accountId: string, nowMs: number): Promise<number> {
+    return this.#run('countUsableApiKeys', async () => {
+      const row = await this.db
+        .selectFrom('api_keys')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId)
+        .where('revoked_at_ms', 'is', null)
+        .where((eb) => eb.or([eb('expires_at_ms', 'is', null), eb('expires_at_ms', '>', nowMs)]))
+        .executeTakeFirstOrThrow();
+      return toCount(row.n);
+    });
+  }
+
   async revokeApiKey(accountId: string, keyId: string, atMs: number): Promise<void> {
     return this.#run('revokeApiKey', () =>
       // One transaction: a failure half-way must not leave a revoked parent with live children.
@@ -579,6 +614,7 @@ export class KyselyMetadataStore implements MetadataStore {
       max_item_size_bytes: plan.maxItemSizeBytes,
       max_ttl_ms: plan.maxTtlMs,
       max_caches: plan.maxCaches,
+      max_api_keys: plan.maxApiKeys ?? null,
     };
     return this.#run('putPlan', async () => {
       await this.db

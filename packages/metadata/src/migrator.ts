@@ -8,6 +8,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { initial } from './migrations/0001-initial.ts';
 import { plansUsageManage } from './migrations/0002-plans-usage-manage.ts';
 import { keyParents } from './migrations/0003-key-parents.ts';
+import { keyLimits } from './migrations/0004-key-limits.ts';
 import type { MetadataDatabase } from './schema.ts';
 
 /**
@@ -22,6 +23,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-plans-usage-manage': plansUsageManage,
   '0003-key-parents': keyParents,
+  '0004-key-limits': keyLimits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

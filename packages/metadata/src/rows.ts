@@ -69,6 +69,7 @@ export function toPlan(row: Selectable<PlansTable>): Plan {
     maxItemSizeBytes: toInt(row.max_item_size_bytes, 'plans.max_item_size_bytes'),
     maxTtlMs: toMs(row.max_ttl_ms, 'plans.max_ttl_ms'),
     maxCaches: toIntOrNull(row.max_caches, 'plans.max_caches'),
+    maxApiKeys: toIntOrNull(row.max_api_keys ?? null, 'plans.max_api_keys'),
   };
 }
 

@@ -66,6 +66,8 @@ export interface PlansTable {
   max_item_size_bytes: BigintColumn;
   max_ttl_ms: MsColumn;
   max_caches: NullableBigintColumn;
+  /** Usable API keys per account; null = no plan limit (migration 0004). */
+  max_api_keys: ColumnType<number | bigint | string | null, number | null | undefined, number | null>;
 }
 
 /** One row per (account, cache, UTC hour); counters only ever grow, by addUsage's summing upsert. */

@@ -29,6 +29,11 @@ export interface Plan {
   readonly maxTtlMs: number;
   /** Caches one account may own. */
   readonly maxCaches: number | null;
+  /**
+   * Usable (neither revoked nor expired) API keys one account may hold; `null` or omitted = no plan limit.
+   * Free plan: 100.
+   */
+  readonly maxApiKeys?: number | null;
 }
 
 /** Bytes moved by one account in one cache during one hour; the unit of metering. */
@@ -115,6 +120,16 @@ export interface MetadataStore {
   /** The key whose secret hashes to the stored hash, revoked or expired included (callers decide). */
   findApiKeyBySecret(secret: string): Promise<ApiKey | undefined>;
   listApiKeys(accountId: string): Promise<ApiKey[]>;
+  /**
+   * One page of the account's keys, newest first (by creation time, then id). `after` is the last key of
+   * the previous page; the page has at most `limit` keys.
+   */
+  listApiKeysPage(
+    accountId: string,
+    page: { readonly limit: number; readonly after?: { readonly createdAtMs: number; readonly id: string } },
+  ): Promise<ApiKey[]>;
+  /** Keys of the account that still work at `nowMs` (not revoked, not expired). */
+  countUsableApiKeys(accountId: string, nowMs: number): Promise<number>;
   /**
    * Revokes a key of this account and every key it minted, transitively (children, grandchildren, …);
    * NOT_FOUND when the account has no such key.

@@ -31,7 +31,7 @@ const HOUR = 3_600_000;
 /** 2023-11-14T22:00Z, the hour the suite's clock starts in. */
 const H0 = 1_699_999_200_000;
 
-/** The built-in plans exactly as migration 0002 seeds them. */
+/** The built-in plans exactly as migrations 0002 and 0004 seed them. */
 export const BUILT_IN_PLANS: readonly Plan[] = [
   {
     name: 'free',
@@ -40,6 +40,7 @@ export const BUILT_IN_PLANS: readonly Plan[] = [
     maxItemSizeBytes: 5_242_880,
     maxTtlMs: 86_400_000,
     maxCaches: 100,
+    maxApiKeys: 100,
   },
   {
     name: 'unlimited',
@@ -48,6 +49,7 @@ export const BUILT_IN_PLANS: readonly Plan[] = [
     maxItemSizeBytes: 5_242_880,
     maxTtlMs: 86_400_000,
     maxCaches: null,
+    maxApiKeys: null,
   },
 ];
 
@@ -309,6 +311,36 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
         expect(await store.findApiKeyBySecret(secret)).toEqual({ ...key, revokedAtMs: 1_700_000_005_000 });
       });
 
+      it('listApiKeysPage() pages newest first without gaps or repeats; countUsableApiKeys() skips revoked and expired', async () => {
+        const account = await newAccount();
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          // Two keys per millisecond: the id breaks ties.
+          if (i % 2 === 0) clock.advance(1);
+          const expiresAtMs = i === 1 ? clock.nowMs() + 10 : null;
+          ids.push((await store.createApiKey({ accountId: account.id, expiresAtMs })).key.id);
+        }
+        const seen: string[] = [];
+        let after: { createdAtMs: number; id: string } | undefined;
+        for (;;) {
+          const page = await store.listApiKeysPage(account.id, { limit: 2, ...(after ? { after } : {}) });
+          expect(page.length).toBeLessThanOrEqual(2);
+          if (page.length === 0) break;
+          seen.push(...page.map((k) => k.id));
+          const last = page[page.length - 1]!;
+          after = { createdAtMs: last.createdAtMs, id: last.id };
+        }
+        const expected = (await store.listApiKeys(account.id))
+          .sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? 1 : -1))
+          .map((k) => k.id);
+        expect(seen).toEqual(expected);
+        expect(new Set(seen)).toEqual(new Set(ids));
+        expect(await store.countUsableApiKeys(account.id, clock.nowMs())).toBe(5);
+        await store.revokeApiKey(account.id, ids[0]!, clock.nowMs());
+        expect(await store.countUsableApiKeys(account.id, clock.nowMs())).toBe(4);
+        expect(await store.countUsableApiKeys(account.id, clock.nowMs() + 10)).toBe(3);
+      });
+
       it('revokeApiKey(parent) revokes its children and grandchildren, not its siblings', async () => {
         const account = await newAccount();
         const parent = await store.createApiKey({ accountId: account.id });
@@ -488,10 +520,11 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
           maxItemSizeBytes: 5_242_880,
           maxTtlMs: 7 * 86_400_000,
           maxCaches: null,
+          maxApiKeys: 20,
         };
         await store.putPlan(pro);
         expect(await store.getPlan('Pro')).toEqual(pro);
-        const replaced: Plan = { ...pro, maxRequestsPerSecond: null, maxCaches: 3 };
+        const replaced: Plan = { ...pro, maxRequestsPerSecond: null, maxCaches: 3, maxApiKeys: null };
         await store.putPlan(replaced);
         expect(await store.getPlan('Pro')).toEqual(replaced);
         await store.putPlan({ ...pro, name: 'basic' });

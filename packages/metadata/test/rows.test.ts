@@ -81,6 +81,7 @@ describe('rows', () => {
         max_item_size_bytes: 5242880n,
         max_ttl_ms: '86400000',
         max_caches: null,
+        max_api_keys: '100',
       }),
     ).toEqual({
       name: 'free',
@@ -89,6 +90,7 @@ describe('rows', () => {
       maxItemSizeBytes: 5_242_880,
       maxTtlMs: 86_400_000,
       maxCaches: null,
+      maxApiKeys: 100,
     });
     expect(
       toUsage({

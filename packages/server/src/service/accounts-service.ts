@@ -55,6 +55,26 @@ export interface IssuedKey {
 // header as is and can never inject one), at most 254 characters (RFC 5321).
 const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 const MAX_KEY_LIFETIME_S = 10 * 365 * 86400;
+/** Usable keys per account whatever the plan says (plans without a limit included): bounds the store. */
+export const MAX_KEYS_PER_ACCOUNT = 10_000;
+/** Keys per page of `listKeys`, by default and at most. */
+export const DEFAULT_KEY_PAGE = 100;
+export const MAX_KEY_PAGE = 1000;
+
+/** An opaque cursor: the last key of a page (creation time and id), base64url JSON. */
+function encodePageToken(key: ApiKey): string {
+  return Buffer.from(JSON.stringify([key.createdAtMs, key.id])).toString('base64url');
+}
+
+function decodePageToken(token: string): { createdAtMs: number; id: string } {
+  try {
+    const [createdAtMs, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (Number.isSafeInteger(createdAtMs) && typeof id === 'string') return { createdAtMs: createdAtMs as number, id };
+  } catch {
+    // Reported below.
+  }
+  throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'page_token is not one this server gave out');
+}
 
 /** Signup and keys. */
 export class AccountsService {
@@ -129,14 +149,34 @@ export class AccountsService {
     }
     const nowMs = this.options.clock.nowMs();
     assertWithinParent(principal, request, nowMs);
+    await this.assertRoomForKey(principal.accountId, nowMs);
     return this.issue(principal.accountId, { ...request, parentKeyId: principal.keyId });
   }
 
-  /** The caller's keys, newest first (never secrets). */
-  async listKeys(principal: Principal): Promise<KeyInfo[]> {
+  /**
+   * One page of the caller's keys, newest first (never secrets). `pageToken` is the previous page's
+   * `nextPageToken`; `limit` defaults to {@link DEFAULT_KEY_PAGE} and is at most {@link MAX_KEY_PAGE}.
+   * `nextPageToken` is `null` on the last page.
+   */
+  async listKeys(
+    principal: Principal,
+    page: { readonly limit?: number | undefined; readonly pageToken?: string | undefined } = {},
+  ): Promise<{ keys: KeyInfo[]; nextPageToken: string | null }> {
     authorize(principal, '', 'control');
-    const keys = await this.options.metadata.listApiKeys(principal.accountId);
-    return keys.sort((a, b) => b.createdAtMs - a.createdAtMs).map(keyInfoOf);
+    const limit = page.limit ?? DEFAULT_KEY_PAGE;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_KEY_PAGE) {
+      throw new CacheError(ErrorCode.INVALID_ARGUMENT, `limit must be a whole number from 1 to ${MAX_KEY_PAGE}`);
+    }
+    const after = page.pageToken === undefined ? undefined : decodePageToken(page.pageToken);
+    // One more than asked tells whether another page follows without a second query.
+    const keys = await this.options.metadata.listApiKeysPage(principal.accountId, {
+      limit: limit + 1,
+      ...(after === undefined ? {} : { after }),
+    });
+    const more = keys.length > limit;
+    if (more) keys.length = limit;
+    const last = keys[keys.length - 1];
+    return { keys: keys.map(keyInfoOf), nextPageToken: more && last ? encodePageToken(last) : null };
   }
 
   /** Revokes one of the caller's keys; effective at once on this server. NOT_FOUND for another's key. */
@@ -168,6 +208,23 @@ export class AccountsService {
       parentKeyId: request.parentKeyId ?? null,
     });
     return { key: keyInfoOf(key), apiKey: encodeApiKey(this.options.grpcEndpoint, secret, this.options.httpEndpoint) };
+  }
+
+  /** LIMIT_EXCEEDED when the account already holds as many usable keys as its plan (or the server) allows. */
+  private async assertRoomForKey(accountId: string, nowMs: number): Promise<void> {
+    const account = await this.options.metadata.getAccount(accountId);
+    const plan = account === undefined ? undefined : await this.options.metadata.getPlan(account.plan);
+    const max = Math.min(plan?.maxApiKeys ?? MAX_KEYS_PER_ACCOUNT, MAX_KEYS_PER_ACCOUNT);
+    // Checked before each creation, not under a lock: concurrent creations may overshoot by a few, which
+    // still bounds the store.
+    const count = await this.options.metadata.countUsableApiKeys(accountId, nowMs);
+    if (count >= max) {
+      throw new CacheError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `this account already has ${count} usable API keys, the most its plan allows; revoke one before creating another`,
+        'api_key_count_limit_exceeded',
+      );
+    }
   }
 
   private async findOrCreateAccount(email: string): Promise<Account> {

@@ -193,6 +193,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     const http = createHttpServer({
       usageReport,
       metrics: metrics.registry,
+      metricsToken: config.metricsToken,
       service,
       accounts,
       auth,

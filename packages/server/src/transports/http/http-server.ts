@@ -3,6 +3,7 @@
  * The HTTP transport (Fastify): signup and key management under `/v1`, health. It maps errors once, here,
  * and touches nothing but the service layer.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { CacheError, ErrorCode } from '@cachette/core';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -27,6 +28,8 @@ export interface HttpTransportOptions {
   readonly usageReport: UsageReporter;
   /** Prometheus registry served at `GET /metrics`. */
   readonly metrics?: Registry;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken?: string | undefined;
   readonly service: CacheService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
@@ -40,6 +43,13 @@ export interface HttpTransportOptions {
    * `Host` check). Enables the anonymous-mode rules of {@link anonymousGuard}.
    */
   readonly anonymousMode?: { readonly serverNames: readonly string[] };
+}
+
+/** True when `header` is `Bearer <token>`; compared in constant time so timing does not reveal the token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  if (header === undefined || !header.startsWith('Bearer ')) return false;
+  const given = createHash('sha256').update(header.slice(7).trim()).digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
 }
 
 /** A Fastify app with every HTTP route; not yet listening. */
@@ -117,7 +127,13 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   app.get('/healthz', async () => ({ status: 'ok' }));
   const metrics = options.metrics;
   if (metrics) {
-    app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
+    const token = options.metricsToken;
+    app.get('/metrics', async (request, reply) => {
+      if (token !== undefined && !bearerMatches(request.headers.authorization, token)) {
+        throw new CacheError(ErrorCode.UNAUTHENTICATED, '/metrics needs Authorization: Bearer <the --metrics-token>');
+      }
+      return reply.type(metrics.contentType).send(await metrics.metrics());
+    });
   }
   registerSignup(app, options.accounts);
   registerApiKeys(app, options.accounts, options.auth);

@@ -12,6 +12,7 @@ import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import type { SecureContextTarget, TlsCertificates } from '../../tls-certificates.ts';
 import { anonymousGuard } from './anonymous-guard.ts';
 import { sendError } from './errors.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
@@ -28,6 +29,8 @@ export interface HttpTransportOptions {
   readonly usageReport: UsageReporter;
   /** Prometheus registry served at `GET /metrics`. */
   readonly metrics?: Registry;
+  /** When set, the port serves HTTPS with this certificate, following its reloads. */
+  readonly tls?: TlsCertificates | undefined;
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string | undefined;
   readonly service: CacheService;
@@ -61,7 +64,10 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy ?? false,
-  });
+    ...(options.tls ? { https: options.tls.current } : {}),
+    // Fastify's types follow the `https` option; routes only use what HTTP and HTTPS requests share.
+  }) as unknown as FastifyInstance;
+  if (options.tls) options.tls.attach(app.server as unknown as SecureContextTarget);
 
   // First of all hooks: nothing (authentication included) may read a repeated parameter as one value.
   app.addHook('onRequest', refuseRepeatedQueryParameters);

@@ -454,6 +454,26 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
+  async incrementRateCounter(bucket: string, windowStartMs: number, pruneBeforeMs: number): Promise<number> {
+    if (typeof bucket !== 'string' || bucket.length === 0) throw invalid('a rate counter needs a bucket name');
+    checkOptionalMs(windowStartMs, 'windowStartMs');
+    return this.#run('incrementRateCounter', async () => {
+      const row = await this.db
+        .insertInto('rate_counters')
+        .values({ bucket, window_start_ms: windowStartMs, count: 1 })
+        .onConflict((oc) =>
+          oc.columns(['bucket', 'window_start_ms']).doUpdateSet({ count: sql<number>`rate_counters.count + 1` }),
+        )
+        .returning('count')
+        .executeTakeFirstOrThrow();
+      // Old windows are garbage; deleting them on about 1 call in 64 keeps the table small without a timer.
+      if (Math.random() < 1 / 64) {
+        await this.db.deleteFrom('rate_counters').where('window_start_ms', '<', pruneBeforeMs).execute();
+      }
+      return toCount(row.count);
+    });
+  }
+
   async revokeApiKey(accountId: string, keyId: string, atMs: number): Promise<void> {
     return this.#run('revokeApiKey', () =>
       // One transaction: a failure half-way must not leave a revoked parent with live children.

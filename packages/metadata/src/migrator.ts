@@ -9,6 +9,7 @@ import { initial } from './migrations/0001-initial.ts';
 import { plansUsageManage } from './migrations/0002-plans-usage-manage.ts';
 import { keyParents } from './migrations/0003-key-parents.ts';
 import { keyLimits } from './migrations/0004-key-limits.ts';
+import { rateCounters } from './migrations/0005-rate-counters.ts';
 import type { MetadataDatabase } from './schema.ts';
 
 /**
@@ -24,6 +25,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-plans-usage-manage': plansUsageManage,
   '0003-key-parents': keyParents,
   '0004-key-limits': keyLimits,
+  '0005-rate-counters': rateCounters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -52,6 +52,13 @@ export interface ApiKeysTable {
   parent_key_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** Fixed-window counters for unauthenticated endpoints (migration 0005). */
+export interface RateCountersTable {
+  bucket: string;
+  window_start_ms: MsColumn;
+  count: BigintColumn;
+}
+
 export interface CachesTable {
   id: string;
   account_id: string;
@@ -89,6 +96,7 @@ export interface SettingsTable {
 export interface MetadataDatabase {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
+  rate_counters: RateCountersTable;
   caches: CachesTable;
   plans: PlansTable;
   usage: UsageTable;

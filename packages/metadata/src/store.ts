@@ -173,6 +173,13 @@ export interface MetadataStore {
    */
   onChange(listener: (change: MetadataChange) => void): () => void;
 
+  /**
+   * Adds one to the counter of `bucket` for the window starting at `windowStartMs` and returns the new
+   * count; atomic, so gateways sharing the store count together. Windows that started before
+   * `pruneBeforeMs` (of every bucket) are deleted now and then.
+   */
+  incrementRateCounter(bucket: string, windowStartMs: number, pruneBeforeMs: number): Promise<number>;
+
   /** Small named settings of the deployment (e.g. the local account id). */
   getSetting(name: string): Promise<string | undefined>;
   setSetting(name: string, value: string): Promise<void>;

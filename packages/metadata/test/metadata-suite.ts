@@ -751,6 +751,19 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
       });
     });
 
+    describe('rate counters', () => {
+      it('incrementRateCounter() counts per bucket and window, atomically under concurrency', async () => {
+        expect(await store.incrementRateCounter('signup:email:a@example.com', 3_600_000, 0)).toBe(1);
+        expect(await store.incrementRateCounter('signup:email:a@example.com', 3_600_000, 0)).toBe(2);
+        expect(await store.incrementRateCounter('signup:email:b@example.com', 3_600_000, 0)).toBe(1);
+        expect(await store.incrementRateCounter('signup:email:a@example.com', 7_200_000, 3_600_000)).toBe(1);
+        const counts = await Promise.all(
+          Array.from({ length: 20 }, () => store.incrementRateCounter('signup:ip:10.0.0.1', 3_600_000, 0)),
+        );
+        expect([...counts].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      });
+    });
+
     describe('settings', () => {
       it('getSetting() of an unset name returns undefined; setSetting() then getSetting() returns the value', async () => {
         expect(await store.getSetting('local-account-id')).toBeUndefined();

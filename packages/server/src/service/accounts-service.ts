@@ -8,7 +8,7 @@ import type { Account, MetadataStore } from '@cachette/metadata';
 import type { Mailer } from '../mail/mailer.ts';
 import { signupEmail } from '../mail/signup-email.ts';
 import { type Authenticator, authorize, type Principal } from './principal.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { clientBucketOf, RateLimiter } from './rate-limiter.ts';
 import { type KeyAccess, type KeyInfo, type KeyScope, keyInfoOf } from './types.ts';
 
 export interface AccountsServiceOptions {
@@ -55,6 +55,8 @@ export interface IssuedKey {
 // header as is and can never inject one), at most 254 characters (RFC 5321).
 const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 const MAX_KEY_LIFETIME_S = 10 * 365 * 86400;
+/** Description of keys made by signup (how unseen ones are found when a newer one is mailed). */
+const SIGNUP_KEY_DESCRIPTION = 'signup';
 /** Usable keys per account whatever the plan says (plans without a limit included): bounds the store. */
 export const MAX_KEYS_PER_ACCOUNT = 10_000;
 /** Keys per page of `listKeys`, by default and at most. */
@@ -83,8 +85,11 @@ export class AccountsService {
 
   constructor(private readonly options: AccountsServiceOptions) {
     // An inbox gets at most 3 keys an hour; one client at most 10 signups an hour.
-    this.byEmail = new RateLimiter(options.clock, { limit: 3, windowMs: 3_600_000 });
-    this.byClient = new RateLimiter(options.clock, { limit: 10, windowMs: 3_600_000 });
+    this.byEmail = new RateLimiter(options.metadata, options.clock, 'signup:email', { limit: 3, windowMs: 3_600_000 });
+    this.byClient = new RateLimiter(options.metadata, options.clock, 'signup:client', {
+      limit: 10,
+      windowMs: 3_600_000,
+    });
   }
 
   /**
@@ -101,8 +106,13 @@ export class AccountsService {
       );
     }
     const email = normalizeEmail(request.email);
-    this.byClient.take(request.clientId, 'client');
-    this.byEmail.take(email, 'e-mail address');
+    await this.byClient.take(clientBucketOf(request.clientId), 'client');
+    // Someone else may have used up the address's signups; each of them mailed the owner a working key.
+    await this.byEmail.take(
+      email,
+      'e-mail address',
+      '; the newest Cachette e-mail in that mailbox holds a working key',
+    );
 
     const account = await this.findOrCreateAccount(email);
     if (account.provider !== provider || account.region !== region) {
@@ -115,7 +125,7 @@ export class AccountsService {
       });
       return;
     }
-    const issued = await this.issue(account.id, { description: 'signup' });
+    const issued = await this.issue(account.id, { description: SIGNUP_KEY_DESCRIPTION });
     try {
       await this.options.mailer.send(
         signupEmail({
@@ -131,6 +141,28 @@ export class AccountsService {
       await this.options.metadata.revokeApiKey(account.id, issued.key.id, this.options.clock.nowMs());
       throw e;
     }
+    await this.revokeUnseenSignupKeys(account.id, issued.key.id);
+  }
+
+  /**
+   * Revokes earlier signup keys of the account that were never used: the newest e-mail holds the key that
+   * works, so signups by someone else cannot pile up valid keys in the owner's mailbox, and the owner is
+   * never locked out (every signup mails a working key). Keys already used stay: they are in use.
+   */
+  private async revokeUnseenSignupKeys(accountId: string, keepKeyId: string): Promise<void> {
+    const now = this.options.clock.nowMs();
+    for (const key of await this.options.metadata.listApiKeys(accountId)) {
+      if (
+        key.id !== keepKeyId &&
+        key.description === SIGNUP_KEY_DESCRIPTION &&
+        key.parentKeyId === null &&
+        key.lastUsedAtMs === null &&
+        key.revokedAtMs === null
+      ) {
+        await this.options.metadata.revokeApiKey(accountId, key.id, now);
+      }
+    }
+    this.options.auth.invalidate();
   }
 
   /**

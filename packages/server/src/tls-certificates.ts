@@ -8,7 +8,7 @@
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import { experimental, type ServerCredentials } from '@grpc/grpc-js';
 
 type IdentityListener = experimental.IdentityCertificateUpdateListener;

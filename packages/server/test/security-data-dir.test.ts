@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode } from '@cachette/engine';
+import { ErrorCode } from '@cachette/core';
 import { createLogger, createServer } from '@cachette/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boot, uniqueName } from './support/boot.ts';

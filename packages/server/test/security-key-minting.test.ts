@@ -2,7 +2,7 @@
  * Issue 14, finding 3: a key cannot mint a key that outlives it or has more rights, over HTTP and through the
  * official SDK's AuthClient; revoking a key revokes every key it minted.
  */
-import { ManualClock } from '@cachette/engine';
+import { ManualClock } from '@cachette/core';
 import {
   AllDataReadWrite,
   AuthClient,

@@ -3,7 +3,7 @@
  * one cluster admit the plan's rate in total, not each.
  */
 import { randomBytes } from 'node:crypto';
-import { ManualClock } from '@cachette/engine';
+import { ManualClock } from '@cachette/core';
 import { CacheSetResponse } from '@gomomento/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiKeyIn, outbox } from '@cachette/testing';
 import { CacheGetResponse, MomentoErrorCode } from '@gomomento/sdk';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientBucketOf } from '../src/service/rate-limiter.ts';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
-import { apiKeyIn, outbox } from './support/mail.ts';
 
 const POSTGRES_URL = process.env.CACHETTE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

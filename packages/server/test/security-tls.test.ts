@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
-import { ErrorCode } from '@cachette/engine';
+import { ErrorCode } from '@cachette/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TlsCertificates } from '../src/tls-certificates.ts';
 import { type Booted, boot } from './support/boot.ts';

@@ -4,7 +4,7 @@
  * account: the caller always gets the same answer, and the key goes only to the mailbox.
  */
 import { CacheError, type Clock, ErrorCode, encodeApiKey, isCacheError, validateCacheName } from '@cachette/core';
-import type { Account, MetadataStore } from '@cachette/metadata';
+import type { Account, ApiKey, MetadataStore } from '@cachette/metadata';
 import type { Mailer } from '../mail/mailer.ts';
 import { signupEmail } from '../mail/signup-email.ts';
 import { type Authenticator, authorize, type Principal } from './principal.ts';

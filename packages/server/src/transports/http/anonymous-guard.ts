@@ -15,7 +15,7 @@
  * keyless caller cannot leave a key behind that works once anonymous mode is off.
  */
 import { isIP } from 'node:net';
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tokenOfRequest } from './request-auth.ts';
 

@@ -5,7 +5,7 @@
  * `token` read as "no token" would fall back to anonymous access, and other parameters crashed with 500.
  * No route takes a list through the query string, so a repeat is always a client mistake (or an attack).
  */
-import { CacheError, ErrorCode } from '@cachette/engine';
+import { CacheError, ErrorCode } from '@cachette/core';
 import type { FastifyRequest } from 'fastify';
 
 /** `onRequest` hook: INVALID_ARGUMENT (400) naming the first repeated query parameter. */

@@ -19,7 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '@cachette/core';
-import { createLogger, createServer } from '@cachette/server';
+import { createLogger, createServerFromSettings } from '@cachette/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boot, uniqueName } from './support/boot.ts';
 
@@ -33,7 +33,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const start = (dataDir: string) => createServer({ dataDir, port: 0, logger: createLogger('silent') });
+const start = (dataDir: string) => createServerFromSettings({ dataDir, port: 0, logger: createLogger('silent') });
 const modeOf = (path: string) => lstatSync(path).mode & 0o777;
 
 describe('data directory hardening', () => {

@@ -38,7 +38,8 @@ describe('/metrics and /healthz', () => {
   });
 
   it('CACHETTE_METRICS_TOKEN and --metrics-token set it', () => {
-    expect(resolveConfig({ metricsToken: 'a' }).metricsToken).toBe('a');
+    expect(resolveConfig({ flags: { metricsToken: 'a' } }).metricsToken).toBe('a');
+    expect(resolveConfig({ env: { CACHETTE_METRICS_TOKEN: 'b' } }).metricsToken).toBe('b');
     expect(resolveConfig({}).metricsToken).toBeUndefined();
   });
 });

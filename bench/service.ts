@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     scope: { kind: 'all' },
     access: 'readWrite',
     canManage: true,
+    expiresAtMs: null,
   };
   const keys = Array.from({ length: KEYS }, (_, i) => Buffer.from(`key:${i.toString().padStart(12, '0')}`));
   const missKeys = keys.map((k) => Buffer.concat([k, Buffer.from('-miss')]));

@@ -94,6 +94,7 @@ function checkPlan(plan: Plan): void {
     maxRequestsPerSecond: plan.maxRequestsPerSecond,
     maxThroughputBytesPerSecond: plan.maxThroughputBytesPerSecond,
     maxCaches: plan.maxCaches,
+    maxApiKeys: plan.maxApiKeys ?? null,
   };
   for (const [field, value] of Object.entries(required)) {
     if (!isPositiveInteger(value)) throw invalid(`plan '${name}': ${field} must be a positive integer`);
@@ -362,6 +363,7 @@ export class KyselyMetadataStore implements MetadataStore {
         lastUsedAtMs: null,
         description: input.description ?? null,
         canManage,
+        parentKeyId: input.parentKeyId ?? null,
       };
       try {
         await this.db
@@ -380,6 +382,7 @@ export class KyselyMetadataStore implements MetadataStore {
             last_used_at_ms: null,
             description: key.description,
             can_manage: key.canManage ? 1 : 0,
+            parent_key_id: key.parentKeyId,
           })
           .execute();
       } catch (e) {
@@ -417,19 +420,97 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
-  async revokeApiKey(accountId: string, keyId: string, atMs: number): Promise<void> {
-    return this.#run('revokeApiKey', async () => {
-      const result = await this.db
-        .updateTable('api_keys')
-        // coalesce: revoking twice succeeds but keeps the first revocation time, which audits rely on.
-        .set({ revoked_at_ms: sql<number>`coalesce(revoked_at_ms, ${atMs})` })
-        .where('id', '=', keyId)
-        .where('account_id', '=', accountId)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) {
-        throw new CacheError(ErrorCode.NOT_FOUND, `api key '${keyId}' not found`);
+  async listApiKeysPage(
+    accountId: string,
+    page: { readonly limit: number; readonly after?: { readonly createdAtMs: number; readonly id: string } },
+  ): Promise<ApiKey[]> {
+    if (!Number.isSafeInteger(page.limit) || page.limit < 1) throw invalid('a page limit must be a positive integer');
+    const after = page.after;
+    return this.#run('listApiKeysPage', async () => {
+      let query = this.db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId);
+      if (after !== undefined) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at_ms', '<', after.createdAtMs),
+            eb.and([eb('created_at_ms', '=', after.createdAtMs), eb('id', '<', after.id)]),
+          ]),
+        );
       }
-    }).then(() => this.#changed('apiKeys'));
+      const rows = await query.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+      return rows.map(toApiKey);
+    });
+  }
+
+  async countUsableApiKeys(accountId: string, nowMs: number): Promise<number> {
+    return this.#run('countUsableApiKeys', async () => {
+      const row = await this.db
+        .selectFrom('api_keys')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId)
+        .where('revoked_at_ms', 'is', null)
+        .where((eb) => eb.or([eb('expires_at_ms', 'is', null), eb('expires_at_ms', '>', nowMs)]))
+        .executeTakeFirstOrThrow();
+      return toCount(row.n);
+    });
+  }
+
+  async incrementRateCounter(bucket: string, windowStartMs: number, pruneBeforeMs: number): Promise<number> {
+    if (typeof bucket !== 'string' || bucket.length === 0) throw invalid('a rate counter needs a bucket name');
+    checkOptionalMs(windowStartMs, 'windowStartMs');
+    return this.#run('incrementRateCounter', async () => {
+      const row = await this.db
+        .insertInto('rate_counters')
+        .values({ bucket, window_start_ms: windowStartMs, count: 1 })
+        .onConflict((oc) =>
+          oc.columns(['bucket', 'window_start_ms']).doUpdateSet({ count: sql<number>`rate_counters.count + 1` }),
+        )
+        .returning('count')
+        .executeTakeFirstOrThrow();
+      // Old windows are garbage; deleting them on about 1 call in 64 keeps the table small without a timer.
+      if (Math.random() < 1 / 64) {
+        await this.db.deleteFrom('rate_counters').where('window_start_ms', '<', pruneBeforeMs).execute();
+      }
+      return toCount(row.count);
+    });
+  }
+
+  async revokeApiKey(accountId: string, keyId: string, atMs: number): Promise<void> {
+    return this.#run('revokeApiKey', () =>
+      // One transaction: a failure half-way must not leave a revoked parent with live children.
+      this.db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('api_keys')
+          // coalesce: revoking twice succeeds but keeps the first revocation time, which audits rely on.
+          .set({ revoked_at_ms: sql<number>`coalesce(revoked_at_ms, ${atMs})` })
+          .where('id', '=', keyId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) {
+          throw new CacheError(ErrorCode.NOT_FOUND, `api key '${keyId}' not found`);
+        }
+        // Then every descendant, one generation per statement. Already-revoked children are walked too (one
+        // revoked earlier may have live children of its own) but keep their first revocation time.
+        let generation = [keyId];
+        const seen = new Set(generation);
+        while (generation.length > 0) {
+          const children = await trx
+            .selectFrom('api_keys')
+            .select('id')
+            .where('account_id', '=', accountId)
+            .where('parent_key_id', 'in', generation)
+            .execute();
+          generation = children.map((c) => c.id).filter((id) => !seen.has(id));
+          if (generation.length === 0) break;
+          for (const id of generation) seen.add(id);
+          await trx
+            .updateTable('api_keys')
+            .set({ revoked_at_ms: sql<number>`coalesce(revoked_at_ms, ${atMs})` })
+            .where('account_id', '=', accountId)
+            .where('id', 'in', generation)
+            .execute();
+        }
+      }),
+    ).then(() => this.#changed('apiKeys'));
   }
 
   async touchApiKey(keyId: string, atMs: number): Promise<void> {
@@ -553,6 +634,7 @@ export class KyselyMetadataStore implements MetadataStore {
       max_item_size_bytes: plan.maxItemSizeBytes,
       max_ttl_ms: plan.maxTtlMs,
       max_caches: plan.maxCaches,
+      max_api_keys: plan.maxApiKeys ?? null,
     };
     return this.#run('putPlan', async () => {
       await this.db

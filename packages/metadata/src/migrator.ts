@@ -7,6 +7,9 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { initial } from './migrations/0001-initial.ts';
 import { plansUsageManage } from './migrations/0002-plans-usage-manage.ts';
+import { keyParents } from './migrations/0003-key-parents.ts';
+import { keyLimits } from './migrations/0004-key-limits.ts';
+import { rateCounters } from './migrations/0005-rate-counters.ts';
 import type { MetadataDatabase } from './schema.ts';
 
 /**
@@ -20,6 +23,9 @@ export const MIGRATION_LOCK_TABLE = 'cachette_migration_lock';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-plans-usage-manage': plansUsageManage,
+  '0003-key-parents': keyParents,
+  '0004-key-limits': keyLimits,
+  '0005-rate-counters': rateCounters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -69,6 +69,7 @@ export function toPlan(row: Selectable<PlansTable>): Plan {
     maxItemSizeBytes: toInt(row.max_item_size_bytes, 'plans.max_item_size_bytes'),
     maxTtlMs: toMs(row.max_ttl_ms, 'plans.max_ttl_ms'),
     maxCaches: toIntOrNull(row.max_caches, 'plans.max_caches'),
+    maxApiKeys: toIntOrNull(row.max_api_keys ?? null, 'plans.max_api_keys'),
   };
 }
 
@@ -138,5 +139,6 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     lastUsedAtMs: toMsOrNull(row.last_used_at_ms, 'api_keys.last_used_at_ms'),
     description: row.description,
     canManage: toFlag(row.can_manage, 'api_keys.can_manage'),
+    parentKeyId: row.parent_key_id ?? null,
   };
 }

@@ -48,6 +48,15 @@ export interface ApiKeysTable {
   description: string | null;
   /** 1 when the key may use the control plane, else 0 (an integer: SQLite has no boolean). */
   can_manage: ColumnType<number, number | undefined, number>;
+  /** Id of the key that minted this one, or null (signup, local account, operator). */
+  parent_key_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Fixed-window counters for unauthenticated endpoints (migration 0005). */
+export interface RateCountersTable {
+  bucket: string;
+  window_start_ms: MsColumn;
+  count: BigintColumn;
 }
 
 export interface CachesTable {
@@ -64,6 +73,8 @@ export interface PlansTable {
   max_item_size_bytes: BigintColumn;
   max_ttl_ms: MsColumn;
   max_caches: NullableBigintColumn;
+  /** Usable API keys per account; null = no plan limit (migration 0004). */
+  max_api_keys: ColumnType<number | bigint | string | null, number | null | undefined, number | null>;
 }
 
 /** One row per (account, cache, UTC hour); counters only ever grow, by addUsage's summing upsert. */
@@ -85,6 +96,7 @@ export interface SettingsTable {
 export interface MetadataDatabase {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
+  rate_counters: RateCountersTable;
   caches: CachesTable;
   plans: PlansTable;
   usage: UsageTable;

@@ -29,6 +29,11 @@ export interface Plan {
   readonly maxTtlMs: number;
   /** Caches one account may own. */
   readonly maxCaches: number | null;
+  /**
+   * Usable (neither revoked nor expired) API keys one account may hold; `null` or omitted = no plan limit.
+   * Free plan: 100.
+   */
+  readonly maxApiKeys?: number | null;
 }
 
 /** Bytes moved by one account in one cache during one hour; the unit of metering. */
@@ -70,6 +75,8 @@ export interface ApiKey {
    * permissions and disposable tokens cannot.
    */
   readonly canManage: boolean;
+  /** The key that minted this one; revoking it revoked this one too. `null` for top-level keys. */
+  readonly parentKeyId: string | null;
 }
 
 export interface CacheRecord {
@@ -88,6 +95,8 @@ export interface NewApiKey {
   readonly description?: string | null;
   /** Default: true when the scope is all caches and access is readWrite. */
   readonly canManage?: boolean;
+  /** The key minting this one (same account); revoking the parent revokes this key. */
+  readonly parentKeyId?: string | null;
 }
 
 /**
@@ -111,7 +120,20 @@ export interface MetadataStore {
   /** The key whose secret hashes to the stored hash, revoked or expired included (callers decide). */
   findApiKeyBySecret(secret: string): Promise<ApiKey | undefined>;
   listApiKeys(accountId: string): Promise<ApiKey[]>;
-  /** Revokes a key of this account; NOT_FOUND when the account has no such key. */
+  /**
+   * One page of the account's keys, newest first (by creation time, then id). `after` is the last key of
+   * the previous page; the page has at most `limit` keys.
+   */
+  listApiKeysPage(
+    accountId: string,
+    page: { readonly limit: number; readonly after?: { readonly createdAtMs: number; readonly id: string } },
+  ): Promise<ApiKey[]>;
+  /** Keys of the account that still work at `nowMs` (not revoked, not expired). */
+  countUsableApiKeys(accountId: string, nowMs: number): Promise<number>;
+  /**
+   * Revokes a key of this account and every key it minted, transitively (children, grandchildren, …);
+   * NOT_FOUND when the account has no such key.
+   */
   revokeApiKey(accountId: string, keyId: string, atMs: number): Promise<void>;
   /** Records use; callers throttle how often they call it. */
   touchApiKey(keyId: string, atMs: number): Promise<void>;
@@ -150,6 +172,13 @@ export interface MetadataStore {
    * missed. Returns the unsubscribe function.
    */
   onChange(listener: (change: MetadataChange) => void): () => void;
+
+  /**
+   * Adds one to the counter of `bucket` for the window starting at `windowStartMs` and returns the new
+   * count; atomic, so gateways sharing the store count together. Windows that started before
+   * `pruneBeforeMs` (of every bucket) are deleted now and then.
+   */
+  incrementRateCounter(bucket: string, windowStartMs: number, pruneBeforeMs: number): Promise<number>;
 
   /** Small named settings of the deployment (e.g. the local account id). */
   getSetting(name: string): Promise<string | undefined>;

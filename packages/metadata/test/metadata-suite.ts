@@ -31,7 +31,7 @@ const HOUR = 3_600_000;
 /** 2023-11-14T22:00Z, the hour the suite's clock starts in. */
 const H0 = 1_699_999_200_000;
 
-/** The built-in plans exactly as migration 0002 seeds them. */
+/** The built-in plans exactly as migrations 0002 and 0004 seed them. */
 export const BUILT_IN_PLANS: readonly Plan[] = [
   {
     name: 'free',
@@ -40,6 +40,7 @@ export const BUILT_IN_PLANS: readonly Plan[] = [
     maxItemSizeBytes: 5_242_880,
     maxTtlMs: 86_400_000,
     maxCaches: 100,
+    maxApiKeys: 100,
   },
   {
     name: 'unlimited',
@@ -48,6 +49,7 @@ export const BUILT_IN_PLANS: readonly Plan[] = [
     maxItemSizeBytes: 5_242_880,
     maxTtlMs: 86_400_000,
     maxCaches: null,
+    maxApiKeys: null,
   },
 ];
 
@@ -213,6 +215,7 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
           lastUsedAtMs: null,
           description: null,
           canManage: true,
+          parentKeyId: null,
         });
         expect(await store.findApiKeyBySecret(secret)).toEqual(key);
       });
@@ -306,6 +309,63 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
         const { key, secret } = await store.createApiKey({ accountId: account.id });
         await store.revokeApiKey(account.id, key.id, 1_700_000_005_000);
         expect(await store.findApiKeyBySecret(secret)).toEqual({ ...key, revokedAtMs: 1_700_000_005_000 });
+      });
+
+      it('listApiKeysPage() pages newest first without gaps or repeats; countUsableApiKeys() skips revoked and expired', async () => {
+        const account = await newAccount();
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          // Two keys per millisecond: the id breaks ties.
+          if (i % 2 === 0) clock.advance(1);
+          const expiresAtMs = i === 1 ? clock.nowMs() + 10 : null;
+          ids.push((await store.createApiKey({ accountId: account.id, expiresAtMs })).key.id);
+        }
+        const seen: string[] = [];
+        let after: { createdAtMs: number; id: string } | undefined;
+        for (;;) {
+          const page = await store.listApiKeysPage(account.id, { limit: 2, ...(after ? { after } : {}) });
+          expect(page.length).toBeLessThanOrEqual(2);
+          if (page.length === 0) break;
+          seen.push(...page.map((k) => k.id));
+          const last = page[page.length - 1]!;
+          after = { createdAtMs: last.createdAtMs, id: last.id };
+        }
+        const expected = (await store.listApiKeys(account.id))
+          .sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? 1 : -1))
+          .map((k) => k.id);
+        expect(seen).toEqual(expected);
+        expect(new Set(seen)).toEqual(new Set(ids));
+        expect(await store.countUsableApiKeys(account.id, clock.nowMs())).toBe(5);
+        await store.revokeApiKey(account.id, ids[0]!, clock.nowMs());
+        expect(await store.countUsableApiKeys(account.id, clock.nowMs())).toBe(4);
+        expect(await store.countUsableApiKeys(account.id, clock.nowMs() + 10)).toBe(3);
+      });
+
+      it('revokeApiKey(parent) revokes its children and grandchildren, not its siblings', async () => {
+        const account = await newAccount();
+        const parent = await store.createApiKey({ accountId: account.id });
+        const sibling = await store.createApiKey({ accountId: account.id });
+        const child = await store.createApiKey({ accountId: account.id, parentKeyId: parent.key.id });
+        const grandchild = await store.createApiKey({ accountId: account.id, parentKeyId: child.key.id });
+        const cousin = await store.createApiKey({ accountId: account.id, parentKeyId: sibling.key.id });
+        expect(child.key.parentKeyId).toBe(parent.key.id);
+        await store.revokeApiKey(account.id, parent.key.id, 7_000);
+        for (const k of [parent, child, grandchild]) {
+          expect((await store.findApiKeyBySecret(k.secret))?.revokedAtMs).toBe(7_000);
+        }
+        for (const k of [sibling, cousin]) expect((await store.findApiKeyBySecret(k.secret))?.revokedAtMs).toBeNull();
+      });
+
+      it('revokeApiKey(parent) keeps the earlier revocation time of a child revoked before, and reaches its children', async () => {
+        const account = await newAccount();
+        const parent = await store.createApiKey({ accountId: account.id });
+        const child = await store.createApiKey({ accountId: account.id, parentKeyId: parent.key.id });
+        const grandchild = await store.createApiKey({ accountId: account.id, parentKeyId: child.key.id });
+        await store.revokeApiKey(account.id, child.key.id, 3_000);
+        await store.revokeApiKey(account.id, parent.key.id, 9_000);
+        expect((await store.findApiKeyBySecret(child.secret))?.revokedAtMs).toBe(3_000);
+        expect((await store.findApiKeyBySecret(grandchild.secret))?.revokedAtMs).toBe(3_000);
+        expect((await store.findApiKeyBySecret(parent.secret))?.revokedAtMs).toBe(9_000);
       });
 
       it('revokeApiKey() twice succeeds and keeps the first revocation time', async () => {
@@ -460,10 +520,11 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
           maxItemSizeBytes: 5_242_880,
           maxTtlMs: 7 * 86_400_000,
           maxCaches: null,
+          maxApiKeys: 20,
         };
         await store.putPlan(pro);
         expect(await store.getPlan('Pro')).toEqual(pro);
-        const replaced: Plan = { ...pro, maxRequestsPerSecond: null, maxCaches: 3 };
+        const replaced: Plan = { ...pro, maxRequestsPerSecond: null, maxCaches: 3, maxApiKeys: null };
         await store.putPlan(replaced);
         expect(await store.getPlan('Pro')).toEqual(replaced);
         await store.putPlan({ ...pro, name: 'basic' });
@@ -687,6 +748,19 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
         await store.addUsage([delta(account.id, 'orders', H0)]);
         await store.deleteCache(account.id, 'orders');
         expect(await store.listUsage(account.id, H0, H0 + HOUR)).toEqual([delta(account.id, 'orders', H0)]);
+      });
+    });
+
+    describe('rate counters', () => {
+      it('incrementRateCounter() counts per bucket and window, atomically under concurrency', async () => {
+        expect(await store.incrementRateCounter('signup:email:a@example.com', 3_600_000, 0)).toBe(1);
+        expect(await store.incrementRateCounter('signup:email:a@example.com', 3_600_000, 0)).toBe(2);
+        expect(await store.incrementRateCounter('signup:email:b@example.com', 3_600_000, 0)).toBe(1);
+        expect(await store.incrementRateCounter('signup:email:a@example.com', 7_200_000, 3_600_000)).toBe(1);
+        const counts = await Promise.all(
+          Array.from({ length: 20 }, () => store.incrementRateCounter('signup:ip:10.0.0.1', 3_600_000, 0)),
+        );
+        expect([...counts].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       });
     });
 

@@ -13,7 +13,13 @@ import { POSTGRES_URL, PostgresTestSchemas } from './postgres-harness.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 const schemas = new PostgresTestSchemas();
-const ALL_MIGRATIONS = ['0001-initial', '0002-plans-usage-manage'];
+const ALL_MIGRATIONS = [
+  '0001-initial',
+  '0002-plans-usage-manage',
+  '0003-key-parents',
+  '0004-key-limits',
+  '0005-rate-counters',
+];
 afterAll(() => schemas.dispose());
 
 /** A password PostgreSQL's trust auth ignores, so tests can prove it never reaches a message. */

@@ -18,6 +18,7 @@ const keyRow = {
   last_used_at_ms: 1700000000001,
   description: null,
   can_manage: 0,
+  parent_key_id: null,
 };
 
 describe('rows', () => {
@@ -52,6 +53,7 @@ describe('rows', () => {
       lastUsedAtMs: 1_700_000_000_001,
       description: null,
       canManage: false,
+      parentKeyId: null,
     });
     expect(key).not.toHaveProperty('secretHash');
     expect(toApiKey({ ...keyRow, can_manage: 1 }).canManage).toBe(true);
@@ -79,6 +81,7 @@ describe('rows', () => {
         max_item_size_bytes: 5242880n,
         max_ttl_ms: '86400000',
         max_caches: null,
+        max_api_keys: '100',
       }),
     ).toEqual({
       name: 'free',
@@ -87,6 +90,7 @@ describe('rows', () => {
       maxItemSizeBytes: 5_242_880,
       maxTtlMs: 86_400_000,
       maxCaches: null,
+      maxApiKeys: 100,
     });
     expect(
       toUsage({

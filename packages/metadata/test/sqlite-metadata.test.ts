@@ -95,7 +95,13 @@ describe('openSqliteMetadata', () => {
     await (await openSqliteMetadata({ path })).close();
     await (await openSqliteMetadata({ path })).close();
     const applied = readRawRows(path, 'cachette_migration').map((r) => r.name);
-    expect(applied).toEqual(['0001-initial', '0002-plans-usage-manage']);
+    expect(applied).toEqual([
+      '0001-initial',
+      '0002-plans-usage-manage',
+      '0003-key-parents',
+      '0004-key-limits',
+      '0005-rate-counters',
+    ]);
   });
 
   it('migration 0002 on a database with data gives accounts the free plan and backfills canManage', async () => {

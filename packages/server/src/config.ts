@@ -54,9 +54,14 @@ export interface ServerConfig {
   readonly mailFrom: string;
   /** Take client IPs from `X-Forwarded-For` (behind a load balancer), for per-client signup limits. */
   readonly trustProxy: boolean;
+  /**
+   * Bearer token `GET /metrics` requires; unset = `/metrics` is open (like `/healthz`, which always is).
+   * Metrics carry no keys or values, only counts per operation.
+   */
+  readonly metricsToken: string | undefined;
   /** pino level. Default `info`. */
   readonly logLevel: LogLevel;
-  /** PEM files to serve gRPC over TLS; both or neither. */
+  /** PEM files to serve TLS on every port (gRPC and HTTPS); both or neither. */
   readonly tlsCertFile: string | undefined;
   readonly tlsKeyFile: string | undefined;
   readonly limits: ServiceLimits;
@@ -129,6 +134,7 @@ export function toServerConfig(s: Settings): ServerConfig {
     smtpUrl: s.smtpUrl,
     mailFrom: s.mailFrom,
     trustProxy: s.trustProxy,
+    metricsToken: s.metricsToken,
     logLevel: s.logLevel,
     tlsCertFile: s.tlsCert,
     tlsKeyFile: s.tlsKey,

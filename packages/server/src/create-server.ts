@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Clock, systemClock } from '@cachette/core';
 import type { CacheEngine } from '@cachette/engine';
 import type { MetadataStore } from '@cachette/metadata';
-import type { ServerCredentials } from '@grpc/grpc-js';
+import { ServerCredentials } from '@grpc/grpc-js';
 import { completeConfig, type ServerConfig } from './config.ts';
 import { dialHost, hostPort } from './host-port.ts';
 import { listenGrpc, listenHttp } from './listen.ts';
@@ -24,10 +24,11 @@ import { CacheService } from './service/cache-service.ts';
 import { combineObservers } from './service/observer.ts';
 import { PlanLimiter } from './service/plan-limiter.ts';
 import { Authenticator } from './service/principal.ts';
+import type { SharedCounter } from './service/shared-budget.ts';
 import { UsageMeter } from './service/usage-meter.ts';
 import { buildUsageReport, monthOf } from './service/usage-report.ts';
 import { drainTransports, Teardown } from './shutdown.ts';
-import { loadGrpcCredentials } from './tls.ts';
+import { TlsCertificates } from './tls-certificates.ts';
 import { routeGrpcLogs } from './transports/grpc/grpc-logs.ts';
 import { createGrpcServer } from './transports/grpc/grpc-server.ts';
 import { limitHttp2Servers } from './transports/grpc/http2-limits.ts';
@@ -50,8 +51,12 @@ export interface ServerParts {
   readonly logger?: Logger;
   /** Default: SMTP at `config.smtpUrl`, else `.eml` files under `<data-dir>/outbox/`. */
   readonly mailer?: Mailer;
-  /** Default: TLS from `config.tlsCertFile`/`tlsKeyFile`, else plaintext. */
+  /** Default: TLS from `config.tlsCertFile`/`tlsKeyFile` (every port), else plaintext. */
   readonly grpcCredentials?: ServerCredentials;
+  /** How often the TLS certificate and key files are checked for a renewal, in ms. Default 10 000. */
+  readonly tlsWatchIntervalMs?: number;
+  /** Plan budgets shared by every gateway (the preset's Valkey engine); unset = per-process buckets. */
+  readonly sharedCounter?: SharedCounter;
   /** Runs last when the server stops or fails to start, e.g. releasing the data-dir lock. */
   readonly onClosed?: () => Promise<void> | void;
 }
@@ -117,7 +122,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     const metrics = createMetrics(engine, () => (clock.nowMs() - meter.lastFlushedAtMs) / 1000);
 
     // The service: limits, then the data plane over the engine.
-    const limiter = new PlanLimiter({ metadata, clock, limits: config.limits });
+    const limiter = new PlanLimiter({ metadata, clock, limits: config.limits, shared: parts.sharedCounter });
     const service = new CacheService({
       engine,
       metadata,
@@ -201,7 +206,18 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       idleTimeoutMs: config.connections.idleTimeoutMs,
       maxHeaderBytes: config.connections.maxHeaderBytes,
     });
-    const credentials = parts.grpcCredentials ?? loadGrpcCredentials(config.tlsCertFile, config.tlsKeyFile);
+    // One certificate for every listener, reloaded when the files change (renewals), without a restart.
+    const tls =
+      config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+        ? new TlsCertificates(config.tlsCertFile, config.tlsKeyFile, (error) =>
+            logger.error(messageOf(error), 'new TLS certificate not loaded; still serving the previous one'),
+          )
+        : undefined;
+    if (tls) {
+      tls.watch(parts.tlsWatchIntervalMs ?? 10_000);
+      teardown.push(() => tls.close());
+    }
+    const credentials = parts.grpcCredentials ?? tls?.grpcCredentials() ?? ServerCredentials.createInsecure();
     const grpcPort = await listenGrpc(grpc, config.host, config.port, credentials);
     teardown.push(() => grpc.forceShutdown());
     endpoints.grpcEndpoint = config.publicEndpoint ?? hostPort(dialHost(config.host), grpcPort);
@@ -210,6 +226,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     const http = createHttpServer({
       usageReport,
       metrics: metrics.registry,
+      metricsToken: config.metricsToken,
       service,
       accounts,
       auth,
@@ -217,10 +234,13 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       bodyLimitBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
       trustProxy: config.trustProxy,
       connections: config.connections,
+      tls,
+      ...(config.allowAnonymous ? { anonymousMode: { serverNames: serverNames(config) } } : {}),
     });
     teardown.push(() => http.close());
     const httpPort = await listenHttp(http, config.host, config.httpPort);
-    endpoints.httpEndpoint = config.publicHttpEndpoint ?? `http://${hostPort(dialHost(config.host), httpPort)}`;
+    const scheme = tls ? 'https' : 'http';
+    endpoints.httpEndpoint = config.publicHttpEndpoint ?? `${scheme}://${hostPort(dialHost(config.host), httpPort)}`;
 
     // The local account and its key file, then the ready line.
     const local = await ensureLocalAccount(metadata, {
@@ -245,7 +265,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       grpcPort,
       grpcAddress: hostPort(dialHost(config.host), grpcPort),
       httpPort,
-      httpUrl: `http://${hostPort(dialHost(config.host), httpPort)}`,
+      httpUrl: `${scheme}://${hostPort(dialHost(config.host), httpPort)}`,
       localAccountId: local.accountId,
       devApiKey: local.apiKey,
       devApiKeyPath: local.apiKeyPath,
@@ -270,4 +290,19 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     await teardown.run();
     throw e;
   }
+}
+
+/** Hostnames the server is configured under, for the anonymous-mode `Host` check. */
+function serverNames(config: ServerConfig): string[] {
+  const names: string[] = [];
+  if (config.host !== '0.0.0.0' && config.host !== '::') names.push(config.host);
+  if (config.publicEndpoint) names.push(config.publicEndpoint);
+  if (config.publicHttpEndpoint) {
+    try {
+      names.push(new URL(config.publicHttpEndpoint).host);
+    } catch {
+      // Not a URL: the settings report it.
+    }
+  }
+  return names;
 }

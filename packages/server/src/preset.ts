@@ -12,8 +12,9 @@ import { type CacheEngine, MemoryEngine } from '@cachette/engine';
 import { type MetadataStore, openMetadata } from '@cachette/metadata';
 import { completeConfig, type ServerConfig } from './config.ts';
 import { type CachetteServer, createServer } from './create-server.ts';
-import { lockDataDir } from './data-dir.ts';
+import { ensurePrivateFile, lockDataDir } from './data-dir.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { type SharedCounter, valkeySharedCounter } from './service/shared-budget.ts';
 import { Teardown } from './shutdown.ts';
 
 /** Settings (missing ones take their defaults) plus parts that replace what the settings would choose. */
@@ -22,6 +23,8 @@ export interface ServerFromSettingsOptions extends Partial<ServerConfig> {
   readonly engineInstance?: CacheEngine;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** How often the TLS certificate and key files are checked for a renewal, in ms. Default 10 000. */
+  readonly tlsWatchIntervalMs?: number;
 }
 
 /**
@@ -39,14 +42,19 @@ function warnOnOversizedMemory(config: ServerConfig, logger: Logger): void {
 }
 
 /** The engine `config.engine` names; Valkey's module is loaded here, on first use only. */
-async function openEngine(config: ServerConfig, clock: Clock): Promise<CacheEngine> {
-  if (config.engine === 'memory') return new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock });
+async function openEngine(
+  config: ServerConfig,
+  clock: Clock,
+): Promise<{ engine: CacheEngine; sharedCounter?: SharedCounter }> {
+  if (config.engine === 'memory') return { engine: new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock }) };
   const { ValkeyEngine } = await import('@cachette/engine-valkey');
-  return ValkeyEngine.connect({
+  const engine = await ValkeyEngine.connect({
     url: config.valkeyUrl,
     clock,
     ...(config.valkeyKeyPrefix ? { keyPrefix: config.valkeyKeyPrefix } : {}),
   });
+  // Gateways sharing the cluster share plan budgets there too.
+  return { engine, sharedCounter: valkeySharedCounter(engine, config.valkeyKeyPrefix ?? 'cachette:') };
 }
 
 /**
@@ -65,32 +73,52 @@ async function restoreNamespaces(engine: CacheEngine, metadata: MetadataStore): 
  * the failure is closed again.
  */
 export async function createServerFromSettings(options: ServerFromSettingsOptions = {}): Promise<CachetteServer> {
-  const { engineInstance, clock: givenClock, logger: givenLogger, ...settings } = options;
+  const { engineInstance, clock: givenClock, logger: givenLogger, tlsWatchIntervalMs, ...settings } = options;
   const config = completeConfig(settings);
   const clock = givenClock ?? systemClock;
   const logger = givenLogger ?? createLogger(config.logLevel);
   warnOnOversizedMemory(config, logger);
   // Until createServer owns the parts, closing them on failure is ours; after, it is createServer's.
   const opened = new Teardown();
-  let parts: { engine: CacheEngine; metadata: MetadataStore; releaseLock: () => void };
+  let parts: {
+    engine: CacheEngine;
+    metadata: MetadataStore;
+    releaseLock: () => void;
+    sharedCounter: SharedCounter | undefined;
+  };
   try {
     const lock = lockDataDir(config.dataDir);
     opened.push(() => lock.release());
+    for (const path of lock.tightened) {
+      logger.warn({ path }, `${path} was readable by other users; its mode is now owner-only`);
+    }
+    const sqlitePath = join(config.dataDir, 'metadata.db');
+    // SQLite would create the file under the umask (usually 0644); -wal and -shm copy the file's mode.
+    if (config.databaseUrl === undefined) ensurePrivateFile(sqlitePath);
     const metadata = await openMetadata({
       databaseUrl: config.databaseUrl,
-      sqlitePath: join(config.dataDir, 'metadata.db'),
+      sqlitePath,
       clock,
       schema: config.databaseSchema,
     });
     opened.push(() => metadata.close());
-    const engine = engineInstance ?? (await openEngine(config, clock));
+    const { engine, sharedCounter } = engineInstance ? { engine: engineInstance } : await openEngine(config, clock);
     opened.push(() => engine.close());
     if (config.engine === 'memory' && engineInstance === undefined) await restoreNamespaces(engine, metadata);
-    parts = { engine, metadata, releaseLock: () => lock.release() };
+    parts = { engine, metadata, releaseLock: () => lock.release(), sharedCounter };
   } catch (e) {
     await opened.run();
     throw e;
   }
-  const { engine, metadata, releaseLock } = parts;
-  return createServer({ config, engine, metadata, clock, logger, onClosed: releaseLock });
+  const { engine, metadata, releaseLock, sharedCounter } = parts;
+  return createServer({
+    config,
+    engine,
+    metadata,
+    clock,
+    logger,
+    onClosed: releaseLock,
+    ...(sharedCounter ? { sharedCounter } : {}),
+    ...(tlsWatchIntervalMs === undefined ? {} : { tlsWatchIntervalMs }),
+  });
 }

@@ -43,6 +43,7 @@ describe('unexpected errors', () => {
         scope: { kind: 'all' },
         access: 'readWrite',
         canManage: true,
+        expiresAtMs: null,
       },
       cache,
     );

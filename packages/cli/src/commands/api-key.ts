@@ -94,7 +94,20 @@ Examples:
     .addOption(apiUrlOption())
     .action(async function (this: Command, opts: { apiUrl?: string }) {
       const { options, token, baseUrl } = context(this, opts.apiUrl);
-      const { keys } = await callHttpApi<{ keys: KeyJson[] }>({ baseUrl, method: 'GET', path: 'v1/api-keys', token });
+      // The server answers one page at a time (at most 1000 keys); follow the pages to list them all.
+      const keys: KeyJson[] = [];
+      let pageToken: string | null = null;
+      do {
+        const query: string = pageToken === null ? '' : `&page_token=${encodeURIComponent(pageToken)}`;
+        const page: { keys: KeyJson[]; nextPageToken?: string | null } = await callHttpApi({
+          baseUrl,
+          method: 'GET',
+          path: `v1/api-keys?limit=1000${query}`,
+          token,
+        });
+        keys.push(...page.keys);
+        pageToken = page.nextPageToken ?? null;
+      } while (pageToken !== null);
       const rows = keys.map((k) => [
         k.id,
         k.caches === 'all' ? 'all' : k.caches.join(','),

@@ -4,13 +4,13 @@
  * an `.eml` file under `<data-dir>/outbox/` so a laptop deployment works with nothing else installed.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CacheError, ErrorCode } from '@cachette/core';
 import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser/index.js';
 // Default imports: these are CommonJS modules whose named exports Node's ESM loader cannot see.
 import mimeFuncs from 'nodemailer/lib/mime-funcs/index.js';
+import { ensurePrivateDir, writePrivateFile } from '../data-dir.ts';
 import type { Logger } from '../logger.ts';
 
 export interface MailMessage {
@@ -108,9 +108,9 @@ function outboxMailer(options: MailerOptions): Mailer {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const file = join(dir, `${stamp}-${process.pid}-${++sequence}.eml`);
       try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        // 0600: the message holds an API key.
-        writeFileSync(file, raw, { mode: 0o600 });
+        // 0600, never through a link: the message holds an API key.
+        ensurePrivateDir(dir);
+        writePrivateFile(file, raw);
       } catch (e) {
         throw new CacheError(ErrorCode.UNAVAILABLE, `cannot write e-mail to ${dir}: ${(e as Error).message}`);
       }

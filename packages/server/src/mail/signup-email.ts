@@ -34,6 +34,9 @@ Next steps:
   cachette cache set --key hello --value world
   cachette cache get --key hello
 
+This is the newest key for this address: signup keys mailed here earlier that were never used no longer
+work. Keys you already use keep working.
+
 Keep this key secret: anyone holding it can read and write your caches. If it leaks, create a new key
 with \`cachette api-key create\` and revoke this one with \`cachette api-key revoke <id>\`.
 `;

@@ -4,11 +4,11 @@
  * account: the caller always gets the same answer, and the key goes only to the mailbox.
  */
 import { CacheError, type Clock, ErrorCode, encodeApiKey, isCacheError, validateCacheName } from '@cachette/core';
-import type { Account, MetadataStore } from '@cachette/metadata';
+import type { Account, ApiKey, MetadataStore } from '@cachette/metadata';
 import type { Mailer } from '../mail/mailer.ts';
 import { signupEmail } from '../mail/signup-email.ts';
 import { type Authenticator, authorize, type Principal } from './principal.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { clientBucketOf, RateLimiter } from './rate-limiter.ts';
 import { type KeyAccess, type KeyInfo, type KeyScope, keyInfoOf } from './types.ts';
 
 export interface AccountsServiceOptions {
@@ -41,6 +41,8 @@ export interface NewKeyRequest {
   readonly description?: string | undefined;
   /** May manage caches and keys; default: when the key is read-write for all caches. */
   readonly canManage?: boolean | undefined;
+  /** The key minting this one (revoking it revokes the new key); `null`/omitted for top-level keys. */
+  readonly parentKeyId?: string | null | undefined;
 }
 
 export interface IssuedKey {
@@ -53,6 +55,28 @@ export interface IssuedKey {
 // header as is and can never inject one), at most 254 characters (RFC 5321).
 const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
 const MAX_KEY_LIFETIME_S = 10 * 365 * 86400;
+/** Description of keys made by signup (how unseen ones are found when a newer one is mailed). */
+const SIGNUP_KEY_DESCRIPTION = 'signup';
+/** Usable keys per account whatever the plan says (plans without a limit included): bounds the store. */
+export const MAX_KEYS_PER_ACCOUNT = 10_000;
+/** Keys per page of `listKeys`, by default and at most. */
+export const DEFAULT_KEY_PAGE = 100;
+export const MAX_KEY_PAGE = 1000;
+
+/** An opaque cursor: the last key of a page (creation time and id), base64url JSON. */
+function encodePageToken(key: ApiKey): string {
+  return Buffer.from(JSON.stringify([key.createdAtMs, key.id])).toString('base64url');
+}
+
+function decodePageToken(token: string): { createdAtMs: number; id: string } {
+  try {
+    const [createdAtMs, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (Number.isSafeInteger(createdAtMs) && typeof id === 'string') return { createdAtMs: createdAtMs as number, id };
+  } catch {
+    // Reported below.
+  }
+  throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'page_token is not one this server gave out');
+}
 
 /** Signup and keys. */
 export class AccountsService {
@@ -61,8 +85,11 @@ export class AccountsService {
 
   constructor(private readonly options: AccountsServiceOptions) {
     // An inbox gets at most 3 keys an hour; one client at most 10 signups an hour.
-    this.byEmail = new RateLimiter(options.clock, { limit: 3, windowMs: 3_600_000 });
-    this.byClient = new RateLimiter(options.clock, { limit: 10, windowMs: 3_600_000 });
+    this.byEmail = new RateLimiter(options.metadata, options.clock, 'signup:email', { limit: 3, windowMs: 3_600_000 });
+    this.byClient = new RateLimiter(options.metadata, options.clock, 'signup:client', {
+      limit: 10,
+      windowMs: 3_600_000,
+    });
   }
 
   /**
@@ -79,8 +106,13 @@ export class AccountsService {
       );
     }
     const email = normalizeEmail(request.email);
-    this.byClient.take(request.clientId, 'client');
-    this.byEmail.take(email, 'e-mail address');
+    await this.byClient.take(clientBucketOf(request.clientId), 'client');
+    // Someone else may have used up the address's signups; each of them mailed the owner a working key.
+    await this.byEmail.take(
+      email,
+      'e-mail address',
+      '; the newest Cachette e-mail in that mailbox holds a working key',
+    );
 
     const account = await this.findOrCreateAccount(email);
     if (account.provider !== provider || account.region !== region) {
@@ -93,7 +125,7 @@ export class AccountsService {
       });
       return;
     }
-    const issued = await this.issue(account.id, { description: 'signup' });
+    const issued = await this.issue(account.id, { description: SIGNUP_KEY_DESCRIPTION });
     try {
       await this.options.mailer.send(
         signupEmail({
@@ -109,19 +141,74 @@ export class AccountsService {
       await this.options.metadata.revokeApiKey(account.id, issued.key.id, this.options.clock.nowMs());
       throw e;
     }
+    await this.revokeUnseenSignupKeys(account.id, issued.key.id);
   }
 
-  /** Creates a key for the caller's account; needs a key that may manage caches. */
+  /**
+   * Revokes earlier signup keys of the account that were never used: the newest e-mail holds the key that
+   * works, so signups by someone else cannot pile up valid keys in the owner's mailbox, and the owner is
+   * never locked out (every signup mails a working key). Keys already used stay: they are in use.
+   */
+  private async revokeUnseenSignupKeys(accountId: string, keepKeyId: string): Promise<void> {
+    const now = this.options.clock.nowMs();
+    for (const key of await this.options.metadata.listApiKeys(accountId)) {
+      if (
+        key.id !== keepKeyId &&
+        key.description === SIGNUP_KEY_DESCRIPTION &&
+        key.parentKeyId === null &&
+        key.lastUsedAtMs === null &&
+        key.revokedAtMs === null
+      ) {
+        await this.options.metadata.revokeApiKey(accountId, key.id, now);
+      }
+    }
+    this.options.auth.invalidate();
+  }
+
+  /**
+   * Creates a key for the caller's account; needs a key that may manage caches. The new key is the
+   * caller's child: it never outlives the caller (no expiry, or a later one, is PERMISSION_DENIED), never
+   * has more rights (caches, access, management), and is revoked when the caller is revoked.
+   */
   async createKey(principal: Principal, request: NewKeyRequest): Promise<IssuedKey> {
     authorize(principal, '', 'control');
-    return this.issue(principal.accountId, request);
+    if (principal.keyId === null) {
+      // A key minted anonymously would keep working after the server restarts without --allow-anonymous.
+      throw new CacheError(
+        ErrorCode.PERMISSION_DENIED,
+        'anonymous callers cannot create API keys; use the local key in <data-dir>/dev-api-key',
+      );
+    }
+    const nowMs = this.options.clock.nowMs();
+    assertWithinParent(principal, request, nowMs);
+    await this.assertRoomForKey(principal.accountId, nowMs);
+    return this.issue(principal.accountId, { ...request, parentKeyId: principal.keyId });
   }
 
-  /** The caller's keys, newest first (never secrets). */
-  async listKeys(principal: Principal): Promise<KeyInfo[]> {
+  /**
+   * One page of the caller's keys, newest first (never secrets). `pageToken` is the previous page's
+   * `nextPageToken`; `limit` defaults to {@link DEFAULT_KEY_PAGE} and is at most {@link MAX_KEY_PAGE}.
+   * `nextPageToken` is `null` on the last page.
+   */
+  async listKeys(
+    principal: Principal,
+    page: { readonly limit?: number | undefined; readonly pageToken?: string | undefined } = {},
+  ): Promise<{ keys: KeyInfo[]; nextPageToken: string | null }> {
     authorize(principal, '', 'control');
-    const keys = await this.options.metadata.listApiKeys(principal.accountId);
-    return keys.sort((a, b) => b.createdAtMs - a.createdAtMs).map(keyInfoOf);
+    const limit = page.limit ?? DEFAULT_KEY_PAGE;
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_KEY_PAGE) {
+      throw new CacheError(ErrorCode.INVALID_ARGUMENT, `limit must be a whole number from 1 to ${MAX_KEY_PAGE}`);
+    }
+    const after = page.pageToken === undefined ? undefined : decodePageToken(page.pageToken);
+    // One more than asked tells whether another page follows without a second query.
+    const keys = await this.options.metadata.listApiKeysPage(principal.accountId, {
+      limit: limit + 1,
+      ...(after === undefined ? {} : { after }),
+    });
+    const more = keys.length > limit;
+    if (more) keys.length = limit;
+    const last = keys[keys.length - 1];
+    return { keys: keys.map(keyInfoOf), nextPageToken: more && last ? encodePageToken(last) : null };
   }
 
   /** Revokes one of the caller's keys; effective at once on this server. NOT_FOUND for another's key. */
@@ -150,8 +237,26 @@ export class AccountsService {
       expiresAtMs: expiresInSeconds === undefined ? null : this.options.clock.nowMs() + expiresInSeconds * 1000,
       description: request.description ?? null,
       ...(request.canManage === undefined ? {} : { canManage: request.canManage }),
+      parentKeyId: request.parentKeyId ?? null,
     });
     return { key: keyInfoOf(key), apiKey: encodeApiKey(this.options.grpcEndpoint, secret, this.options.httpEndpoint) };
+  }
+
+  /** LIMIT_EXCEEDED when the account already holds as many usable keys as its plan (or the server) allows. */
+  private async assertRoomForKey(accountId: string, nowMs: number): Promise<void> {
+    const account = await this.options.metadata.getAccount(accountId);
+    const plan = account === undefined ? undefined : await this.options.metadata.getPlan(account.plan);
+    const max = Math.min(plan?.maxApiKeys ?? MAX_KEYS_PER_ACCOUNT, MAX_KEYS_PER_ACCOUNT);
+    // Checked before each creation, not under a lock: concurrent creations may overshoot by a few, which
+    // still bounds the store.
+    const count = await this.options.metadata.countUsableApiKeys(accountId, nowMs);
+    if (count >= max) {
+      throw new CacheError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `this account already has ${count} usable API keys, the most its plan allows; revoke one before creating another`,
+        'api_key_count_limit_exceeded',
+      );
+    }
   }
 
   private async findOrCreateAccount(email: string): Promise<Account> {
@@ -180,6 +285,57 @@ export function normalizeEmail(raw: string): string {
     throw new CacheError(ErrorCode.INVALID_ARGUMENT, `'${raw}' is not a valid e-mail address`);
   }
   return email;
+}
+
+const ACCESS_RANK: Record<KeyAccess, readonly KeyAccess[]> = {
+  readWrite: ['readWrite', 'readOnly', 'writeOnly'],
+  readOnly: ['readOnly'],
+  writeOnly: ['writeOnly'],
+};
+
+/**
+ * Throws PERMISSION_DENIED when a key asked for by `parent` would outlive it or exceed its rights: its
+ * expiry must be set and no later than the parent's (when the parent expires), its caches a subset of the
+ * parent's, its access no wider, and management only from a managing parent.
+ */
+function assertWithinParent(parent: Principal, request: NewKeyRequest, nowMs: number): void {
+  if (parent.expiresAtMs !== null) {
+    const leftS = Math.floor((parent.expiresAtMs - nowMs) / 1000);
+    const asked = request.expiresInSeconds;
+    if (asked === undefined || nowMs + asked * 1000 > parent.expiresAtMs) {
+      throw new CacheError(
+        ErrorCode.PERMISSION_DENIED,
+        `this API key expires at ${new Date(parent.expiresAtMs).toISOString()}, and a key it creates cannot outlive it: ` +
+          `ask for an expiry of at most ${Math.max(leftS, 0)} seconds`,
+      );
+    }
+  }
+  const access = request.access ?? 'readWrite';
+  if (!ACCESS_RANK[parent.access].includes(access)) {
+    throw new CacheError(
+      ErrorCode.PERMISSION_DENIED,
+      `this API key is ${parent.access}; it cannot create a ${access} key`,
+    );
+  }
+  if (parent.scope.kind === 'caches') {
+    const parentCaches = parent.scope.caches;
+    const wanted = request.caches ?? [];
+    if (wanted.length === 0) {
+      throw new CacheError(
+        ErrorCode.PERMISSION_DENIED,
+        `this API key is limited to caches ${parentCaches.join(', ')}; a key it creates must list some of them`,
+      );
+    }
+    const outside = wanted.filter((c) => !parentCaches.includes(c));
+    if (outside.length > 0) {
+      throw new CacheError(ErrorCode.PERMISSION_DENIED, `this API key has no access to cache '${outside[0]}'`);
+    }
+  }
+  // The store's default grants management to read-write all-cache keys: say so explicitly when the parent
+  // cannot manage (authorize() already requires it today, this keeps the rule local).
+  if (request.canManage === true && !parent.canManage) {
+    throw new CacheError(ErrorCode.PERMISSION_DENIED, 'this API key cannot create keys with management rights');
+  }
 }
 
 function scopeOf(caches: readonly string[] | undefined): KeyScope {

@@ -5,6 +5,11 @@
  * them all: validate → authorize, resolve the cache, admit (rate, throughput, plan limits) → engine op,
  * repairing a lost namespace → observe (metrics, metering). Nothing is applied before every check passed.
  * Engine namespaces are cache ids, never names, so two accounts may own caches with the same name.
+ *
+ * Write-only keys change items but learn nothing about them: they may set, set in batches and delete
+ * (answers that do not depend on what was there); every call whose answer reveals an item's existence,
+ * value or TTL (get, conditional sets, increment, TTL reads and updates, keys-exist, item type) also needs
+ * read access (each descriptor's `permission`).
  */
 import { performance } from 'node:perf_hooks';
 import { CacheError, type Clock, ErrorCode, isCacheError, validateCacheName } from '@cachette/core';

@@ -18,6 +18,8 @@ export interface Principal {
   readonly access: KeyAccess;
   /** May manage caches and keys (Momento super-user keys). */
   readonly canManage: boolean;
+  /** When the key expires (ms), `null` for never; keys it mints may not outlive it. */
+  readonly expiresAtMs: number | null;
 }
 
 /** What an operation needs from the key. */
@@ -74,7 +76,7 @@ export class Authenticator {
     this.anonymous =
       accountId === null
         ? null
-        : { accountId, keyId: null, scope: { kind: 'all' }, access: 'readWrite', canManage: true };
+        : { accountId, keyId: null, scope: { kind: 'all' }, access: 'readWrite', canManage: true, expiresAtMs: null };
   }
 
   /**
@@ -159,7 +161,14 @@ const principals = new WeakMap<ApiKey, Principal>();
 function principalOf(key: ApiKey): Principal {
   let p = principals.get(key);
   if (p === undefined) {
-    p = { accountId: key.accountId, keyId: key.id, scope: key.scope, access: key.access, canManage: key.canManage };
+    p = {
+      accountId: key.accountId,
+      keyId: key.id,
+      scope: key.scope,
+      access: key.access,
+      canManage: key.canManage,
+      expiresAtMs: key.expiresAtMs,
+    };
     principals.set(key, p);
   }
   return p;

@@ -65,14 +65,13 @@ export const SET: DataOperation<Uint8Array, Uint8Array, number, void, void> = {
 
 export const SET_IF: DataOperation<Uint8Array, Uint8Array, number, SetCondition, boolean> = {
   name: 'setIf',
-  permission: 'write',
+  // Every condition's answer (stored or not) reveals whether the item exists: a write-only key may not.
+  permission: 'readWrite',
   validate(measure, limits, key, value, ttlMs, condition) {
     validateWrite(key, value, ttlMs, limits);
     measure.bytesIn = key.byteLength + value.byteLength + ('value' in condition ? condition.value.byteLength : 0);
     measure.largestItemBytes = key.byteLength + value.byteLength;
     measure.longestTtlMs = ttlMs;
-    // A conditional set reveals the item's state, so a write-only key may only use `absent`.
-    if (condition.kind !== 'absent') measure.permission = 'readWrite';
   },
   run: (engine, ns, key, value, ttlMs, condition) => engine.setIf(ns, key, value, ttlMs, condition),
 };
@@ -112,7 +111,8 @@ export const ITEM_GET_TTL: DataOperation<Uint8Array, void, void, void, number | 
 
 export const UPDATE_TTL: DataOperation<Uint8Array, TtlUpdate, void, void, TtlUpdateResult> = {
   name: 'updateTtl',
-  permission: 'write',
+  // The answer (set, not set, missing) reveals the item's state: a write-only key may not.
+  permission: 'readWrite',
   validate(measure, limits, key, update) {
     validateKey(key);
     validateTtlMs(update.ttlMs, limits);

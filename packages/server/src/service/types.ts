@@ -27,6 +27,8 @@ export interface KeyInfo {
   readonly revokedAtMs: number | null;
   /** May manage caches and keys (Momento super-user keys). */
   readonly canManage: boolean;
+  /** The key that minted this one (revoking it revoked this one too); `null` for top-level keys. */
+  readonly parentKeyId: string | null;
 }
 
 /** Copies the fields a transport may show out of a metadata row. */
@@ -43,5 +45,6 @@ export function keyInfoOf(key: ApiKey): KeyInfo {
     lastUsedAtMs: key.lastUsedAtMs,
     revokedAtMs: key.revokedAtMs,
     canManage: key.canManage,
+    parentKeyId: key.parentKeyId,
   };
 }

@@ -75,7 +75,14 @@ describe('CacheService', () => {
     engine = new MemoryEngine({ clock, sweepIntervalMs: 0 });
     metadata = await openSqliteMetadata({ path: ':memory:', clock });
     const account = await metadata.createAccount({ email: 'owner@example.com', provider: 'aws', region: 'us-west-2' });
-    owner = { accountId: account.id, keyId: 'owner', scope: { kind: 'all' }, access: 'readWrite', canManage: true };
+    owner = {
+      accountId: account.id,
+      keyId: 'owner',
+      scope: { kind: 'all' },
+      access: 'readWrite',
+      canManage: true,
+      expiresAtMs: null,
+    };
     observed = [];
   });
   afterEach(async () => {

@@ -30,7 +30,14 @@ describe('PlanLimiter', () => {
     metadata = await openSqliteMetadata({ path: ':memory:', clock });
     await metadata.putPlan(SMALL);
     const account = await metadata.createAccount({ provider: 'aws', region: 'us-west-2', plan: 'small' });
-    principal = { accountId: account.id, keyId: 'k', scope: { kind: 'all' }, access: 'readWrite', canManage: true };
+    principal = {
+      accountId: account.id,
+      keyId: 'k',
+      scope: { kind: 'all' },
+      access: 'readWrite',
+      canManage: true,
+      expiresAtMs: null,
+    };
     cache = await metadata.createCache(account.id, 'c');
     limiter = new PlanLimiter({ metadata, clock, limits: defaultServiceLimits });
   });

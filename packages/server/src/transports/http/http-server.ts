@@ -4,6 +4,7 @@
  * `onRequest` hook, see `request-auth.ts`), maps errors once, here, and touches nothing but the service
  * layer.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { CacheError, ErrorCode } from '@cachette/core';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -14,6 +15,8 @@ import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
+import type { SecureContextTarget, TlsCertificates } from '../../tls-certificates.ts';
+import { anonymousGuard } from './anonymous-guard.ts';
 import { sendError } from './errors.ts';
 import { authenticateRoutes } from './request-auth.ts';
 import { registerRequestGuard } from './request-guard.ts';
@@ -23,6 +26,7 @@ import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
+import { refuseRepeatedQueryParameters } from './single-query.ts';
 import { validationMessage } from './validation-message.ts';
 
 export interface HttpTransportOptions {
@@ -30,6 +34,10 @@ export interface HttpTransportOptions {
   readonly usageReport: UsageReporter;
   /** Prometheus registry served at `GET /metrics`. */
   readonly metrics?: Registry;
+  /** When set, the port serves HTTPS with this certificate, following its reloads. */
+  readonly tls?: TlsCertificates | undefined;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  readonly metricsToken?: string | undefined;
   readonly service: CacheService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
@@ -40,6 +48,18 @@ export interface HttpTransportOptions {
   readonly trustProxy?: boolean;
   /** Connection-level limits; defaults as in `defaultConfig.connections`. */
   readonly connections?: ConnectionLimits;
+  /**
+   * Set when the server runs with `--allow-anonymous`: the hostnames it is configured under (for the
+   * `Host` check). Enables the anonymous-mode rules of {@link anonymousGuard}.
+   */
+  readonly anonymousMode?: { readonly serverNames: readonly string[] };
+}
+
+/** True when `header` is `Bearer <token>`; compared in constant time so timing does not reveal the token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  if (header === undefined || !header.startsWith('Bearer ')) return false;
+  const given = createHash('sha256').update(header.slice(7).trim()).digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
 }
 
 /** A Fastify app with every HTTP route; not yet listening. */
@@ -63,8 +83,16 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
       // How often Node checks those deadlines (default 30 s, which would let a slow request live 30 s longer).
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
     },
-  });
+    ...(options.tls ? { https: options.tls.current } : {}),
+    // Fastify's types follow the `https` option; routes only use what HTTP and HTTPS requests share.
+  }) as unknown as FastifyInstance;
+  if (options.tls) options.tls.attach(app.server as unknown as SecureContextTarget);
   app.server.maxConnections = limits.maxConnections;
+
+  // First of all hooks (app-level onRequest hooks run before the per-route authentication): nothing may read
+  // a repeated parameter as one value, and anonymous mode's Host/Origin rules apply before any key is looked at.
+  app.addHook('onRequest', refuseRepeatedQueryParameters);
+  if (options.anonymousMode) app.addHook('onRequest', anonymousGuard(options.anonymousMode.serverNames));
   registerRequestGuard(app, {
     bodyLimitBytes: options.bodyLimitBytes,
     maxInFlightBodyBytes: limits.maxInFlightBodyBytes,
@@ -131,9 +159,14 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
   const metrics = options.metrics;
   if (metrics) {
-    app.get('/metrics', { config: { public: true } }, async (_request, reply) =>
-      reply.type(metrics.contentType).send(await metrics.metrics()),
-    );
+    const token = options.metricsToken;
+    // Public to API keys: with --metrics-token it takes that bearer token instead.
+    app.get('/metrics', { config: { public: true } }, async (request, reply) => {
+      if (token !== undefined && !bearerMatches(request.headers.authorization, token)) {
+        throw new CacheError(ErrorCode.UNAUTHENTICATED, '/metrics needs Authorization: Bearer <the --metrics-token>');
+      }
+      return reply.type(metrics.contentType).send(await metrics.metrics());
+    });
   }
   registerSignup(app, options.accounts);
   registerApiKeys(app, options.accounts);

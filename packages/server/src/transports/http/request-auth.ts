@@ -23,7 +23,7 @@ declare module 'fastify' {
 }
 
 /** The caller's token, or `undefined`. */
-function tokenOfRequest(request: FastifyRequest): string | undefined {
+export function tokenOfRequest(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === 'string' && header !== '') {
     return header.startsWith('Bearer ') ? header.slice(7).trim() : header.trim();

@@ -3,6 +3,7 @@
  * `GET /v1/api-keys`, `POST /v1/api-keys`, `DELETE /v1/api-keys/:id`: the caller's keys. Secrets are shown
  * once, in the POST answer; listings never include them.
  */
+import { CacheError, ErrorCode } from '@cachette/core';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsService } from '../../../service/accounts-service.ts';
 import type { KeyAccess, KeyInfo } from '../../../service/types.ts';
@@ -31,6 +32,8 @@ export function keyJson(key: KeyInfo) {
     expiresAt: iso(key.expiresAtMs),
     lastUsedAt: iso(key.lastUsedAtMs),
     revokedAt: iso(key.revokedAtMs),
+    /** The key that created this one: revoking it revoked this one too. */
+    parentId: key.parentKeyId,
   };
 }
 
@@ -42,8 +45,18 @@ interface CreateBody {
 }
 
 export function registerApiKeys(app: FastifyInstance, accounts: AccountsService): void {
-  app.get('/v1/api-keys', async (request) => {
-    return { keys: (await accounts.listKeys(request.principal)).map(keyJson) };
+  // Paginated, newest first: `?limit=N` (default 100, at most 1000) and `?page_token=` from the previous
+  // answer's `nextPageToken` (null on the last page).
+  app.get<{ Querystring: { limit?: string; page_token?: string } }>('/v1/api-keys', async (request) => {
+    const { limit, page_token: pageToken } = request.query;
+    if (limit !== undefined && !/^\d{1,7}$/.test(limit)) {
+      throw new CacheError(ErrorCode.INVALID_ARGUMENT, `limit must be a whole number, got '${limit}'`);
+    }
+    const page = await accounts.listKeys(request.principal, {
+      limit: limit === undefined ? undefined : Number(limit),
+      pageToken,
+    });
+    return { keys: page.keys.map(keyJson), nextPageToken: page.nextPageToken };
   });
 
   app.post<{ Body: CreateBody }>(

@@ -16,7 +16,12 @@ export default defineConfig({
     resolve: { conditions: [SOURCE_CONDITION, 'node', 'development|production'] },
   },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'fuzz/test/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'fuzz/test/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: {

@@ -77,6 +77,12 @@ export function itemTypeTests<E extends CacheEngine>(s: Suite<E>): void {
       await engine.flushNamespace(ns);
       expect(await engine.keysExist(ns, [a, b])).toEqual([false, false]);
       expect(await engine.listLength(ns, a)).toBeUndefined();
+      // Scalar calls see a flushed collection as absent, not as the wrong type.
+      expect(await engine.get(ns, a)).toBeUndefined();
+      expect(await engine.getWithHash(ns, b)).toBeUndefined();
+      expect(await engine.itemGetTtl(ns, a)).toBeUndefined();
+      expect(await engine.setIf(ns, b, utf8('5'), TTL_MS, { kind: 'absentOrEqual', value: utf8('x') })).toBe(true);
+      expect(await engine.increment(ns, b, 2n, TTL_MS)).toBe(7n);
       // A flushed key accepts another type afterwards.
       await engine.setAdd(ns, a, many('z'), refresh());
       expect(await engine.itemGetType(ns, a)).toBe('set');

@@ -20,8 +20,9 @@ export function listTests<E extends CacheEngine>(s: Suite<E>): void {
       expect(await engine.listFetch(ns, k, {})).toBeUndefined();
       expect(await engine.listLength(ns, k)).toBeUndefined();
       expect(await engine.listPop(ns, k, 'front')).toBeUndefined();
-      await engine.listRemoveValue(ns, k, utf8('x'));
-      await engine.listRetain(ns, k, { start: 0, end: 1 }, refresh());
+      expect(await engine.listRemoveValue(ns, k, utf8('x'))).toBeUndefined();
+      expect(await engine.listRetain(ns, k, { start: 0, end: 1 }, refresh())).toBeUndefined();
+      expect(await engine.listErase(ns, k, 'all')).toBeUndefined();
       expect(await engine.keysExist(ns, [k])).toEqual([false]);
     });
 
@@ -48,9 +49,10 @@ export function listTests<E extends CacheEngine>(s: Suite<E>): void {
     s.test('listPop removes from either end; the emptied list disappears', async ({ engine, ns, key }) => {
       const k = key();
       await seed(engine, ns, k, 'a', 'b', 'c');
-      expect(text(await engine.listPop(ns, k, 'front'))).toBe('a');
-      expect(text(await engine.listPop(ns, k, 'back'))).toBe('c');
-      expect(text(await engine.listPop(ns, k, 'back'))).toBe('b');
+      const popped = await engine.listPop(ns, k, 'front');
+      expect([text(popped?.value), popped?.length]).toEqual(['a', 2]);
+      expect(text((await engine.listPop(ns, k, 'back'))?.value)).toBe('c');
+      expect(await engine.listPop(ns, k, 'back')).toMatchObject({ length: 0 });
       expect(await engine.listPop(ns, k, 'back')).toBeUndefined();
       expect(await engine.keysExist(ns, [k])).toEqual([false]);
     });
@@ -71,17 +73,17 @@ export function listTests<E extends CacheEngine>(s: Suite<E>): void {
     s.test('listRemoveValue removes every occurrence', async ({ engine, ns, key }) => {
       const k = key();
       await seed(engine, ns, k, 'a', 'x', 'b', 'x', 'x');
-      await engine.listRemoveValue(ns, k, utf8('x'));
+      expect(await engine.listRemoveValue(ns, k, utf8('x'))).toBe(2);
       expect(texts(await engine.listFetch(ns, k, {}))).toEqual(['a', 'b']);
       await engine.listRemoveValue(ns, k, utf8('a'));
-      await engine.listRemoveValue(ns, k, utf8('b'));
+      expect(await engine.listRemoveValue(ns, k, utf8('b'))).toBe(0);
       expect(await engine.keysExist(ns, [k])).toEqual([false]);
     });
 
     s.test('listRetain keeps only the slice; an empty slice deletes the list', async ({ engine, ns, key }) => {
       const k = key();
       await seed(engine, ns, k, 'a', 'b', 'c', 'd', 'e');
-      await engine.listRetain(ns, k, { start: 1, end: -1 }, refresh());
+      expect(await engine.listRetain(ns, k, { start: 1, end: -1 }, refresh())).toBe(3);
       expect(texts(await engine.listFetch(ns, k, {}))).toEqual(['b', 'c', 'd']);
       await engine.listRetain(ns, k, { start: 2, end: 2 }, refresh());
       expect(await engine.keysExist(ns, [k])).toEqual([false]);
@@ -90,10 +92,11 @@ export function listTests<E extends CacheEngine>(s: Suite<E>): void {
     s.test('listErase removes ranges by position, or everything', async ({ engine, ns, key }) => {
       const k = key();
       await seed(engine, ns, k, 'a', 'b', 'c', 'd', 'e', 'f');
-      await engine.listErase(ns, k, [
+      const left = await engine.listErase(ns, k, [
         { start: 0, count: 1 },
         { start: 3, count: 2 },
       ]);
+      expect(left).toBe(3);
       expect(texts(await engine.listFetch(ns, k, {}))).toEqual(['b', 'c', 'f']);
       await engine.listErase(ns, k, 'all');
       expect(await engine.keysExist(ns, [k])).toEqual([false]);

@@ -20,7 +20,7 @@ export function setTests<E extends CacheEngine>(s: Suite<E>): void {
       expect(await engine.setLength(ns, k)).toBeUndefined();
       expect(await engine.setSample(ns, k, 3)).toBeUndefined();
       expect(await engine.setPop(ns, k, 1)).toBeUndefined();
-      await engine.setRemove(ns, k, many('a'));
+      expect(await engine.setRemove(ns, k, many('a'))).toBe(false);
       expect(await engine.keysExist(ns, [k])).toEqual([false]);
     });
 
@@ -36,7 +36,7 @@ export function setTests<E extends CacheEngine>(s: Suite<E>): void {
     s.test('setRemove removes elements; the emptied set disappears', async ({ engine, ns, key }) => {
       const k = key();
       await engine.setAdd(ns, k, many('a', 'b'), refresh());
-      await engine.setRemove(ns, k, many('a', 'zz'));
+      expect(await engine.setRemove(ns, k, many('a', 'zz'))).toBe(true);
       expect(sorted(await engine.setFetch(ns, k))).toEqual(['b']);
       await engine.setRemove(ns, k, many('b'));
       expect(await engine.keysExist(ns, [k])).toEqual([false]);

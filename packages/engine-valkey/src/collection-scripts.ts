@@ -94,11 +94,11 @@ if ok ~= 1 then return ok end
 ${body}`;
 }
 
-/** Removals: a miss does nothing (answers 0). */
+/** Removals: a miss does nothing (answers nil). */
 function remove(type: string, body: string): string {
   return `${COLLECTION_PRELUDE}
 local ok = readable('${type}')
-if ok == 0 then return 0 end
+if ok == 0 then return false end
 if ok ~= 1 then return ok end
 ${body}`;
 }
@@ -175,13 +175,13 @@ end
 finish(ex, ttl, refresh)
 return redis.call('LLEN', KEYS[2])`,
 );
-/** ARGV now, end ('f'/'b') → the popped element. */
+/** ARGV now, end ('f'/'b') → { popped element, length left }. */
 export const LIST_POP = read(
   'list',
   `local v
 if ARGV[2] == 'f' then v = redis.call('LPOP', KEYS[2]) else v = redis.call('RPOP', KEYS[2]) end
 tidy()
-return v`,
+return { v, redis.call('LLEN', KEYS[2]) }`,
 );
 /** ARGV now, start, end ('' unbounded) → elements. */
 export const LIST_FETCH = read(
@@ -192,24 +192,27 @@ return redis.call('LRANGE', KEYS[2], s, e - 1)`,
 );
 /** ARGV now → length. */
 export const LIST_LENGTH = read('list', `return redis.call('LLEN', KEYS[2])`);
-/** ARGV now, value. */
-export const LIST_REMOVE = remove('list', `redis.call('LREM', KEYS[2], 0, ARGV[2])\ntidy()\nreturn 1`);
-/** ARGV now, ttl, refresh, start, end. A missing list stays missing. */
+/** ARGV now, value → length left. */
+export const LIST_REMOVE = remove(
+  'list',
+  `redis.call('LREM', KEYS[2], 0, ARGV[2])\ntidy()\nreturn redis.call('LLEN', KEYS[2])`,
+);
+/** ARGV now, ttl, refresh, start, end → length left. A missing list stays missing (nil). */
 export const LIST_RETAIN = `${COLLECTION_PRELUDE}
 local ok = readable('list')
-if ok == 0 then return 0 end
+if ok == 0 then return false end
 if ok ~= 1 then return ok end
 local s, e = slice(redis.call('LLEN', KEYS[2]), ARGV[4], ARGV[5])
 if s >= e then redis.call('DEL', KEYS[2]) else redis.call('LTRIM', KEYS[2], s, e - 1) end
 finish(1, tonumber(ARGV[2]), ARGV[3])
-return 1`;
+return redis.call('LLEN', KEYS[2])`;
 /**
  * ARGV now, 'a' (all) or 's', start, count, start, count… (positions before any removal). Rebuilds the
  * list (O(n), like Momento's erase of arbitrary ranges) keeping its PTTL.
  */
 export const LIST_ERASE = remove(
   'list',
-  `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 1 end
+  `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 0 end
 local all = redis.call('LRANGE', KEYS[2], 0, -1)
 local drop = {}
 for j = 3, #ARGV - 1, 2 do
@@ -218,13 +221,13 @@ for j = 3, #ARGV - 1, 2 do
 end
 local kept = {}
 for x = 1, #all do if not drop[x - 1] then kept[#kept + 1] = all[x] end end
-if #kept == #all then return 1 end
+if #kept == #all then return #all end
 local pttl = redis.call('PTTL', KEYS[2])
 redis.call('DEL', KEYS[2])
 for j = 1, #kept, 1000 do redis.call('RPUSH', KEYS[2], unpack(kept, j, math.min(j + 999, #kept))) end
 if #kept > 0 and pttl > 0 then redis.call('PEXPIRE', KEYS[2], pttl) end
 tidy()
-return 1`,
+return #kept`,
 );
 
 // ---- sets -----------------------------------------------------------------------------------------

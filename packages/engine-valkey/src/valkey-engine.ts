@@ -597,9 +597,9 @@ export class ValkeyEngine implements CacheEngine {
     return (await this.call('cgListPush', ns, key, 'listConcatenate', args)) as number;
   }
 
-  async listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<Uint8Array | undefined> {
-    const v = (await this.call('cgListPopBuffer', ns, key, 'listPop', [endCode(end)])) as Buffer | null;
-    return v ?? undefined;
+  async listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<{ value: Uint8Array; length: number } | undefined> {
+    const reply = (await this.call('cgListPopBuffer', ns, key, 'listPop', [endCode(end)])) as [Buffer, number] | null;
+    return reply === null ? undefined : { value: reply[0], length: reply[1] };
   }
 
   async listFetch(ns: string, key: Uint8Array, range: IndexRange): Promise<Uint8Array[] | undefined> {
@@ -611,21 +611,21 @@ export class ValkeyEngine implements CacheEngine {
     return orUndefined(await this.call('cgListLength', ns, key, 'listLength', []));
   }
 
-  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<void> {
-    await this.call('cgListRemove', ns, key, 'listRemoveValue', [asBuffer(value)]);
+  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {
+    return orUndefined(await this.call('cgListRemove', ns, key, 'listRemoveValue', [asBuffer(value)]));
   }
 
-  async listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<void> {
+  async listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<number | undefined> {
     const args = ttlArgs(ttl);
     args.push(...rangeArgs(range));
-    await this.call('cgListRetain', ns, key, 'listRetain', args);
+    return orUndefined(await this.call('cgListRetain', ns, key, 'listRetain', args));
   }
 
   async listErase(
     ns: string,
     key: Uint8Array,
     ranges: readonly { readonly start: number; readonly count: number }[] | 'all',
-  ): Promise<void> {
+  ): Promise<number | undefined> {
     const args: (string | number)[] = ranges === 'all' ? ['a'] : ['s'];
     if (ranges !== 'all') {
       for (const r of ranges) {
@@ -634,7 +634,7 @@ export class ValkeyEngine implements CacheEngine {
         args.push(r.start, r.count);
       }
     }
-    await this.call('cgListErase', ns, key, 'listErase', args);
+    return orUndefined(await this.call('cgListErase', ns, key, 'listErase', args));
   }
 
   // ---- sets ----------------------------------------------------------------------------------------
@@ -645,10 +645,10 @@ export class ValkeyEngine implements CacheEngine {
     await this.call('cgSetAdd', ns, key, 'setAdd', args);
   }
 
-  async setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<void> {
-    if (elements !== 'all' && elements.length === 0) return void (await this.setLength(ns, key));
+  async setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<boolean> {
+    if (elements !== 'all' && elements.length === 0) return (await this.setLength(ns, key)) !== undefined;
     const args = elements === 'all' ? ['a'] : ['s', ...elements.map(asBuffer)];
-    await this.call('cgSetRemove', ns, key, 'setRemove', args);
+    return (await this.call('cgSetRemove', ns, key, 'setRemove', args)) !== null;
   }
 
   async setFetch(ns: string, key: Uint8Array): Promise<Uint8Array[] | undefined> {

@@ -216,27 +216,30 @@ export interface CacheEngine {
     ttl: CollectionTtl,
     truncateToSize?: number,
   ): Promise<number>;
-  /** Removes and returns the element at `end`, or `undefined` when the list is missing. */
-  listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<Uint8Array | undefined>;
+  /** Removes and returns the element at `end` with the length left, or `undefined` when the list is missing. */
+  listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<{ value: Uint8Array; length: number } | undefined>;
   /** The elements in `range`, or `undefined` when the list is missing. */
   listFetch(ns: string, key: Uint8Array, range: IndexRange): Promise<Uint8Array[] | undefined>;
   /** The number of elements, or `undefined` when missing. */
   listLength(ns: string, key: Uint8Array): Promise<number | undefined>;
-  /** Removes every element equal to `value`. */
-  listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<void>;
-  /** Keeps only the elements in `range` (TTL rules as for writes). */
-  listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<void>;
-  /** Removes `count` elements from each `start` (positions before any removal), or everything for `'all'`. */
+  /** Removes every element equal to `value`; the length left, or `undefined` when the list is missing. */
+  listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined>;
+  /** Keeps only the elements in `range` (TTL rules as for writes); the length left, `undefined` when missing. */
+  listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<number | undefined>;
+  /**
+   * Removes `count` elements from each `start` (positions before any removal), or everything for `'all'`;
+   * the length left, or `undefined` when the list is missing.
+   */
   listErase(
     ns: string,
     key: Uint8Array,
     ranges: readonly { readonly start: number; readonly count: number }[] | 'all',
-  ): Promise<void>;
+  ): Promise<number | undefined>;
 
   /** Adds elements to a set. */
   setAdd(ns: string, key: Uint8Array, elements: readonly Uint8Array[], ttl: CollectionTtl): Promise<void>;
-  /** Removes elements (or the whole set for `'all'`). */
-  setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<void>;
+  /** Removes elements (or the whole set for `'all'`); false when the set was missing. */
+  setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<boolean>;
   /** Every element (unspecified order), or `undefined` when missing. */
   setFetch(ns: string, key: Uint8Array): Promise<Uint8Array[] | undefined>;
   /** Whether each element is a member, or `undefined` when missing. */

@@ -445,10 +445,12 @@ export class MemoryEngine implements CacheEngine {
     })!;
   }
 
-  async listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<Uint8Array | undefined> {
+  async listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<{ value: Uint8Array; length: number } | undefined> {
     checkEnd(end);
-    const v = this.shrinkCollection(ns, key, 'list', (l: ListItem) => (end === 'front' ? l.popFront() : l.popBack()));
-    return v === undefined ? undefined : latin1Bytes(v);
+    return this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
+      const value = latin1Bytes(end === 'front' ? l.popFront() : l.popBack());
+      return { value, length: l.size };
+    });
   }
 
   async listFetch(ns: string, key: Uint8Array, range: IndexRange): Promise<Uint8Array[] | undefined> {
@@ -465,19 +467,21 @@ export class MemoryEngine implements CacheEngine {
     return this.readCollection<ListItem>(ns, key, 'list')?.size;
   }
 
-  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<void> {
+  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {
     const v = bytesToLatin1(value);
-    this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
+    return this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
       const kept = l.toArray().filter((e) => e !== v);
       if (kept.length !== l.size) l.replace(kept);
+      return l.size;
     });
   }
 
-  async listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<void> {
+  async listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<number | undefined> {
     checkIndexRange(range);
-    this.writeCollection(ns, key, 'list', ttl, 0, false, (l: ListItem) => {
+    return this.writeCollection(ns, key, 'list', ttl, 0, false, (l: ListItem) => {
       const [start, stop] = sliceBounds(l.size, range);
       if (start > 0 || stop < l.size) l.replace(l.toArray(start, stop));
+      return l.size;
     });
   }
 
@@ -485,19 +489,23 @@ export class MemoryEngine implements CacheEngine {
     ns: string,
     key: Uint8Array,
     ranges: readonly { readonly start: number; readonly count: number }[] | 'all',
-  ): Promise<void> {
+  ): Promise<number | undefined> {
     if (ranges !== 'all') {
       for (const r of ranges) {
         checkCount('start', r.start);
         checkCount('count', r.count);
       }
     }
-    this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
-      if (ranges === 'all') return l.replace([]);
+    return this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
+      if (ranges === 'all') {
+        l.replace([]);
+        return 0;
+      }
       const all = l.toArray();
       const drop = new Uint8Array(all.length);
       for (const r of ranges) drop.fill(1, Math.min(r.start, all.length), Math.min(r.start + r.count, all.length));
       l.replace(all.filter((_, i) => drop[i] === 0));
+      return l.size;
     });
   }
 
@@ -511,11 +519,13 @@ export class MemoryEngine implements CacheEngine {
     });
   }
 
-  async setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<void> {
-    this.shrinkCollection(ns, key, 'set', (s: SetItem) => {
+  async setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<boolean> {
+    const found = this.shrinkCollection(ns, key, 'set', (s: SetItem) => {
       if (elements === 'all') for (const m of [...s.members]) s.delete(m);
       else for (const e of elements) s.delete(bytesToLatin1(e));
+      return true;
     });
+    return found === true;
   }
 
   async setFetch(ns: string, key: Uint8Array): Promise<Uint8Array[] | undefined> {

@@ -9,13 +9,14 @@ import { expectBytes, utf8 } from './bytes.ts';
 import type { Suite } from './harness.ts';
 
 const TTL_MS = 10_000;
-const sha1 = (text: string) => new Uint8Array(createHash('sha1').update(text).digest());
+/** The hash engines report: SHA-1 of the value as 40 hex characters (printable, see collection-rules). */
+const sha1 = (text: string) => new Uint8Array(Buffer.from(createHash('sha1').update(text).digest('hex'), 'latin1'));
 
 /** Registers the hash-conditioned write tests. */
 export function setIfHashTests<E extends CacheEngine>(s: Suite<E>): void {
   const { expect } = s;
   s.group('set if hash', {}, () => {
-    s.test('getWithHash returns the value and its SHA-1, undefined on a miss', async ({ engine, ns, key }) => {
+    s.test('getWithHash returns the value and its SHA-1 in hex, undefined on a miss', async ({ engine, ns, key }) => {
       const k = key();
       expect(await engine.getWithHash(ns, k)).toBeUndefined();
       await engine.set(ns, k, utf8('hello'), TTL_MS);

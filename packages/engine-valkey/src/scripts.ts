@@ -135,7 +135,8 @@ return 1
 `;
 
 /**
- * setIfHash: KEYS meta, item, header; ARGV now, ttlMs, value, condition letter, SHA-1 hex compared.
+ * setIfHash: KEYS meta, item, header; ARGV now, ttlMs, value, condition letter, hash compared (the
+ * value's SHA-1 as hex text, exactly what redis.sha1hex returns).
  * Conditions: u unconditional, e presentAndHashEqual, n presentAndHashNotEqual, o absentOrHashEqual,
  * x absentOrHashNotEqual. Returns 1 stored, 0 not stored, WRONG_TYPE for a live collection.
  */

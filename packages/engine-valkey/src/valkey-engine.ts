@@ -516,8 +516,8 @@ export class ValkeyEngine implements CacheEngine {
     checkTtl(ttlMs);
     const code = HASH_CONDITION_CODE[condition.kind];
     if (code === undefined) throw invalid(`unknown hash condition ${JSON.stringify(condition.kind)}`);
-    const hex = 'hash' in condition ? Buffer.from(condition.hash).toString('hex') : '';
-    const stored = await this.call('cgSetIfHash', ns, key, 'setIfHash', [ttlMs, asBuffer(value), code, hex]);
+    const hash = 'hash' in condition ? asBuffer(condition.hash) : EMPTY;
+    const stored = await this.call('cgSetIfHash', ns, key, 'setIfHash', [ttlMs, asBuffer(value), code, hash]);
     return stored === 1 ? valueHash(value) : undefined;
   }
 

@@ -21,12 +21,14 @@ export function wrongTypeError(): CacheError {
 }
 
 /**
- * The hash `getWithHash` reports and `setIfHash` compares: SHA-1 of the value bytes. Clients treat it as
- * opaque; SHA-1 because Valkey's Lua can compute it (`redis.sha1hex`) inside the atomic compare-and-set,
- * so both engines agree without storing it. It is a version tag, not a security boundary.
+ * The hash `getWithHash` reports and `setIfHash` compares: the SHA-1 of the value bytes as 40 lowercase
+ * hex characters. Clients treat it as opaque, but Momento's SDKs also offer it as a UTF-8 string
+ * (`hashString()`) that users pass back, so it must be printable. SHA-1 hex because Valkey's Lua computes
+ * exactly that (`redis.sha1hex`) inside the atomic compare-and-set, so both engines agree without storing
+ * it. It is a version tag, not a security boundary.
  */
 export function valueHash(value: Uint8Array): Uint8Array {
-  return createHash('sha1').update(value).digest();
+  return Buffer.from(createHash('sha1').update(value).digest('hex'), 'latin1');
 }
 
 /**

@@ -89,7 +89,7 @@ export type SortedSetAggregate = 'sum' | 'min' | 'max';
 
 /**
  * Condition of {@link CacheEngine.setIfHash}. `hash` is what {@link CacheEngine.getWithHash} returned:
- * the SHA-1 digest (20 bytes) of the stored value, an opaque version tag to Momento clients.
+ * the SHA-1 of the stored value as 40 hex characters, an opaque version tag to Momento clients.
  */
 export type HashCondition =
   | { readonly kind: 'unconditional' }

@@ -19,6 +19,7 @@ import {
 import type { CacheEngine, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from '@cachette/engine';
 import type { CacheRecord, MetadataStore } from '@cachette/metadata';
 import { CacheDirectory, cacheNotFound } from './cache-directory.ts';
+import { CollectionService } from './collection-service.ts';
 import { type ReportedCacheLimits, reportedCacheLimits, type ServiceLimits } from './limits.ts';
 import { noopObserver, type Operation, type OperationObserver } from './observer.ts';
 import { authorize, canSee, type Principal } from './principal.ts';
@@ -60,6 +61,24 @@ export interface CacheInfo {
   readonly limits: ReportedCacheLimits;
 }
 
+/**
+ * What one data-plane operation asks of admission, computed by its `prepare` step once its arguments are
+ * valid (see {@link CacheService.operate}).
+ */
+export interface Admission {
+  readonly permission: 'read' | 'write';
+  /** A write whose answer reveals the item's state also needs read permission. */
+  readonly alsoRead?: boolean;
+  /** Whether the outcome is a hit or a miss (reads) rather than `ok`. */
+  readonly hitOrMiss?: boolean;
+  /** Request bytes, metered and counted against throughput. */
+  readonly bytesIn: number;
+  /** The largest item the request writes, for plan limits. */
+  readonly largestItemBytes?: number;
+  /** The TTL the request writes, for plan limits. */
+  readonly ttlMs?: number;
+}
+
 /** One item of a SetBatch call. */
 export interface BatchSetItem {
   readonly key: Uint8Array;
@@ -80,6 +99,8 @@ export class CacheService {
   private readonly observer: OperationObserver;
   private readonly limiter: RequestLimiter | undefined;
   private readonly defaultReportedLimits: ReportedCacheLimits;
+  /** Dictionaries, lists, sets, sorted sets and hash-conditioned scalars, on the same admission path. */
+  readonly collections: CollectionService;
 
   constructor(options: CacheServiceOptions) {
     this.engine = options.engine;
@@ -89,6 +110,7 @@ export class CacheService {
     this.observer = options.observer ?? noopObserver;
     this.limiter = options.limiter;
     this.defaultReportedLimits = reportedCacheLimits(options.limits);
+    this.collections = new CollectionService(this, options.engine, options.limits);
   }
 
   /** Drops the in-process cache directory, e.g. when another server deleted or created caches. */
@@ -455,6 +477,56 @@ export class CacheService {
       this.observer.observe('setBatch', principal.accountId, cache, 'ok', performance.now() - t0, bytesIn, 0);
     } catch (e) {
       throw this.failed('setBatch', principal, cache, t0, e);
+    }
+  }
+
+  /**
+   * Runs one data-plane operation through the shared steps: `prepare` validates and sizes it, then
+   * authorize and admit, `run` on the cache's namespace (re-created once if the engine lost it), charge and
+   * observe, and map any failure. `report` gives the response bytes, or -1 for a miss. The collection
+   * service uses it for every method.
+   */
+  async operate<T>(
+    op: Operation,
+    principal: Principal,
+    cache: string,
+    prepare: () => Admission,
+    run: (ns: string) => Promise<T>,
+    report: (result: T) => number,
+  ): Promise<T> {
+    const t0 = performance.now();
+    try {
+      const a = prepare();
+      const record = await this.admit(
+        principal,
+        cache,
+        a.permission,
+        a.alsoRead ? 'read' : undefined,
+        a.bytesIn,
+        a.largestItemBytes ?? 0,
+        a.ttlMs ?? 0,
+      );
+      let result: T;
+      try {
+        result = await run(record.id);
+      } catch (e) {
+        result = await run(await this.repair(e, principal, cache));
+      }
+      const out = report(result);
+      if (out > 0) this.limiter?.charge(record, out);
+      const outcome = out < 0 ? 'miss' : a.hitOrMiss ? 'hit' : 'ok';
+      this.observer.observe(
+        op,
+        principal.accountId,
+        cache,
+        outcome,
+        performance.now() - t0,
+        a.bytesIn,
+        Math.max(0, out),
+      );
+      return result;
+    } catch (e) {
+      throw this.failed(op, principal, cache, t0, e);
     }
   }
 

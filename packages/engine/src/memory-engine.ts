@@ -128,8 +128,13 @@ export class MemoryEngine implements CacheEngine {
   private keys: string[] = [];
   private readonly arena = new ValueArena(INITIAL_CAPACITY);
   private owners: (Items | undefined)[] = [];
-  /** The collection of a slot holding one (its arena value is then empty); `undefined` for scalars. */
-  private colls: (CollectionItem | undefined)[] = [];
+  /**
+   * Per slot: 0 for a scalar, else the collection's {@link KIND} code; the collection itself lives in
+   * `collections` (its arena value is empty). A byte per slot and a Map entry per collection, rather than a
+   * plain array slot for every item: scalars keep their V8 heap footprint (+1 untraced byte each).
+   */
+  private kinds = new Uint8Array(INITIAL_CAPACITY);
+  private readonly collections = new Map<number, CollectionItem>();
   private expiresAt = new Float64Array(INITIAL_CAPACITY);
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
   private freeCount = 0;
@@ -193,7 +198,7 @@ export class MemoryEngine implements CacheEngine {
   async get(ns: string, key: Uint8Array): Promise<Uint8Array | undefined> {
     const slot = this.liveSlot(this.itemsOf(ns), bytesToLatin1(key));
     if (slot === undefined) return undefined;
-    if (this.colls[slot] !== undefined) throw wrongTypeError();
+    if (this.kinds[slot] !== 0) throw wrongTypeError();
     this.lru.touch(slot);
     return this.arena.read(slot);
   }
@@ -219,12 +224,7 @@ export class MemoryEngine implements CacheEngine {
     // Size is checked before the condition so an oversized write fails the same way whatever is stored.
     this.checkSize(k, value.byteLength);
     const slot = this.liveSlot(items, k);
-    if (
-      slot !== undefined &&
-      this.colls[slot] !== undefined &&
-      condition.kind !== 'absent' &&
-      condition.kind !== 'present'
-    ) {
+    if (slot !== undefined && this.kinds[slot] !== 0 && condition.kind !== 'absent' && condition.kind !== 'present') {
       throw wrongTypeError();
     }
     if (!this.conditionHolds(condition, slot)) return false;
@@ -247,7 +247,7 @@ export class MemoryEngine implements CacheEngine {
     const slot = this.liveSlot(items, k);
     let current = 0n;
     if (slot !== undefined) {
-      if (this.colls[slot] !== undefined) throw wrongTypeError();
+      if (this.kinds[slot] !== 0) throw wrongTypeError();
       const parsed = parseInt64(this.arena.readLatin1(slot));
       if (parsed === undefined) throw notAnIntegerError();
       current = parsed;
@@ -298,7 +298,7 @@ export class MemoryEngine implements CacheEngine {
 
   async itemGetType(ns: string, key: Uint8Array): Promise<ItemType | undefined> {
     const slot = this.liveSlot(this.itemsOf(ns), bytesToLatin1(key));
-    return slot === undefined ? undefined : (this.colls[slot]?.kind ?? 'scalar');
+    return slot === undefined ? undefined : KIND_NAME[this.kinds[slot]!];
   }
 
   // ---- hash-conditioned scalars --------------------------------------------------------------------
@@ -321,7 +321,7 @@ export class MemoryEngine implements CacheEngine {
     this.checkSize(k, value.byteLength);
     const slot = this.liveSlot(items, k);
     if (condition.kind !== 'unconditional') {
-      if (slot !== undefined && this.colls[slot] !== undefined) throw wrongTypeError();
+      if (slot !== undefined && this.kinds[slot] !== 0) throw wrongTypeError();
       const equal = slot !== undefined && Buffer.from(valueHash(this.arena.read(slot))).equals(condition.hash);
       const holds =
         condition.kind === 'presentAndHashEqual'
@@ -802,7 +802,8 @@ export class MemoryEngine implements CacheEngine {
     this.keys = [];
     this.arena.clear();
     this.owners = [];
-    this.colls = [];
+    this.collections.clear();
+    this.kinds.fill(0);
     this.itemCount = 0;
     this.bytesUsed = 0;
   }
@@ -859,11 +860,11 @@ export class MemoryEngine implements CacheEngine {
       // it; since size ≤ maxBytes, the loop in makeRoom stops before it could evict this slot.
       this.bytesUsed -= this.arena.lengthOf(existing);
       this.arena.free(existing);
-      const coll = this.colls[existing];
-      if (coll !== undefined) {
+      if (this.kinds[existing] !== 0) {
         // A scalar set replaces a collection, as Redis SET does.
-        this.bytesUsed -= coll.bytes;
-        this.colls[existing] = undefined;
+        this.bytesUsed -= this.collections.get(existing)!.bytes;
+        this.collections.delete(existing);
+        this.kinds[existing] = 0;
       }
       this.lru.touch(existing);
       this.makeRoom(v.byteLength, false);
@@ -917,14 +918,14 @@ export class MemoryEngine implements CacheEngine {
     const slot = this.collectionSlot(this.itemsOf(ns), bytesToLatin1(key), kind);
     if (slot === undefined) return undefined;
     this.lru.touch(slot);
-    return this.colls[slot] as C;
+    return this.collections.get(slot) as C;
   }
 
   /** The slot of the live collection of `kind` at `k`, `undefined` when absent; wrong type throws. */
   private collectionSlot(items: Items, k: string, kind: CollectionItem['kind']): number | undefined {
     const slot = this.liveSlot(items, k);
     if (slot === undefined) return undefined;
-    if (this.colls[slot]?.kind !== kind) throw wrongTypeError();
+    if (this.kinds[slot] !== KIND[kind]) throw wrongTypeError();
     return slot;
   }
 
@@ -956,7 +957,7 @@ export class MemoryEngine implements CacheEngine {
       if (c.size > 0) this.installCollection(items, k, c, ttl.ttlMs);
       return result;
     }
-    const c = this.colls[slot] as C;
+    const c = this.collections.get(slot) as C;
     this.checkItemBytes(this.itemBytes(slot) + growth);
     // MRU first, so making room evicts every other item before this one (see store()).
     this.lru.touch(slot);
@@ -978,7 +979,7 @@ export class MemoryEngine implements CacheEngine {
   ): R | undefined {
     const slot = this.collectionSlot(this.itemsOf(ns), bytesToLatin1(key), kind);
     if (slot === undefined) return undefined;
-    const c = this.colls[slot] as C;
+    const c = this.collections.get(slot) as C;
     const before = c.bytes;
     const result = mutate(c);
     this.bytesUsed += c.bytes - before;
@@ -992,7 +993,8 @@ export class MemoryEngine implements CacheEngine {
     const slot = this.allocateSlot();
     this.keys[slot] = k;
     this.arena.write(slot, EMPTY);
-    this.colls[slot] = c;
+    this.kinds[slot] = KIND[c.kind];
+    this.collections.set(slot, c);
     this.owners[slot] = items;
     this.expiresAt[slot] = deadline;
     this.lru.pushFront(slot);
@@ -1003,7 +1005,11 @@ export class MemoryEngine implements CacheEngine {
   }
 
   private itemBytes(slot: number): number {
-    return this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead + (this.colls[slot]?.bytes ?? 0);
+    return this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead + this.collectionBytes(slot);
+  }
+
+  private collectionBytes(slot: number): number {
+    return this.kinds[slot] === 0 ? 0 : this.collections.get(slot)!.bytes;
   }
 
   private checkItemBytes(size: number): void {
@@ -1051,9 +1057,11 @@ export class MemoryEngine implements CacheEngine {
 
   /** Unlinks a slot from every structure except its namespace Map and returns it to the free list. */
   private release(slot: number): void {
-    this.bytesUsed -=
-      this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead + (this.colls[slot]?.bytes ?? 0);
-    this.colls[slot] = undefined;
+    this.bytesUsed -= this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead + this.collectionBytes(slot);
+    if (this.kinds[slot] !== 0) {
+      this.collections.delete(slot);
+      this.kinds[slot] = 0;
+    }
     this.itemCount--;
     this.lru.unlink(slot);
     this.heap.remove(slot);
@@ -1091,6 +1099,9 @@ export class MemoryEngine implements CacheEngine {
     this.lru.grow(capacity);
     this.heap.grow(capacity);
     this.arena.grow(capacity);
+    const kinds = new Uint8Array(capacity);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
     this.fillSlotArrays(capacity);
     this.capacity = capacity;
   }
@@ -1100,7 +1111,6 @@ export class MemoryEngine implements CacheEngine {
     for (let i = this.keys.length; i < capacity; i++) {
       this.keys.push('');
       this.owners.push(undefined);
-      this.colls.push(undefined);
     }
   }
 }
@@ -1154,3 +1164,7 @@ function checkEnd(end: ListEnd): void {
 function invalidCondition(condition: never): never {
   throw invalid(`unknown hash condition ${JSON.stringify((condition as { kind: unknown }).kind)}`);
 }
+
+/** Slot kind codes (0 is a scalar). */
+const KIND: Record<CollectionItem['kind'], number> = { dictionary: 1, list: 2, set: 3, sortedSet: 4 };
+const KIND_NAME: readonly ItemType[] = ['scalar', 'dictionary', 'list', 'set', 'sortedSet'];

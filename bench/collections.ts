@@ -3,8 +3,8 @@
  * Collections beside Redis: wire throughput of DictionarySet/Get, ListPushBack/Fetch and
  * SortedSetPut/FetchByRank (h2load replaying hand-framed Momento messages, 50 calls in flight) against
  * redis-benchmark's HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE (50 clients, unpipelined), in the same run; then
- * bytes per element of a 100 000-member sorted set and a 100 000-field hash in MemoryEngine (its own
- * accounting, V8 heap and RSS growth) beside Redis (`MEMORY USAGE`).
+ * bytes per element of 100 000-element sorted sets, hashes, lists and sets in MemoryEngine (its own
+ * accounting, V8 heap and RSS growth) beside Redis (`MEMORY USAGE`). `--memory-only` skips the throughput.
  *
  * Run: `node --import tsx bench/collections.ts [seconds per run, default 5]`. Not yet a phase of
  * `npm run bench`: it starts its own server in this process (idle while h2load and redis-benchmark run).
@@ -31,7 +31,8 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 installCleanup();
 
-const SECONDS = Number(process.argv[2] ?? 5);
+const MEMORY_ONLY = process.argv.includes('--memory-only');
+const SECONDS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5);
 const IN_FLIGHT = 50;
 const MEMBERS = 100_000;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     const headers = { cache: 'bench' };
     const raw = new RawGrpcClient(server.grpcAddress, headers);
-    for (const [name, path, body, command] of cases) {
+    for (const [name, path, body, command] of MEMORY_ONLY ? [] : cases) {
       // h2load counts any HTTP 200 as a success, and gRPC errors travel as 200 + grpc-status: check once first.
       await raw.ok(path, body);
       const r = await runH2load(h2load, {
@@ -206,7 +207,9 @@ async function main(): Promise<void> {
         `| ${r.cachette} | ${fmt(r.cachettePerSecond)} | ${r.redis} | ${fmt(r.redisPerSecond)} | ${(r.cachettePerSecond / r.redisPerSecond).toFixed(2)}× |`,
       );
     }
-    console.log(`\nBytes per element, ${fmt(MEMBERS)} elements (16 B members/fields, 100 B hash values)`);
+    console.log(
+      `\nBytes per element, ${fmt(MEMBERS)} elements (16 B members/fields, 100 B hash values and list elements)`,
+    );
     console.log('| structure | MemoryEngine accounting | V8 heap | RSS | Redis MEMORY USAGE |');
     console.log('|---|---:|---:|---:|---:|');
     for (const m of memory) {
@@ -285,6 +288,39 @@ async function bytesPerElement(redis: Awaited<ReturnType<typeof startRedis>>): P
       key: 'mem-d',
     },
   ];
+  shapes.push(
+    {
+      what: 'list (100 B elements)',
+      fill: (e: MemoryEngine, from: number, to: number) =>
+        e
+          .listConcatenate(
+            'ns',
+            b('l'),
+            'back',
+            Array.from({ length: to - from }, () => Buffer.from(VALUE)),
+            ttl,
+          )
+          .then(() => {}),
+      redisFill: async (from: number, to: number) => {
+        await redis.client.rpush('mem-l', ...Array.from({ length: to - from }, () => VALUE));
+      },
+      key: 'mem-l',
+    },
+    {
+      what: 'set',
+      fill: (e: MemoryEngine, from: number, to: number) =>
+        e.setAdd(
+          'ns',
+          b('s'),
+          Array.from({ length: to - from }, (_, j) => member(from + j)),
+          ttl,
+        ),
+      redisFill: async (from: number, to: number) => {
+        await redis.client.sadd('mem-s', ...Array.from({ length: to - from }, (_, j) => member(from + j)));
+      },
+      key: 'mem-s',
+    },
+  );
   for (const shape of shapes) {
     const engine = new MemoryEngine({ sweepIntervalMs: 0 });
     await engine.createNamespace('ns');

@@ -5,8 +5,7 @@
  * engine, so TTL checks need no sleeping. gateway-wire.test.ts runs this file again on Valkey gateways.
  */
 import { createHash } from 'node:crypto';
-import { ManualClock } from '@cachette/core';
-import { encodeApiKey } from '@cachette/server';
+import { encodeApiKey, ManualClock } from '@cachette/core';
 import {
   type CacheClient,
   CollectionTtl,

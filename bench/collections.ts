@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MemoryEngine } from '@cachette/engine';
-import { createServer } from '@cachette/server';
+import { createServerFromSettings } from '@cachette/server';
 import { cache } from '@gomomento/generated-types';
 import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
 import { installCleanup } from './lib/children.ts';
@@ -52,7 +52,13 @@ async function main(): Promise<void> {
   const redis = await startRedis();
   const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-coll-'));
   // As the main bench's server: anonymous local access, so no plan limiter stands between h2load and the engine.
-  const server = await createServer({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', allowAnonymous: true });
+  const server = await createServerFromSettings({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    logLevel: 'silent',
+    allowAnonymous: true,
+  });
   const client = await CacheClient.create({
     configuration: Configurations.Laptop.v1(),
     credentialProvider: CredentialProvider.fromString({

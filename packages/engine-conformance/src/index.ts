@@ -14,11 +14,17 @@ import type { CacheEngine } from '@cachette/engine';
 import type { ConformanceOptions, ConformanceTestApi, MakeEngine } from './api.ts';
 import { basicTests } from './basic.ts';
 import { conditionalTests } from './conditional.ts';
+import { dictionaryTests } from './dictionary.ts';
 import { evictionTests } from './eviction.ts';
 import { Suite } from './harness.ts';
 import { incrementTests } from './increment.ts';
+import { itemTypeTests } from './item-type.ts';
+import { listTests } from './list.ts';
 import { memoryLimitTests } from './memory-limit.ts';
 import { namespaceTests } from './namespaces.ts';
+import { setTests } from './set.ts';
+import { setIfHashTests } from './set-if-hash.ts';
+import { sortedSetTests } from './sorted-set.ts';
 import { ttlTests } from './ttl.ts';
 
 export type {
@@ -34,7 +40,8 @@ export { MAX_ITEM_OVERHEAD_BYTES, SUITE_MAX_BYTES } from './limits.ts';
 
 /**
  * Registers the conformance suite with the caller's test runner: one `describe` per capability
- * (basic, ttl, conditional, increment, namespaces, eviction, memory-limit), a fresh engine, ManualClock
+ * (basic, ttl, conditional, increment, namespaces, eviction, memory-limit, item types, set if hash,
+ * dictionary, list, set, sorted set), a fresh engine, ManualClock
  * and namespace per test, random keys.
  *
  * @param test the runner's functions, e.g. vitest's `{ describe, it, expect, beforeEach, afterEach }`
@@ -56,6 +63,12 @@ export function engineConformance<E extends CacheEngine>(
     namespaceTests(suite);
     evictionTests(suite);
     memoryLimitTests(suite);
+    itemTypeTests(suite);
+    setIfHashTests(suite);
+    dictionaryTests(suite);
+    listTests(suite);
+    setTests(suite);
+    sortedSetTests(suite);
 
     // A typo in a skip declaration would otherwise leave the test running and the declaration lying.
     // Checked when the test runs, not here: vitest collects the nested describe blocks (and so registers

@@ -4,7 +4,10 @@
  *
  * A cache is split into `buckets` slot families: bucket `b` of namespace `ns` has the hash tag
  * `{<byteLength(ns)>:<ns>/<b>}`, its meta key `<prefix>{…}m` (value: the bucket's current generation,
- * 8 random bytes) and its items `<prefix>{…}i<key bytes>`, with `b = fnv1a(key) mod buckets`.
+ * 8 random bytes) and its items `<prefix>{…}i<key bytes>`, with `b = fnv1a(key) mod buckets`. A collection
+ * item is a native hash/list/set/zset at that same key, plus a header key `<prefix>{…}h<key bytes>`
+ * (generation + deadline, see collection-scripts.ts) in the same slot, since a native type has no room
+ * for a header inside its value.
  *
  * Why buckets rather than one hash tag per cache, or none:
  * - One tag per cache puts a whole cache in one slot, hence on one shard: a big or hot cache would be
@@ -27,6 +30,8 @@ export interface NamespaceKeys {
   readonly meta: readonly Buffer[];
   /** Prefix of the item keys of each bucket (ends with the `i` marker). */
   readonly itemPrefix: readonly Buffer[];
+  /** Prefix of the collection header keys of each bucket (ends with the `h` marker). */
+  readonly headerPrefix: readonly Buffer[];
 }
 
 /** Namespaces whose keys stay cached; beyond it the cache is cleared (caches are few; this only bounds it). */
@@ -59,12 +64,14 @@ export class KeyLayout {
       if (this.cache.size >= MAX_CACHED_NAMESPACES) this.cache.clear();
       const meta: Buffer[] = [];
       const itemPrefix: Buffer[] = [];
+      const headerPrefix: Buffer[] = [];
       for (let b = 0; b < this.buckets; b++) {
         const tag = `${this.prefix}{${Buffer.byteLength(ns)}:${ns}/${b}}`;
         meta.push(Buffer.from(`${tag}m`));
         itemPrefix.push(Buffer.from(`${tag}i`));
+        headerPrefix.push(Buffer.from(`${tag}h`));
       }
-      keys = { meta, itemPrefix };
+      keys = { meta, itemPrefix, headerPrefix };
       this.cache.set(ns, keys);
     }
     return keys;

@@ -12,7 +12,14 @@
  * clock) and makes flush O(1): a new generation makes every older item invisible at once.
  *
  * Status codes (integers, never valid payloads of the same call): `-1` the namespace (bucket meta) does not
- * exist; `-2` not an integer; `-3` overflow. Reads use GETRANGE on the 16-byte header when the value itself
+ * exist; `-2` not an integer; `-3` overflow; `-4` wrong type (a live item of another type is there);
+ * `-5` (GET only) a native collection sits at the key, the engine asks {@link TYPE_OF} whether it is live;
+ * `-6` a sorted-set increment would give NaN.
+ *
+ * Collections (collection-scripts.ts) live at the same item key as native types with their header in a
+ * sibling key (KEYS[3]); scripts that must see every type (delete, TTLs, exists, type, conditional
+ * writes) take that key too. GET and SET stay two-key: SET replaces any type, as Redis SET does, and GET
+ * learns of a collection only from the WRONGTYPE error it already pays nothing for. Reads use GETRANGE on the 16-byte header when the value itself
  * is not needed, so checking a 5 MB item never copies 5 MB into Lua.
  */
 
@@ -23,12 +30,19 @@ export const NOT_AN_INTEGER = -2;
 /** Status code: increment result outside int64. */
 export const OVERFLOW = -3;
 
+/** Status code: a live item of another type is at the key. */
+export const WRONG_TYPE = -4;
+/** Status code (GET): a native collection is at the key; ask TYPE_OF whether it is live. */
+export const RESOLVE_TYPE = -5;
+/** Status code: the score would become NaN. */
+export const NOT_A_NUMBER = -6;
+
 /** Bytes before the value: generation (8) + deadline (8). */
 export const HEADER_BYTES = 16;
 
 // Shared by every script. KEYS[1] is the bucket's meta key, ARGV[1] is now in ms (engine clock).
 // `live(h)` takes at least the 16-byte header and says whether it belongs to a live item.
-const PRELUDE = `
+export const PRELUDE = `
 local gen = redis.call('GET', KEYS[1])
 if not gen then return ${NS_MISSING} end
 local now = tonumber(ARGV[1])
@@ -39,11 +53,37 @@ end
 local function header(deadline) return gen .. struct.pack('>d', deadline) end
 `;
 
-/** get: KEYS meta, item; ARGV now. Returns the raw item (header + value), nil on a miss. */
+/**
+ * get: KEYS meta, item; ARGV now. Returns the raw item (header + value), nil on a miss, RESOLVE_TYPE when a
+ * native collection is there (pcall: the WRONGTYPE error is the only cost, and only for collections).
+ */
 export const GET = `${PRELUDE}
-local raw = redis.call('GET', KEYS[2])
+local raw = redis.pcall('GET', KEYS[2])
+if type(raw) == 'table' then return ${RESOLVE_TYPE} end
 if live(raw) then return raw end
 return false
+`;
+
+/**
+ * The live type at KEYS[2] (header KEYS[3] for native collections): 'string', 'hash', 'list', 'set',
+ * 'zset', or 'none' (absent, expired or from an older generation). Shared by the scripts below.
+ */
+export const TYPE_PRELUDE = `${PRELUDE}
+local function state(item, head)
+  local t = redis.call('TYPE', item)['ok']
+  if t == 'none' then return 'none' end
+  if t == 'string' then
+    if live(redis.call('GETRANGE', item, 0, ${HEADER_BYTES - 1})) then return 'string' end
+    return 'none'
+  end
+  if live(redis.call('GET', head)) then return t end
+  return 'none'
+end
+`;
+
+/** typeOf: KEYS meta, item, header; ARGV now. Returns the live type (see TYPE_PRELUDE). */
+export const TYPE_OF = `${TYPE_PRELUDE}
+return state(KEYS[2], KEYS[3])
 `;
 
 /** set: KEYS meta, item; ARGV now, ttlMs, value. */
@@ -54,19 +94,25 @@ return 1
 `;
 
 /**
- * setIf: KEYS meta, item; ARGV now, ttlMs, value, condition letter, compared value.
+ * setIf: KEYS meta, item, header; ARGV now, ttlMs, value, condition letter, compared value.
  * Conditions: a absent, p present, e equal, n notEqual, d presentAndNotEqual, o absentOrEqual.
- * Returns 1 stored, 0 not stored.
+ * Returns 1 stored, 0 not stored, WRONG_TYPE when a live collection would have to be compared.
  */
 export const SET_IF = `${PRELUDE}
 local cond = ARGV[4]
-local present, equal
-if cond == 'a' or cond == 'p' then
-  present = live(redis.call('GETRANGE', KEYS[2], 0, ${HEADER_BYTES - 1}))
-else
-  local raw = redis.call('GET', KEYS[2])
-  present = live(raw)
-  equal = present and string.sub(raw, ${HEADER_BYTES + 1}) == ARGV[5]
+local present, equal = false, false
+local t = redis.call('TYPE', KEYS[2])['ok']
+if t == 'string' then
+  if cond == 'a' or cond == 'p' then
+    present = live(redis.call('GETRANGE', KEYS[2], 0, ${HEADER_BYTES - 1}))
+  else
+    local raw = redis.call('GET', KEYS[2])
+    present = live(raw)
+    equal = present and string.sub(raw, ${HEADER_BYTES + 1}) == ARGV[5]
+  end
+elseif t ~= 'none' and live(redis.call('GET', KEYS[3])) then
+  if cond ~= 'a' and cond ~= 'p' then return ${WRONG_TYPE} end
+  present = true
 end
 local ok
 if cond == 'a' then ok = not present
@@ -82,14 +128,46 @@ redis.call('SET', KEYS[2], header(now + ttl) .. ARGV[3], 'PX', ttl)
 return 1
 `;
 
-/** delete: KEYS meta, item; ARGV now (unused, keeps the prelude uniform). */
+/** delete: KEYS meta, item, header; ARGV now (unused, keeps the prelude uniform). */
 export const DELETE = `${PRELUDE}
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[3])
 return 1
 `;
 
 /**
- * increment: KEYS meta, item; ARGV now, ttlMs, amount (canonical decimal). Returns the result as decimal
+ * setIfHash: KEYS meta, item, header; ARGV now, ttlMs, value, condition letter, hash compared (the
+ * value's SHA-1 as hex text, exactly what redis.sha1hex returns).
+ * Conditions: u unconditional, e presentAndHashEqual, n presentAndHashNotEqual, o absentOrHashEqual,
+ * x absentOrHashNotEqual. Returns 1 stored, 0 not stored, WRONG_TYPE for a live collection.
+ */
+export const SET_IF_HASH = `${PRELUDE}
+local cond = ARGV[4]
+local present, equal = false, false
+local t = redis.call('TYPE', KEYS[2])['ok']
+if t == 'string' then
+  if cond ~= 'u' then
+    local raw = redis.call('GET', KEYS[2])
+    present = live(raw)
+    equal = present and redis.sha1hex(string.sub(raw, ${HEADER_BYTES + 1})) == ARGV[5]
+  end
+elseif t ~= 'none' and cond ~= 'u' and live(redis.call('GET', KEYS[3])) then
+  return ${WRONG_TYPE}
+end
+local ok
+if cond == 'u' then ok = true
+elseif cond == 'e' then ok = equal
+elseif cond == 'n' then ok = present and not equal
+elseif cond == 'o' then ok = not present or equal
+elseif cond == 'x' then ok = not equal
+else return redis.error_reply('unknown condition ' .. cond) end
+if not ok then return 0 end
+local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[2], header(now + ttl) .. ARGV[3], 'PX', ttl)
+return 1
+`;
+
+/**
+ * increment: KEYS meta, item, header; ARGV now, ttlMs, amount (canonical decimal). Returns the result as decimal
  * text, or NOT_AN_INTEGER / OVERFLOW.
  *
  * Lua 5.1 numbers are doubles (exact to 2^53 only), so int64 arithmetic is done on two limbs of at most
@@ -110,7 +188,10 @@ local function parse(s)
   if neg then return -hi, -lo end
   return hi, lo
 end
-local raw = redis.call('GET', KEYS[2])
+local raw = false
+local t = redis.call('TYPE', KEYS[2])['ok']
+if t == 'string' then raw = redis.call('GET', KEYS[2])
+elseif t ~= 'none' and live(redis.call('GET', KEYS[3])) then return ${WRONG_TYPE} end
 local h1, l1 = 0, 0
 if live(raw) then
   h1, l1 = parse(string.sub(raw, ${HEADER_BYTES + 1}))
@@ -134,34 +215,47 @@ redis.call('SET', KEYS[2], header(now + ttl) .. text, 'PX', ttl)
 return text
 `;
 
-/** itemGetTtl: KEYS meta, item; ARGV now. Returns remaining ms (≥ 1), nil on a miss. */
-export const GET_TTL = `${PRELUDE}
-local h = redis.call('GETRANGE', KEYS[2], 0, ${HEADER_BYTES - 1})
+// The 16-byte header of any item: inside a scalar's value, in the header key of a native collection.
+const HEADER_OF = `
+local itemType = redis.call('TYPE', KEYS[2])['ok']
+local h = false
+if itemType == 'string' then h = redis.call('GETRANGE', KEYS[2], 0, ${HEADER_BYTES - 1})
+elseif itemType ~= 'none' then h = redis.call('GET', KEYS[3]) end
+`;
+
+/** itemGetTtl: KEYS meta, item, header; ARGV now. Returns remaining ms (≥ 1), nil on a miss. */
+export const GET_TTL = `${PRELUDE}${HEADER_OF}
 if not live(h) then return false end
 return struct.unpack('>d', h, 9) - now
 `;
 
 /**
- * updateTtl: KEYS meta, item; ARGV now, kind (o overwrite, i increaseTo, d decreaseTo), ttlMs.
+ * updateTtl: KEYS meta, item, header; ARGV now, kind (o overwrite, i increaseTo, d decreaseTo), ttlMs.
  * Returns 1 set, 2 notSet, 0 missing. SETRANGE rewrites only the deadline and keeps the value in place.
  */
-export const UPDATE_TTL = `${PRELUDE}
-local h = redis.call('GETRANGE', KEYS[2], 0, ${HEADER_BYTES - 1})
+export const UPDATE_TTL = `${PRELUDE}${HEADER_OF}
 if not live(h) then return 0 end
 local ttl = tonumber(ARGV[3])
 local remaining = struct.unpack('>d', h, 9) - now
 local kind = ARGV[2]
 if (kind == 'i' and not (ttl > remaining)) or (kind == 'd' and not (ttl < remaining)) then return 2 end
-redis.call('SETRANGE', KEYS[2], 8, struct.pack('>d', now + ttl))
+if itemType == 'string' then
+  redis.call('SETRANGE', KEYS[2], 8, struct.pack('>d', now + ttl))
+else
+  redis.call('SETRANGE', KEYS[3], 8, struct.pack('>d', now + ttl))
+  redis.call('PEXPIRE', KEYS[3], ttl)
+end
 redis.call('PEXPIRE', KEYS[2], ttl)
 return 1
 `;
 
-/** keysExist: KEYS meta, item…; ARGV now. Returns an array of 1/0 in KEYS order (from KEYS[2]). */
-export const EXIST = `${PRELUDE}
+/**
+ * keysExist: KEYS meta, then item and header of each key; ARGV now. Returns an array of 1/0 in key order.
+ */
+export const EXIST = `${TYPE_PRELUDE}
 local out = {}
-for i = 2, #KEYS do
-  out[i - 1] = live(redis.call('GETRANGE', KEYS[i], 0, ${HEADER_BYTES - 1})) and 1 or 0
+for i = 2, #KEYS, 2 do
+  out[#out + 1] = state(KEYS[i], KEYS[i + 1]) ~= 'none' and 1 or 0
 end
 return out
 `;

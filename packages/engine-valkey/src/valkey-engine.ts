@@ -23,7 +23,27 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@cachette/core';
 import { CacheError, ErrorCode, isInt64, systemClock } from '@cachette/core';
-import type { CacheEngine, EngineStats, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from '@cachette/engine';
+import type {
+  CacheEngine,
+  CollectionTtl,
+  EngineStats,
+  HashCondition,
+  IndexRange,
+  ItemType,
+  ListEnd,
+  ScoreBound,
+  ScoreRange,
+  SetCondition,
+  SortedSetAggregate,
+  SortedSetElement,
+  SortedSetSource,
+  SortOrder,
+  TtlUpdate,
+  TtlUpdateResult,
+  ValueWithHash,
+} from '@cachette/engine';
+import { valueHash, wrongTypeError } from '@cachette/engine';
+import * as cs from './collection-scripts.ts';
 import type { ConnectionOptions, ValkeyClient } from './connect.ts';
 import { connectClient } from './connect.ts';
 import { closedError, storeNotFound, toCacheError } from './errors.ts';
@@ -56,29 +76,88 @@ interface ScriptClient {
   cgSetIf(
     meta: Buffer,
     item: Buffer,
+    head: Buffer,
     now: number,
     ttlMs: number,
     value: Uint8Array,
     cond: string,
     compared: Uint8Array,
   ): Promise<number>;
-  cgDelete(meta: Buffer, item: Buffer, now: number): Promise<number>;
-  cgIncrementBuffer(meta: Buffer, item: Buffer, now: number, ttlMs: number, amount: string): Promise<Buffer | number>;
-  cgGetTtl(meta: Buffer, item: Buffer, now: number): Promise<number | null>;
-  cgUpdateTtl(meta: Buffer, item: Buffer, now: number, kind: string, ttlMs: number): Promise<number>;
+  cgDelete(meta: Buffer, item: Buffer, head: Buffer, now: number): Promise<number>;
+  cgIncrementBuffer(
+    meta: Buffer,
+    item: Buffer,
+    head: Buffer,
+    now: number,
+    ttlMs: number,
+    amount: string,
+  ): Promise<Buffer | number>;
+  cgGetTtl(meta: Buffer, item: Buffer, head: Buffer, now: number): Promise<number | null>;
+  cgUpdateTtl(meta: Buffer, item: Buffer, head: Buffer, now: number, kind: string, ttlMs: number): Promise<number>;
   cgExist(numKeys: number, ...args: (Buffer | number)[]): Promise<number[] | number>;
 }
+
+/** A script registered with `defineCommand`, called as `(meta, item, header, now, ...args)`. */
+type CollectionScript = (...args: (Buffer | string | number)[]) => Promise<unknown>;
 
 const SCRIPTS: Record<string, { lua: string; numberOfKeys?: number }> = {
   cgGet: { lua: lua.GET, numberOfKeys: 2 },
   cgSet: { lua: lua.SET, numberOfKeys: 2 },
-  cgSetIf: { lua: lua.SET_IF, numberOfKeys: 2 },
-  cgDelete: { lua: lua.DELETE, numberOfKeys: 2 },
-  cgIncrement: { lua: lua.INCREMENT, numberOfKeys: 2 },
-  cgGetTtl: { lua: lua.GET_TTL, numberOfKeys: 2 },
-  cgUpdateTtl: { lua: lua.UPDATE_TTL, numberOfKeys: 2 },
-  // Variable key count (meta + n items): the caller passes numkeys first.
+  cgSetIf: { lua: lua.SET_IF, numberOfKeys: 3 },
+  cgDelete: { lua: lua.DELETE, numberOfKeys: 3 },
+  cgIncrement: { lua: lua.INCREMENT, numberOfKeys: 3 },
+  cgGetTtl: { lua: lua.GET_TTL, numberOfKeys: 3 },
+  cgUpdateTtl: { lua: lua.UPDATE_TTL, numberOfKeys: 3 },
+  cgTypeOf: { lua: lua.TYPE_OF, numberOfKeys: 3 },
+  cgSetIfHash: { lua: lua.SET_IF_HASH, numberOfKeys: 3 },
+  // Variable key count (meta + item/header pairs): the caller passes numkeys first.
   cgExist: { lua: lua.EXIST },
+  cgDictionarySet: { lua: cs.DICTIONARY_SET, numberOfKeys: 3 },
+  cgDictionaryGet: { lua: cs.DICTIONARY_GET, numberOfKeys: 3 },
+  cgDictionaryFetch: { lua: cs.DICTIONARY_FETCH, numberOfKeys: 3 },
+  cgDictionaryLength: { lua: cs.DICTIONARY_LENGTH, numberOfKeys: 3 },
+  cgDictionaryDelete: { lua: cs.DICTIONARY_DELETE, numberOfKeys: 3 },
+  cgDictionaryIncrement: { lua: cs.DICTIONARY_INCREMENT, numberOfKeys: 3 },
+  cgListPush: { lua: cs.LIST_PUSH, numberOfKeys: 3 },
+  cgListPop: { lua: cs.LIST_POP, numberOfKeys: 3 },
+  cgListFetch: { lua: cs.LIST_FETCH, numberOfKeys: 3 },
+  cgListLength: { lua: cs.LIST_LENGTH, numberOfKeys: 3 },
+  cgListRemove: { lua: cs.LIST_REMOVE, numberOfKeys: 3 },
+  cgListRetain: { lua: cs.LIST_RETAIN, numberOfKeys: 3 },
+  cgListErase: { lua: cs.LIST_ERASE, numberOfKeys: 3 },
+  cgSetAdd: { lua: cs.SET_ADD, numberOfKeys: 3 },
+  cgSetRemove: { lua: cs.SET_REMOVE, numberOfKeys: 3 },
+  cgSetFetch: { lua: cs.SET_FETCH, numberOfKeys: 3 },
+  cgSetContains: { lua: cs.SET_CONTAINS, numberOfKeys: 3 },
+  cgSetLength: { lua: cs.SET_LENGTH, numberOfKeys: 3 },
+  cgSetSample: { lua: cs.SET_SAMPLE, numberOfKeys: 3 },
+  cgSetPop: { lua: cs.SET_POP, numberOfKeys: 3 },
+  cgSortedSetPut: { lua: cs.SORTED_SET_PUT, numberOfKeys: 3 },
+  cgSortedSetByRank: { lua: cs.SORTED_SET_BY_RANK, numberOfKeys: 3 },
+  cgSortedSetByScore: { lua: cs.SORTED_SET_BY_SCORE, numberOfKeys: 3 },
+  cgSortedSetScores: { lua: cs.SORTED_SET_SCORES, numberOfKeys: 3 },
+  cgSortedSetRank: { lua: cs.SORTED_SET_RANK, numberOfKeys: 3 },
+  cgSortedSetIncrement: { lua: cs.SORTED_SET_INCREMENT, numberOfKeys: 3 },
+  cgSortedSetRemove: { lua: cs.SORTED_SET_REMOVE, numberOfKeys: 3 },
+  cgSortedSetLength: { lua: cs.SORTED_SET_LENGTH, numberOfKeys: 3 },
+  cgSortedSetCount: { lua: cs.SORTED_SET_COUNT, numberOfKeys: 3 },
+  cgSortedSetStore: { lua: cs.SORTED_SET_STORE, numberOfKeys: 3 },
+};
+
+const HASH_CONDITION_CODE: Record<HashCondition['kind'], string> = {
+  unconditional: 'u',
+  presentAndHashEqual: 'e',
+  presentAndHashNotEqual: 'n',
+  absentOrHashEqual: 'o',
+  absentOrHashNotEqual: 'x',
+};
+
+const ITEM_TYPE: Record<string, ItemType> = {
+  string: 'scalar',
+  hash: 'dictionary',
+  list: 'list',
+  set: 'set',
+  zset: 'sortedSet',
 };
 
 const CONDITION_CODE: Record<SetCondition['kind'], string> = {
@@ -219,6 +298,11 @@ export class ValkeyEngine implements CacheEngine {
       throw toCacheError(e, 'get');
     }
     if (raw === null) return undefined;
+    if (raw === lua.RESOLVE_TYPE) {
+      // A native collection sits at the key: live → wrong type, dead (flushed/expired) → a miss.
+      if ((await this.itemGetType(ns, key)) === undefined) return undefined;
+      throw wrongTypeError();
+    }
     if (typeof raw === 'number') throw storeNotFound();
     // A view past the header: no copy of the value.
     return raw.subarray(lua.HEADER_BYTES);
@@ -261,6 +345,7 @@ export class ValkeyEngine implements CacheEngine {
       status = await this.scripts.cgSetIf(
         keys.meta[b]!,
         this.layout.itemKey(keys.itemPrefix[b]!, key),
+        this.layout.itemKey(keys.headerPrefix[b]!, key),
         this.now(),
         ttlMs,
         asBuffer(value),
@@ -271,6 +356,7 @@ export class ValkeyEngine implements CacheEngine {
       throw toCacheError(e, 'setIf');
     }
     if (status === lua.NS_MISSING) throw storeNotFound();
+    if (status === lua.WRONG_TYPE) throw wrongTypeError();
     return status === 1;
   }
 
@@ -279,7 +365,12 @@ export class ValkeyEngine implements CacheEngine {
     const b = this.layout.bucketOf(key);
     let status: number;
     try {
-      status = await this.scripts.cgDelete(keys.meta[b]!, this.layout.itemKey(keys.itemPrefix[b]!, key), this.now());
+      status = await this.scripts.cgDelete(
+        keys.meta[b]!,
+        this.layout.itemKey(keys.itemPrefix[b]!, key),
+        this.layout.itemKey(keys.headerPrefix[b]!, key),
+        this.now(),
+      );
     } catch (e) {
       throw toCacheError(e, 'delete');
     }
@@ -298,6 +389,7 @@ export class ValkeyEngine implements CacheEngine {
       result = await this.scripts.cgIncrementBuffer(
         keys.meta[b]!,
         this.layout.itemKey(keys.itemPrefix[b]!, key),
+        this.layout.itemKey(keys.headerPrefix[b]!, key),
         this.now(),
         ttlMs,
         amount.toString(),
@@ -307,6 +399,7 @@ export class ValkeyEngine implements CacheEngine {
     }
     if (typeof result !== 'number') return BigInt(result.toString('latin1'));
     if (result === lua.NS_MISSING) throw storeNotFound();
+    if (result === lua.WRONG_TYPE) throw wrongTypeError();
     if (result === lua.NOT_AN_INTEGER) {
       throw new CacheError(
         ErrorCode.FAILED_PRECONDITION,
@@ -322,7 +415,12 @@ export class ValkeyEngine implements CacheEngine {
     const b = this.layout.bucketOf(key);
     let ttl: number | null;
     try {
-      ttl = await this.scripts.cgGetTtl(keys.meta[b]!, this.layout.itemKey(keys.itemPrefix[b]!, key), this.now());
+      ttl = await this.scripts.cgGetTtl(
+        keys.meta[b]!,
+        this.layout.itemKey(keys.itemPrefix[b]!, key),
+        this.layout.itemKey(keys.headerPrefix[b]!, key),
+        this.now(),
+      );
     } catch (e) {
       throw toCacheError(e, 'itemGetTtl');
     }
@@ -341,6 +439,7 @@ export class ValkeyEngine implements CacheEngine {
       status = await this.scripts.cgUpdateTtl(
         keys.meta[b]!,
         this.layout.itemKey(keys.itemPrefix[b]!, key),
+        this.layout.itemKey(keys.headerPrefix[b]!, key),
         this.now(),
         kind,
         update.ttlMs,
@@ -372,9 +471,12 @@ export class ValkeyEngine implements CacheEngine {
     const calls: Promise<number[] | number>[] = [];
     for (const [b, indexes] of groups) {
       const args: (Buffer | number)[] = [nsKeys.meta[b]!];
-      for (const i of indexes) args.push(this.layout.itemKey(nsKeys.itemPrefix[b]!, keys[i]!));
+      for (const i of indexes) {
+        args.push(this.layout.itemKey(nsKeys.itemPrefix[b]!, keys[i]!));
+        args.push(this.layout.itemKey(nsKeys.headerPrefix[b]!, keys[i]!));
+      }
       args.push(now);
-      calls.push(this.scripts.cgExist(indexes.length + 1, ...args));
+      calls.push(this.scripts.cgExist(2 * indexes.length + 1, ...args));
     }
     let replies: (number[] | number)[];
     try {
@@ -393,8 +495,314 @@ export class ValkeyEngine implements CacheEngine {
   }
 
   async itemGetType(ns: string, key: Uint8Array): Promise<ItemType | undefined> {
-    const [exists] = await this.keysExist(ns, [key]);
-    return exists ? 'scalar' : undefined;
+    const t = (await this.call('cgTypeOf', ns, key, 'itemGetType', [])) as string;
+    return ITEM_TYPE[t];
+  }
+
+  // ---- hash-conditioned scalars --------------------------------------------------------------------
+
+  async getWithHash(ns: string, key: Uint8Array): Promise<ValueWithHash | undefined> {
+    const value = await this.get(ns, key);
+    return value === undefined ? undefined : { value, hash: valueHash(value) };
+  }
+
+  async setIfHash(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+    condition: HashCondition,
+  ): Promise<Uint8Array | undefined> {
+    checkTtl(ttlMs);
+    const code = HASH_CONDITION_CODE[condition.kind];
+    if (code === undefined) throw invalid(`unknown hash condition ${JSON.stringify(condition.kind)}`);
+    const hash = 'hash' in condition ? asBuffer(condition.hash) : EMPTY;
+    const stored = await this.call('cgSetIfHash', ns, key, 'setIfHash', [ttlMs, asBuffer(value), code, hash]);
+    return stored === 1 ? valueHash(value) : undefined;
+  }
+
+  // ---- dictionaries --------------------------------------------------------------------------------
+
+  async dictionarySet(
+    ns: string,
+    key: Uint8Array,
+    items: readonly (readonly [field: Uint8Array, value: Uint8Array])[],
+    ttl: CollectionTtl,
+  ): Promise<void> {
+    const args = ttlArgs(ttl);
+    for (const [f, v] of items) args.push(asBuffer(f), asBuffer(v));
+    await this.call('cgDictionarySet', ns, key, 'dictionarySet', args);
+  }
+
+  async dictionaryGet(
+    ns: string,
+    key: Uint8Array,
+    fields: readonly Uint8Array[],
+  ): Promise<(Uint8Array | undefined)[] | undefined> {
+    if (fields.length === 0) return (await this.dictionaryLength(ns, key)) === undefined ? undefined : [];
+    const reply = (await this.call('cgDictionaryGetBuffer', ns, key, 'dictionaryGet', fields.map(asBuffer))) as
+      | (Buffer | null)[]
+      | null;
+    return reply?.map((v) => v ?? undefined) ?? undefined;
+  }
+
+  async dictionaryFetch(ns: string, key: Uint8Array): Promise<[field: Uint8Array, value: Uint8Array][] | undefined> {
+    const flat = (await this.call('cgDictionaryFetchBuffer', ns, key, 'dictionaryFetch', [])) as Buffer[] | null;
+    if (flat === null) return undefined;
+    const out: [Uint8Array, Uint8Array][] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+    return out;
+  }
+
+  async dictionaryIncrement(
+    ns: string,
+    key: Uint8Array,
+    field: Uint8Array,
+    amount: bigint,
+    ttl: CollectionTtl,
+  ): Promise<bigint> {
+    if (!isInt64(amount)) {
+      throw invalid(`amount must be a signed 64-bit integer (bigint), got ${String(amount)}`);
+    }
+    const args = ttlArgs(ttl);
+    args.push(asBuffer(field), amount.toString());
+    const result = (await this.call('cgDictionaryIncrement', ns, key, 'dictionaryIncrement', args)) as string;
+    return BigInt(result);
+  }
+
+  async dictionaryDelete(ns: string, key: Uint8Array, fields: readonly Uint8Array[] | 'all'): Promise<void> {
+    if (fields !== 'all' && fields.length === 0) return void (await this.dictionaryLength(ns, key));
+    const args = fields === 'all' ? ['a'] : ['s', ...fields.map(asBuffer)];
+    await this.call('cgDictionaryDelete', ns, key, 'dictionaryDelete', args);
+  }
+
+  async dictionaryLength(ns: string, key: Uint8Array): Promise<number | undefined> {
+    return orUndefined(await this.call('cgDictionaryLength', ns, key, 'dictionaryLength', []));
+  }
+
+  // ---- lists ---------------------------------------------------------------------------------------
+
+  async listConcatenate(
+    ns: string,
+    key: Uint8Array,
+    end: ListEnd,
+    values: readonly Uint8Array[],
+    ttl: CollectionTtl,
+    truncateToSize?: number,
+  ): Promise<number> {
+    if (truncateToSize !== undefined) checkCount('truncateToSize', truncateToSize);
+    const args = ttlArgs(ttl);
+    args.push(endCode(end), truncateToSize === undefined ? '' : truncateToSize);
+    for (const v of values) args.push(asBuffer(v));
+    return (await this.call('cgListPush', ns, key, 'listConcatenate', args)) as number;
+  }
+
+  async listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<{ value: Uint8Array; length: number } | undefined> {
+    const reply = (await this.call('cgListPopBuffer', ns, key, 'listPop', [endCode(end)])) as [Buffer, number] | null;
+    return reply === null ? undefined : { value: reply[0], length: reply[1] };
+  }
+
+  async listFetch(ns: string, key: Uint8Array, range: IndexRange): Promise<Uint8Array[] | undefined> {
+    const reply = await this.call('cgListFetchBuffer', ns, key, 'listFetch', rangeArgs(range));
+    return (reply as Buffer[] | null) ?? undefined;
+  }
+
+  async listLength(ns: string, key: Uint8Array): Promise<number | undefined> {
+    return orUndefined(await this.call('cgListLength', ns, key, 'listLength', []));
+  }
+
+  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {
+    return orUndefined(await this.call('cgListRemove', ns, key, 'listRemoveValue', [asBuffer(value)]));
+  }
+
+  async listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<number | undefined> {
+    const args = ttlArgs(ttl);
+    args.push(...rangeArgs(range));
+    return orUndefined(await this.call('cgListRetain', ns, key, 'listRetain', args));
+  }
+
+  async listErase(
+    ns: string,
+    key: Uint8Array,
+    ranges: readonly { readonly start: number; readonly count: number }[] | 'all',
+  ): Promise<number | undefined> {
+    const args: (string | number)[] = ranges === 'all' ? ['a'] : ['s'];
+    if (ranges !== 'all') {
+      for (const r of ranges) {
+        checkCount('start', r.start);
+        checkCount('count', r.count);
+        args.push(r.start, r.count);
+      }
+    }
+    return orUndefined(await this.call('cgListErase', ns, key, 'listErase', args));
+  }
+
+  // ---- sets ----------------------------------------------------------------------------------------
+
+  async setAdd(ns: string, key: Uint8Array, elements: readonly Uint8Array[], ttl: CollectionTtl): Promise<void> {
+    const args = ttlArgs(ttl);
+    for (const e of elements) args.push(asBuffer(e));
+    await this.call('cgSetAdd', ns, key, 'setAdd', args);
+  }
+
+  async setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<boolean> {
+    if (elements !== 'all' && elements.length === 0) return (await this.setLength(ns, key)) !== undefined;
+    const args = elements === 'all' ? ['a'] : ['s', ...elements.map(asBuffer)];
+    return (await this.call('cgSetRemove', ns, key, 'setRemove', args)) !== null;
+  }
+
+  async setFetch(ns: string, key: Uint8Array): Promise<Uint8Array[] | undefined> {
+    return ((await this.call('cgSetFetchBuffer', ns, key, 'setFetch', [])) as Buffer[] | null) ?? undefined;
+  }
+
+  async setContains(ns: string, key: Uint8Array, elements: readonly Uint8Array[]): Promise<boolean[] | undefined> {
+    if (elements.length === 0) return (await this.setLength(ns, key)) === undefined ? undefined : [];
+    const reply = (await this.call('cgSetContains', ns, key, 'setContains', elements.map(asBuffer))) as number[] | null;
+    return reply?.map((x) => x === 1) ?? undefined;
+  }
+
+  async setLength(ns: string, key: Uint8Array): Promise<number | undefined> {
+    return orUndefined(await this.call('cgSetLength', ns, key, 'setLength', []));
+  }
+
+  async setSample(ns: string, key: Uint8Array, limit: number): Promise<Uint8Array[] | undefined> {
+    checkCount('limit', limit);
+    return ((await this.call('cgSetSampleBuffer', ns, key, 'setSample', [limit])) as Buffer[] | null) ?? undefined;
+  }
+
+  async setPop(ns: string, key: Uint8Array, count: number): Promise<Uint8Array[] | undefined> {
+    checkCount('count', count);
+    return ((await this.call('cgSetPopBuffer', ns, key, 'setPop', [count])) as Buffer[] | null) ?? undefined;
+  }
+
+  // ---- sorted sets ---------------------------------------------------------------------------------
+
+  async sortedSetPut(
+    ns: string,
+    key: Uint8Array,
+    elements: readonly SortedSetElement[],
+    ttl: CollectionTtl,
+  ): Promise<void> {
+    const args = ttlArgs(ttl);
+    for (const e of elements) args.push(scoreText(e.score), asBuffer(e.value));
+    await this.call('cgSortedSetPut', ns, key, 'sortedSetPut', args);
+  }
+
+  async sortedSetFetchByRank(
+    ns: string,
+    key: Uint8Array,
+    range: IndexRange,
+    order: SortOrder,
+  ): Promise<SortedSetElement[] | undefined> {
+    const args = [...rangeArgs(range), orderCode(order)];
+    return withScores(await this.call('cgSortedSetByRankBuffer', ns, key, 'sortedSetFetchByRank', args));
+  }
+
+  async sortedSetFetchByScore(
+    ns: string,
+    key: Uint8Array,
+    range: ScoreRange,
+    order: SortOrder,
+  ): Promise<SortedSetElement[] | undefined> {
+    const offset = range.offset ?? 0;
+    checkCount('offset', offset);
+    if (range.count !== undefined) checkCount('count', range.count);
+    if (range.count === 0) return (await this.sortedSetLength(ns, key)) === undefined ? undefined : [];
+    const args = [minText(range.min), maxText(range.max), orderCode(order), offset, range.count ?? -1];
+    return withScores(await this.call('cgSortedSetByScoreBuffer', ns, key, 'sortedSetFetchByScore', args));
+  }
+
+  async sortedSetGetScores(
+    ns: string,
+    key: Uint8Array,
+    values: readonly Uint8Array[],
+  ): Promise<(number | undefined)[] | undefined> {
+    if (values.length === 0) return (await this.sortedSetLength(ns, key)) === undefined ? undefined : [];
+    const reply = (await this.call('cgSortedSetScores', ns, key, 'sortedSetGetScores', values.map(asBuffer))) as
+      | (string | null)[]
+      | null;
+    return reply?.map((s) => (s === null ? undefined : parseScore(s))) ?? undefined;
+  }
+
+  async sortedSetGetRank(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    order: SortOrder,
+  ): Promise<number | undefined> {
+    const reply = await this.call('cgSortedSetRank', ns, key, 'sortedSetGetRank', [asBuffer(value), orderCode(order)]);
+    return orUndefined(reply);
+  }
+
+  async sortedSetIncrement(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    amount: number,
+    ttl: CollectionTtl,
+  ): Promise<number> {
+    checkScore(amount);
+    const args = ttlArgs(ttl);
+    args.push(asBuffer(value), scoreText(amount));
+    return parseScore((await this.call('cgSortedSetIncrement', ns, key, 'sortedSetIncrement', args)) as string);
+  }
+
+  async sortedSetRemove(ns: string, key: Uint8Array, values: readonly Uint8Array[] | 'all'): Promise<void> {
+    if (values !== 'all' && values.length === 0) return void (await this.sortedSetLength(ns, key));
+    const args = values === 'all' ? ['a'] : ['s', ...values.map(asBuffer)];
+    await this.call('cgSortedSetRemove', ns, key, 'sortedSetRemove', args);
+  }
+
+  async sortedSetLength(ns: string, key: Uint8Array): Promise<number | undefined> {
+    return orUndefined(await this.call('cgSortedSetLength', ns, key, 'sortedSetLength', []));
+  }
+
+  async sortedSetLengthByScore(
+    ns: string,
+    key: Uint8Array,
+    min?: ScoreBound,
+    max?: ScoreBound,
+  ): Promise<number | undefined> {
+    return orUndefined(
+      await this.call('cgSortedSetCount', ns, key, 'sortedSetLengthByScore', [minText(min), maxText(max)]),
+    );
+  }
+
+  /**
+   * Reads each source with its own script (sources hash to other buckets, maybe other shards, so no one
+   * script can see them all), computes the union here, then replaces the destination atomically. So the
+   * result is exact for each source as read, but sources are not read at one instant: a deviation from
+   * Redis ZUNIONSTORE that a cache can live with, declared in the README.
+   */
+  async sortedSetUnionStore(
+    ns: string,
+    key: Uint8Array,
+    sources: readonly SortedSetSource[],
+    aggregate: SortedSetAggregate,
+    ttlMs: number,
+  ): Promise<number> {
+    checkTtl(ttlMs);
+    if (aggregate !== 'sum' && aggregate !== 'min' && aggregate !== 'max') {
+      throw invalid(`unknown aggregate ${JSON.stringify(aggregate)}`);
+    }
+    for (const src of sources) checkScore(src.weight);
+    const union = new Map<string, number>();
+    for (const src of sources) {
+      const members = await this.sortedSetFetchByRank(ns, src.key, {}, 'ascending');
+      for (const { value, score } of members ?? []) {
+        const m = Buffer.from(value).toString('latin1');
+        let w = score * src.weight;
+        if (Number.isNaN(w)) w = 0;
+        const prev = union.get(m);
+        let next = w;
+        if (prev !== undefined)
+          next = aggregate === 'sum' ? prev + w : aggregate === 'min' ? Math.min(prev, w) : Math.max(prev, w);
+        union.set(m, Number.isNaN(next) ? 0 : next);
+      }
+    }
+    const args: (Buffer | string | number)[] = [ttlMs];
+    for (const [m, score] of union) args.push(scoreText(score), Buffer.from(m, 'latin1'));
+    return (await this.call('cgSortedSetStore', ns, key, 'sortedSetUnionStore', args)) as number;
   }
 
   // ---- housekeeping --------------------------------------------------------------------------------
@@ -450,6 +858,37 @@ export class ValkeyEngine implements CacheEngine {
     this.refreshStats().catch(() => {});
   };
 
+  /**
+   * Runs a three-key script (meta, item, header) for `key` with `now` and `args`, mapping status codes
+   * (namespace missing, wrong type, arithmetic) to errors. Every collection method goes through here.
+   */
+  private async call(
+    name: string,
+    ns: string,
+    key: Uint8Array,
+    what: string,
+    args: readonly (Buffer | string | number)[],
+  ): Promise<unknown> {
+    const keys = this.keysOf(ns);
+    const b = this.layout.bucketOf(key);
+    const script = (this.client as unknown as Record<string, CollectionScript>)[name]!;
+    let reply: unknown;
+    try {
+      reply = await script.call(
+        this.client,
+        keys.meta[b]!,
+        this.layout.itemKey(keys.itemPrefix[b]!, key),
+        this.layout.itemKey(keys.headerPrefix[b]!, key),
+        this.now(),
+        ...args,
+      );
+    } catch (e) {
+      throw toCacheError(e, what);
+    }
+    if (typeof reply === 'number' && reply < 0) throw statusError(reply);
+    return reply;
+  }
+
   private keysOf(ns: string): NamespaceKeys {
     if (this.closed) throw closedError();
     return this.layout.of(ns);
@@ -479,4 +918,99 @@ function checkTtl(ttlMs: number): void {
 
 function invalid(message: string): CacheError {
   return new CacheError(ErrorCode.INVALID_ARGUMENT, message);
+}
+
+/** The error for a negative status code of a script (see scripts.ts). */
+function statusError(status: number): CacheError {
+  switch (status) {
+    case lua.NS_MISSING:
+      return storeNotFound();
+    case lua.WRONG_TYPE:
+      return wrongTypeError();
+    case lua.NOT_AN_INTEGER:
+      return new CacheError(
+        ErrorCode.FAILED_PRECONDITION,
+        'the value stored at this field is not a decimal integer',
+        'not_an_integer',
+      );
+    case lua.OVERFLOW:
+      return new CacheError(
+        ErrorCode.FAILED_PRECONDITION,
+        'increment would overflow a signed 64-bit integer',
+        'overflow',
+      );
+    case lua.NOT_A_NUMBER:
+      return invalid('increment would make the score NaN');
+    default:
+      return new CacheError(ErrorCode.INTERNAL, `unexpected script status ${status}`);
+  }
+}
+
+/** now is prepended by call(); these are ttl and refresh flag, validated. */
+function ttlArgs(ttl: CollectionTtl): (Buffer | string | number)[] {
+  checkTtl(ttl?.ttlMs);
+  return [ttl.ttlMs, ttl.refreshTtl ? '1' : '0'];
+}
+
+function rangeArgs(range: IndexRange): (string | number)[] {
+  for (const bound of [range.start, range.end]) {
+    if (bound !== undefined && !Number.isSafeInteger(bound))
+      throw invalid(`range bounds must be integers, got ${bound}`);
+  }
+  return [range.start ?? '', range.end ?? ''];
+}
+
+function endCode(end: ListEnd): string {
+  if (end !== 'front' && end !== 'back') throw invalid(`list end must be 'front' or 'back', got ${String(end)}`);
+  return end === 'front' ? 'f' : 'b';
+}
+
+function orderCode(order: SortOrder): string {
+  return order === 'descending' ? 'd' : 'a';
+}
+
+function orUndefined(reply: unknown): number | undefined {
+  return reply === null ? undefined : (reply as number);
+}
+
+function checkCount(name: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw invalid(`${name} must be a non-negative integer, got ${String(n)}`);
+}
+
+function checkScore(score: number): void {
+  if (typeof score !== 'number' || Number.isNaN(score)) throw invalid(`score must be a number, got ${String(score)}`);
+}
+
+/** A double in the syntax ZADD and ZRANGE accept (strtod, plus Redis's 'inf'). */
+function scoreText(score: number): string {
+  checkScore(score);
+  if (score === Number.POSITIVE_INFINITY) return '+inf';
+  if (score === Number.NEGATIVE_INFINITY) return '-inf';
+  return String(score);
+}
+
+function parseScore(text: string | Buffer): number {
+  const s = text.toString();
+  if (s === 'inf' || s === '+inf') return Number.POSITIVE_INFINITY;
+  if (s === '-inf') return Number.NEGATIVE_INFINITY;
+  return Number(s);
+}
+
+function minText(min: ScoreBound | undefined): string {
+  if (min === undefined) return '-inf';
+  return min.exclusive ? `(${scoreText(min.score)}` : scoreText(min.score);
+}
+
+function maxText(max: ScoreBound | undefined): string {
+  if (max === undefined) return '+inf';
+  return max.exclusive ? `(${scoreText(max.score)}` : scoreText(max.score);
+}
+
+/** Member, score, member, score… (WITHSCORES) → elements; nil → undefined (a miss). */
+function withScores(reply: unknown): SortedSetElement[] | undefined {
+  if (reply === null) return undefined;
+  const flat = reply as Buffer[];
+  const out: SortedSetElement[] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push({ value: flat[i]!, score: parseScore(flat[i + 1]!) });
+  return out;
 }

@@ -54,6 +54,41 @@ describe('ValkeyEngine (single node)', () => {
     expect(await pttl(bytes('a'))).toSatisfy((t: number) => t > near(40_000)[0] && t <= 40_000);
   });
 
+  it('a collection is a native type at the item key with its header key, both with the PX TTL', async () => {
+    const headerKey = (k: Uint8Array) =>
+      engine.layout.itemKey(engine.layout.of('ns').headerPrefix[engine.layout.bucketOf(k)]!, k);
+    const near = (t: number, ms: number) => t > ms - 1_000 && t <= ms;
+    const cases = [
+      [
+        'hash',
+        () => engine.dictionarySet('ns', bytes('d'), [[bytes('f'), bytes('v')]], { ttlMs: 10_000, refreshTtl: true }),
+      ],
+      [
+        'list',
+        () => engine.listConcatenate('ns', bytes('l'), 'back', [bytes('v')], { ttlMs: 10_000, refreshTtl: true }),
+      ],
+      ['set', () => engine.setAdd('ns', bytes('s'), [bytes('v')], { ttlMs: 10_000, refreshTtl: true })],
+      [
+        'zset',
+        () =>
+          engine.sortedSetPut('ns', bytes('z'), [{ value: bytes('v'), score: 1 }], { ttlMs: 10_000, refreshTtl: true }),
+      ],
+    ] as const;
+    for (const [type, write] of cases) {
+      await write();
+      const k = bytes(type === 'hash' ? 'd' : type === 'list' ? 'l' : type === 'set' ? 's' : 'z');
+      expect(await engine.client.type(rawKey('ns', k))).toBe(type);
+      expect(near(await engine.client.pttl(rawKey('ns', k)), 10_000)).toBe(true);
+      expect(near(await engine.client.pttl(headerKey(k)), 10_000)).toBe(true);
+    }
+    expect(await engine.updateTtl('ns', bytes('d'), { kind: 'overwrite', ttlMs: 40_000 })).toBe('set');
+    expect(near(await engine.client.pttl(rawKey('ns', bytes('d'))), 40_000)).toBe(true);
+    expect(near(await engine.client.pttl(headerKey(bytes('d'))), 40_000)).toBe(true);
+    // Emptying a collection deletes both keys.
+    await engine.dictionaryDelete('ns', bytes('d'), [bytes('f')]);
+    expect(await engine.client.exists(rawKey('ns', bytes('d')), headerKey(bytes('d')))).toBe(0);
+  });
+
   it('with the system clock, an item expires on the server after its real TTL', async () => {
     const real = await ValkeyEngine.connect({ url: URL, keyPrefix: PREFIX, statsIntervalMs: 0 });
     try {

@@ -29,8 +29,80 @@ export type TtlUpdate =
 /** Outcome of {@link CacheEngine.updateTtl}. */
 export type TtlUpdateResult = 'set' | 'notSet' | 'missing';
 
-/** The type of an item, as `ItemGetType` reports it. Collections come later. */
-export type ItemType = 'scalar';
+/** The type of an item, as `ItemGetType` reports it. Every type lives in the same key space. */
+export type ItemType = 'scalar' | 'dictionary' | 'list' | 'set' | 'sortedSet';
+
+/**
+ * Momento's `CollectionTtl` for a collection write: a write that creates the collection gives it `ttlMs`;
+ * a write to an existing one resets its TTL to `ttlMs` only when `refreshTtl` is true (Momento's default),
+ * else leaves the remaining TTL alone.
+ */
+export interface CollectionTtl {
+  readonly ttlMs: number;
+  readonly refreshTtl: boolean;
+}
+
+/** Which end of a list. */
+export type ListEnd = 'front' | 'back';
+
+/**
+ * A slice of a list or of a sorted set's ranks, as Momento's `ListFetch`/`ListRetain`/`SortedSetFetch`
+ * by index: `start` inclusive, `end` exclusive, negative values count from the end (-1 is the last
+ * element), omitted means unbounded. Out-of-range bounds are clamped, like a Python slice.
+ */
+export interface IndexRange {
+  readonly start?: number;
+  readonly end?: number;
+}
+
+/** Sort order of a sorted-set read. */
+export type SortOrder = 'ascending' | 'descending';
+
+/** One bound of a score range; omitted bounds are unbounded. */
+export interface ScoreBound {
+  readonly score: number;
+  readonly exclusive: boolean;
+}
+
+/** A sorted-set range by score: `offset` elements skipped, at most `count` returned (all when omitted). */
+export interface ScoreRange {
+  readonly min?: ScoreBound;
+  readonly max?: ScoreBound;
+  readonly offset?: number;
+  readonly count?: number;
+}
+
+/** A sorted-set member and its score. */
+export interface SortedSetElement {
+  readonly value: Uint8Array;
+  readonly score: number;
+}
+
+/** A source of {@link CacheEngine.sortedSetUnionStore}: a sorted set (by key) and the weight of its scores. */
+export interface SortedSetSource {
+  readonly key: Uint8Array;
+  readonly weight: number;
+}
+
+/** How {@link CacheEngine.sortedSetUnionStore} combines the weighted scores of a member found in several sources. */
+export type SortedSetAggregate = 'sum' | 'min' | 'max';
+
+/**
+ * Condition of {@link CacheEngine.setIfHash}. `hash` is what {@link CacheEngine.getWithHash} returned:
+ * the SHA-1 of the stored value as 40 hex characters, an opaque version tag to Momento clients.
+ */
+export type HashCondition =
+  | { readonly kind: 'unconditional' }
+  | { readonly kind: 'presentAndHashEqual'; readonly hash: Uint8Array }
+  | { readonly kind: 'presentAndHashNotEqual'; readonly hash: Uint8Array }
+  | { readonly kind: 'absentOrHashEqual'; readonly hash: Uint8Array }
+  | { readonly kind: 'absentOrHashNotEqual'; readonly hash: Uint8Array };
+
+/** A scalar value with its hash (see {@link HashCondition}). */
+export interface ValueWithHash {
+  readonly value: Uint8Array;
+  readonly hash: Uint8Array;
+}
 
 /** Counters an engine keeps about itself, for metrics and `bytes per item` benchmarks. */
 export interface EngineStats {
@@ -79,6 +151,156 @@ export interface CacheEngine {
   keysExist(ns: string, keys: readonly Uint8Array[]): Promise<boolean[]>;
   /** The item's type, or `undefined` on a miss. */
   itemGetType(ns: string, key: Uint8Array): Promise<ItemType | undefined>;
+
+  // ---- hash-conditioned scalars ------------------------------------------------------------------------
+  // Scalar reads and conditional writes on a key holding a collection reject with the wrong-type error
+  // (FAILED_PRECONDITION, reason `wrong_type`); a plain `set` replaces whatever is stored, as Redis SET does.
+
+  /** The scalar value and its SHA-1 hash, or `undefined` on a miss. */
+  getWithHash(ns: string, key: Uint8Array): Promise<ValueWithHash | undefined>;
+  /** Stores when `condition` holds, atomically; returns the new value's hash when stored, else `undefined`. */
+  setIfHash(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+    condition: HashCondition,
+  ): Promise<Uint8Array | undefined>;
+
+  // ---- collections ------------------------------------------------------------------------------------
+  // Common rules: a read of a missing collection answers `undefined` (Momento's Miss); any operation on a
+  // key holding another type rejects with FAILED_PRECONDITION (reason `wrong_type`) and changes nothing;
+  // a collection that becomes empty is deleted; writes never create an empty collection.
+
+  /** Sets (adds or replaces) fields of a dictionary. */
+  dictionarySet(
+    ns: string,
+    key: Uint8Array,
+    items: readonly (readonly [field: Uint8Array, value: Uint8Array])[],
+    ttl: CollectionTtl,
+  ): Promise<void>;
+  /** The values of `fields` (`undefined` for an absent field), or `undefined` when the dictionary is missing. */
+  dictionaryGet(
+    ns: string,
+    key: Uint8Array,
+    fields: readonly Uint8Array[],
+  ): Promise<(Uint8Array | undefined)[] | undefined>;
+  /** Every field and value, or `undefined` when missing. */
+  dictionaryFetch(ns: string, key: Uint8Array): Promise<[field: Uint8Array, value: Uint8Array][] | undefined>;
+  /**
+   * Adds `amount` to the int64 decimal stored in `field` (absent: 0) and returns the result. Rejects
+   * FAILED_PRECONDITION (`not_an_integer`) when the field holds anything else, (`overflow`) past int64.
+   */
+  dictionaryIncrement(
+    ns: string,
+    key: Uint8Array,
+    field: Uint8Array,
+    amount: bigint,
+    ttl: CollectionTtl,
+  ): Promise<bigint>;
+  /** Removes `fields` (or the whole dictionary for `'all'`). */
+  dictionaryDelete(ns: string, key: Uint8Array, fields: readonly Uint8Array[] | 'all'): Promise<void>;
+  /** The number of fields, or `undefined` when missing. */
+  dictionaryLength(ns: string, key: Uint8Array): Promise<number | undefined>;
+
+  /**
+   * Adds `values` at `end` of a list, keeping their order (so pushing `[a, b]` at the front gives `a, b, …`),
+   * then, when `truncateToSize` is given, drops elements from the *other* end until at most that many
+   * remain. Returns the new length.
+   */
+  listConcatenate(
+    ns: string,
+    key: Uint8Array,
+    end: ListEnd,
+    values: readonly Uint8Array[],
+    ttl: CollectionTtl,
+    truncateToSize?: number,
+  ): Promise<number>;
+  /** Removes and returns the element at `end` with the length left, or `undefined` when the list is missing. */
+  listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<{ value: Uint8Array; length: number } | undefined>;
+  /** The elements in `range`, or `undefined` when the list is missing. */
+  listFetch(ns: string, key: Uint8Array, range: IndexRange): Promise<Uint8Array[] | undefined>;
+  /** The number of elements, or `undefined` when missing. */
+  listLength(ns: string, key: Uint8Array): Promise<number | undefined>;
+  /** Removes every element equal to `value`; the length left, or `undefined` when the list is missing. */
+  listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined>;
+  /** Keeps only the elements in `range` (TTL rules as for writes); the length left, `undefined` when missing. */
+  listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<number | undefined>;
+  /**
+   * Removes `count` elements from each `start` (positions before any removal), or everything for `'all'`;
+   * the length left, or `undefined` when the list is missing.
+   */
+  listErase(
+    ns: string,
+    key: Uint8Array,
+    ranges: readonly { readonly start: number; readonly count: number }[] | 'all',
+  ): Promise<number | undefined>;
+
+  /** Adds elements to a set. */
+  setAdd(ns: string, key: Uint8Array, elements: readonly Uint8Array[], ttl: CollectionTtl): Promise<void>;
+  /** Removes elements (or the whole set for `'all'`); false when the set was missing. */
+  setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<boolean>;
+  /** Every element (unspecified order), or `undefined` when missing. */
+  setFetch(ns: string, key: Uint8Array): Promise<Uint8Array[] | undefined>;
+  /** Whether each element is a member, or `undefined` when missing. */
+  setContains(ns: string, key: Uint8Array, elements: readonly Uint8Array[]): Promise<boolean[] | undefined>;
+  /** The number of elements, or `undefined` when missing. */
+  setLength(ns: string, key: Uint8Array): Promise<number | undefined>;
+  /** Up to `limit` distinct random elements, or `undefined` when missing. */
+  setSample(ns: string, key: Uint8Array, limit: number): Promise<Uint8Array[] | undefined>;
+  /** Removes and returns up to `count` random elements, or `undefined` when missing. */
+  setPop(ns: string, key: Uint8Array, count: number): Promise<Uint8Array[] | undefined>;
+
+  /** Adds members or replaces their scores. Scores are finite or infinite doubles, never NaN. */
+  sortedSetPut(ns: string, key: Uint8Array, elements: readonly SortedSetElement[], ttl: CollectionTtl): Promise<void>;
+  /** Members by rank (ascending: rank 0 is the lowest score; ties by member bytes), or `undefined` when missing. */
+  sortedSetFetchByRank(
+    ns: string,
+    key: Uint8Array,
+    range: IndexRange,
+    order: SortOrder,
+  ): Promise<SortedSetElement[] | undefined>;
+  /** Members with a score in `range`, in `order`, or `undefined` when missing. */
+  sortedSetFetchByScore(
+    ns: string,
+    key: Uint8Array,
+    range: ScoreRange,
+    order: SortOrder,
+  ): Promise<SortedSetElement[] | undefined>;
+  /** The score of each value (`undefined` for a non-member), or `undefined` when the set is missing. */
+  sortedSetGetScores(
+    ns: string,
+    key: Uint8Array,
+    values: readonly Uint8Array[],
+  ): Promise<(number | undefined)[] | undefined>;
+  /** The 0-based rank of `value` in `order`, or `undefined` when it (or the set) is missing. */
+  sortedSetGetRank(ns: string, key: Uint8Array, value: Uint8Array, order: SortOrder): Promise<number | undefined>;
+  /** Adds `amount` to the member's score (absent: 0) and returns it; INVALID_ARGUMENT if the result is NaN. */
+  sortedSetIncrement(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    amount: number,
+    ttl: CollectionTtl,
+  ): Promise<number>;
+  /** Removes members (or the whole set for `'all'`). */
+  sortedSetRemove(ns: string, key: Uint8Array, values: readonly Uint8Array[] | 'all'): Promise<void>;
+  /** The number of members, or `undefined` when missing. */
+  sortedSetLength(ns: string, key: Uint8Array): Promise<number | undefined>;
+  /** The number of members with a score in the bounds, or `undefined` when missing. */
+  sortedSetLengthByScore(ns: string, key: Uint8Array, min?: ScoreBound, max?: ScoreBound): Promise<number | undefined>;
+  /**
+   * Stores at `key` the union of `sources` (missing sources count as empty; each score times its weight,
+   * combined with `aggregate`), replacing whatever `key` held, with `ttlMs`. An empty union deletes `key`.
+   * Returns the number of members stored.
+   */
+  sortedSetUnionStore(
+    ns: string,
+    key: Uint8Array,
+    sources: readonly SortedSetSource[],
+    aggregate: SortedSetAggregate,
+    ttlMs: number,
+  ): Promise<number>;
 
   /** Current counters. */
   stats(): EngineStats;

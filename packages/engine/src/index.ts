@@ -4,5 +4,24 @@
  * `@cachette/core`; import them from there.
  */
 
-export type { CacheEngine, EngineStats, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from './engine.ts';
+export { sliceBounds, valueHash, wrongTypeError } from './collection-rules.ts';
+export type {
+  CacheEngine,
+  CollectionTtl,
+  EngineStats,
+  HashCondition,
+  IndexRange,
+  ItemType,
+  ListEnd,
+  ScoreBound,
+  ScoreRange,
+  SetCondition,
+  SortedSetAggregate,
+  SortedSetElement,
+  SortedSetSource,
+  SortOrder,
+  TtlUpdate,
+  TtlUpdateResult,
+  ValueWithHash,
+} from './engine.ts';
 export { MemoryEngine, type MemoryEngineOptions } from './memory-engine.ts';

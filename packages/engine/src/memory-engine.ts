@@ -19,11 +19,51 @@
  */
 
 import { CacheError, type Clock, ErrorCode, isInt64, systemClock } from '@cachette/core';
-import type { CacheEngine, EngineStats, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from './engine.ts';
+import {
+  checkCollectionTtl,
+  checkCount,
+  checkIndexRange,
+  checkScore,
+  checkScoreBound,
+  sliceBounds,
+  valueHash,
+  wrongTypeError,
+} from './collection-rules.ts';
+import type {
+  CacheEngine,
+  CollectionTtl,
+  EngineStats,
+  HashCondition,
+  IndexRange,
+  ItemType,
+  ListEnd,
+  ScoreBound,
+  ScoreRange,
+  SetCondition,
+  SortedSetAggregate,
+  SortedSetElement,
+  SortedSetSource,
+  SortOrder,
+  TtlUpdate,
+  TtlUpdateResult,
+  ValueWithHash,
+} from './engine.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 import { addInt64, notAnIntegerError, parseInt64 } from './increment.ts';
 import { bytesToLatin1 } from './latin1.ts';
 import { LruList } from './lru-list.ts';
+import {
+  type CollectionItem,
+  DICTIONARY_ENTRY_OVERHEAD,
+  DictionaryItem,
+  LIST_ELEMENT_OVERHEAD,
+  ListItem,
+  SET_ELEMENT_OVERHEAD,
+  SetItem,
+  SORTED_SET_ELEMENT_OVERHEAD,
+  SortedSetItem,
+} from './memory-collections.ts';
+import { aboveMin, belowMax, type SkipNode } from './skip-list.ts';
 import { ValueArena } from './value-arena.ts';
 
 const GiB = 1024 ** 3;
@@ -88,6 +128,13 @@ export class MemoryEngine implements CacheEngine {
   private keys: string[] = [];
   private readonly arena = new ValueArena(INITIAL_CAPACITY);
   private owners: (Items | undefined)[] = [];
+  /**
+   * Per slot: 0 for a scalar, else the collection's {@link KIND} code; the collection itself lives in
+   * `collections` (its arena value is empty). A byte per slot and a Map entry per collection, rather than a
+   * plain array slot for every item: scalars keep their V8 heap footprint (+1 untraced byte each).
+   */
+  private kinds = new Uint8Array(INITIAL_CAPACITY);
+  private readonly collections = new Map<number, CollectionItem>();
   private expiresAt = new Float64Array(INITIAL_CAPACITY);
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
   private freeCount = 0;
@@ -151,6 +198,7 @@ export class MemoryEngine implements CacheEngine {
   async get(ns: string, key: Uint8Array): Promise<Uint8Array | undefined> {
     const slot = this.liveSlot(this.itemsOf(ns), bytesToLatin1(key));
     if (slot === undefined) return undefined;
+    if (this.kinds[slot] !== 0) throw wrongTypeError();
     this.lru.touch(slot);
     return this.arena.read(slot);
   }
@@ -176,6 +224,9 @@ export class MemoryEngine implements CacheEngine {
     // Size is checked before the condition so an oversized write fails the same way whatever is stored.
     this.checkSize(k, value.byteLength);
     const slot = this.liveSlot(items, k);
+    if (slot !== undefined && this.kinds[slot] !== 0 && condition.kind !== 'absent' && condition.kind !== 'present') {
+      throw wrongTypeError();
+    }
     if (!this.conditionHolds(condition, slot)) return false;
     this.store(items, k, value, ttlMs);
     return true;
@@ -196,6 +247,7 @@ export class MemoryEngine implements CacheEngine {
     const slot = this.liveSlot(items, k);
     let current = 0n;
     if (slot !== undefined) {
+      if (this.kinds[slot] !== 0) throw wrongTypeError();
       const parsed = parseInt64(this.arena.readLatin1(slot));
       if (parsed === undefined) throw notAnIntegerError();
       current = parsed;
@@ -245,7 +297,468 @@ export class MemoryEngine implements CacheEngine {
   }
 
   async itemGetType(ns: string, key: Uint8Array): Promise<ItemType | undefined> {
-    return this.liveSlot(this.itemsOf(ns), bytesToLatin1(key)) === undefined ? undefined : 'scalar';
+    const slot = this.liveSlot(this.itemsOf(ns), bytesToLatin1(key));
+    return slot === undefined ? undefined : KIND_NAME[this.kinds[slot]!];
+  }
+
+  // ---- hash-conditioned scalars --------------------------------------------------------------------
+
+  async getWithHash(ns: string, key: Uint8Array): Promise<ValueWithHash | undefined> {
+    const value = await this.get(ns, key);
+    return value === undefined ? undefined : { value, hash: valueHash(value) };
+  }
+
+  async setIfHash(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+    condition: HashCondition,
+  ): Promise<Uint8Array | undefined> {
+    const items = this.itemsOf(ns);
+    checkTtl(ttlMs);
+    const k = bytesToLatin1(key);
+    this.checkSize(k, value.byteLength);
+    const slot = this.liveSlot(items, k);
+    if (condition.kind !== 'unconditional') {
+      if (slot !== undefined && this.kinds[slot] !== 0) throw wrongTypeError();
+      const equal = slot !== undefined && Buffer.from(valueHash(this.arena.read(slot))).equals(condition.hash);
+      const holds =
+        condition.kind === 'presentAndHashEqual'
+          ? equal
+          : condition.kind === 'presentAndHashNotEqual'
+            ? slot !== undefined && !equal
+            : condition.kind === 'absentOrHashEqual'
+              ? slot === undefined || equal
+              : condition.kind === 'absentOrHashNotEqual'
+                ? !equal
+                : invalidCondition(condition);
+      if (!holds) return undefined;
+    }
+    this.store(items, k, value, ttlMs);
+    return valueHash(value);
+  }
+
+  // ---- dictionaries --------------------------------------------------------------------------------
+
+  async dictionarySet(
+    ns: string,
+    key: Uint8Array,
+    items: readonly (readonly [field: Uint8Array, value: Uint8Array])[],
+    ttl: CollectionTtl,
+  ): Promise<void> {
+    let growth = 0;
+    for (const [f, v] of items) growth += f.byteLength + v.byteLength + DICTIONARY_ENTRY_OVERHEAD;
+    this.writeCollection(ns, key, 'dictionary', ttl, growth, true, (d: DictionaryItem) => {
+      for (const [f, v] of items) d.set(bytesToLatin1(f), bytesToLatin1(v));
+    });
+  }
+
+  async dictionaryGet(
+    ns: string,
+    key: Uint8Array,
+    fields: readonly Uint8Array[],
+  ): Promise<(Uint8Array | undefined)[] | undefined> {
+    const d = this.readCollection<DictionaryItem>(ns, key, 'dictionary');
+    if (d === undefined) return undefined;
+    return fields.map((f) => {
+      const v = d.map.get(bytesToLatin1(f));
+      return v === undefined ? undefined : latin1Bytes(v);
+    });
+  }
+
+  async dictionaryFetch(ns: string, key: Uint8Array): Promise<[field: Uint8Array, value: Uint8Array][] | undefined> {
+    const d = this.readCollection<DictionaryItem>(ns, key, 'dictionary');
+    if (d === undefined) return undefined;
+    const out: [Uint8Array, Uint8Array][] = [];
+    for (const [f, v] of d.map) out.push([latin1Bytes(f), latin1Bytes(v)]);
+    return out;
+  }
+
+  async dictionaryIncrement(
+    ns: string,
+    key: Uint8Array,
+    field: Uint8Array,
+    amount: bigint,
+    ttl: CollectionTtl,
+  ): Promise<bigint> {
+    checkAmount(amount);
+    const f = bytesToLatin1(field);
+    // create = true: the result is always defined.
+    return this.writeCollection(
+      ns,
+      key,
+      'dictionary',
+      ttl,
+      f.length + 20 + DICTIONARY_ENTRY_OVERHEAD,
+      true,
+      (d: DictionaryItem) => {
+        const old = d.map.get(f);
+        let current = 0n;
+        if (old !== undefined) {
+          const parsed = parseInt64(old);
+          if (parsed === undefined) throw notAnIntegerError();
+          current = parsed;
+        }
+        // Both checks throw before anything changes, so a failed increment leaves the dictionary as it was.
+        const result = addInt64(current, amount);
+        d.set(f, result.toString());
+        return result;
+      },
+    )!;
+  }
+
+  async dictionaryDelete(ns: string, key: Uint8Array, fields: readonly Uint8Array[] | 'all'): Promise<void> {
+    this.shrinkCollection(ns, key, 'dictionary', (d: DictionaryItem) => {
+      if (fields === 'all') {
+        d.map.clear();
+        d.bytes = 0;
+      } else for (const f of fields) d.delete(bytesToLatin1(f));
+    });
+  }
+
+  async dictionaryLength(ns: string, key: Uint8Array): Promise<number | undefined> {
+    return this.readCollection<DictionaryItem>(ns, key, 'dictionary')?.size;
+  }
+
+  // ---- lists ---------------------------------------------------------------------------------------
+
+  async listConcatenate(
+    ns: string,
+    key: Uint8Array,
+    end: ListEnd,
+    values: readonly Uint8Array[],
+    ttl: CollectionTtl,
+    truncateToSize?: number,
+  ): Promise<number> {
+    if (truncateToSize !== undefined) checkCount('truncateToSize', truncateToSize);
+    checkEnd(end);
+    let growth = 0;
+    for (const v of values) growth += v.byteLength + LIST_ELEMENT_OVERHEAD;
+    return this.writeCollection(ns, key, 'list', ttl, growth, true, (l: ListItem) => {
+      if (end === 'back') for (const v of values) l.pushBack(bytesToLatin1(v));
+      else for (let i = values.length - 1; i >= 0; i--) l.pushFront(bytesToLatin1(values[i]!));
+      if (truncateToSize !== undefined) {
+        while (l.size > truncateToSize) end === 'back' ? l.popFront() : l.popBack();
+      }
+      return l.size;
+    })!;
+  }
+
+  async listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<{ value: Uint8Array; length: number } | undefined> {
+    checkEnd(end);
+    return this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
+      const value = latin1Bytes(end === 'front' ? l.popFront() : l.popBack());
+      return { value, length: l.size };
+    });
+  }
+
+  async listFetch(ns: string, key: Uint8Array, range: IndexRange): Promise<Uint8Array[] | undefined> {
+    checkIndexRange(range);
+    const l = this.readCollection<ListItem>(ns, key, 'list');
+    if (l === undefined) return undefined;
+    const [start, stop] = sliceBounds(l.size, range);
+    const out = new Array<Uint8Array>(stop - start);
+    for (let i = start; i < stop; i++) out[i - start] = latin1Bytes(l.at(i));
+    return out;
+  }
+
+  async listLength(ns: string, key: Uint8Array): Promise<number | undefined> {
+    return this.readCollection<ListItem>(ns, key, 'list')?.size;
+  }
+
+  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {
+    const v = bytesToLatin1(value);
+    return this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
+      const kept = l.toArray().filter((e) => e !== v);
+      if (kept.length !== l.size) l.replace(kept);
+      return l.size;
+    });
+  }
+
+  async listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<number | undefined> {
+    checkIndexRange(range);
+    return this.writeCollection(ns, key, 'list', ttl, 0, false, (l: ListItem) => {
+      const [start, stop] = sliceBounds(l.size, range);
+      if (start > 0 || stop < l.size) l.replace(l.toArray(start, stop));
+      return l.size;
+    });
+  }
+
+  async listErase(
+    ns: string,
+    key: Uint8Array,
+    ranges: readonly { readonly start: number; readonly count: number }[] | 'all',
+  ): Promise<number | undefined> {
+    if (ranges !== 'all') {
+      for (const r of ranges) {
+        checkCount('start', r.start);
+        checkCount('count', r.count);
+      }
+    }
+    return this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
+      if (ranges === 'all') {
+        l.replace([]);
+        return 0;
+      }
+      const all = l.toArray();
+      const drop = new Uint8Array(all.length);
+      for (const r of ranges) drop.fill(1, Math.min(r.start, all.length), Math.min(r.start + r.count, all.length));
+      l.replace(all.filter((_, i) => drop[i] === 0));
+      return l.size;
+    });
+  }
+
+  // ---- sets ----------------------------------------------------------------------------------------
+
+  async setAdd(ns: string, key: Uint8Array, elements: readonly Uint8Array[], ttl: CollectionTtl): Promise<void> {
+    let growth = 0;
+    for (const e of elements) growth += e.byteLength + SET_ELEMENT_OVERHEAD;
+    this.writeCollection(ns, key, 'set', ttl, growth, true, (s: SetItem) => {
+      for (const e of elements) s.add(bytesToLatin1(e));
+    });
+  }
+
+  async setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<boolean> {
+    const found = this.shrinkCollection(ns, key, 'set', (s: SetItem) => {
+      if (elements === 'all') for (const m of [...s.members]) s.delete(m);
+      else for (const e of elements) s.delete(bytesToLatin1(e));
+      return true;
+    });
+    return found === true;
+  }
+
+  async setFetch(ns: string, key: Uint8Array): Promise<Uint8Array[] | undefined> {
+    return this.readCollection<SetItem>(ns, key, 'set')?.members.map(latin1Bytes);
+  }
+
+  async setContains(ns: string, key: Uint8Array, elements: readonly Uint8Array[]): Promise<boolean[] | undefined> {
+    const s = this.readCollection<SetItem>(ns, key, 'set');
+    return s === undefined ? undefined : elements.map((e) => s.has(bytesToLatin1(e)));
+  }
+
+  async setLength(ns: string, key: Uint8Array): Promise<number | undefined> {
+    return this.readCollection<SetItem>(ns, key, 'set')?.size;
+  }
+
+  async setSample(ns: string, key: Uint8Array, limit: number): Promise<Uint8Array[] | undefined> {
+    checkCount('limit', limit);
+    const s = this.readCollection<SetItem>(ns, key, 'set');
+    if (s === undefined) return undefined;
+    const n = s.size;
+    if (limit >= n) return s.members.map(latin1Bytes);
+    // Distinct random indexes: rejection sampling when the sample is small next to the set (O(limit)),
+    // a partial Fisher–Yates over a copy when it is not (O(n), but then the answer is O(n) anyway).
+    if (limit <= n / 2) {
+      const picked = new Set<number>();
+      while (picked.size < limit) picked.add(Math.floor(Math.random() * n));
+      return [...picked].map((i) => latin1Bytes(s.members[i]!));
+    }
+    const copy = [...s.members];
+    for (let i = 0; i < limit; i++) {
+      const j = i + Math.floor(Math.random() * (n - i));
+      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    }
+    return copy.slice(0, limit).map(latin1Bytes);
+  }
+
+  async setPop(ns: string, key: Uint8Array, count: number): Promise<Uint8Array[] | undefined> {
+    checkCount('count', count);
+    return this.shrinkCollection(ns, key, 'set', (s: SetItem) => {
+      const out: Uint8Array[] = [];
+      while (out.length < count && s.size > 0) {
+        const m = s.members[Math.floor(Math.random() * s.size)]!;
+        s.delete(m);
+        out.push(latin1Bytes(m));
+      }
+      return out;
+    });
+  }
+
+  // ---- sorted sets ---------------------------------------------------------------------------------
+
+  async sortedSetPut(
+    ns: string,
+    key: Uint8Array,
+    elements: readonly SortedSetElement[],
+    ttl: CollectionTtl,
+  ): Promise<void> {
+    let growth = 0;
+    for (const e of elements) {
+      checkScore(e.score);
+      growth += e.value.byteLength + SORTED_SET_ELEMENT_OVERHEAD;
+    }
+    this.writeCollection(ns, key, 'sortedSet', ttl, growth, true, (z: SortedSetItem) => {
+      for (const e of elements) z.put(bytesToLatin1(e.value), e.score);
+    });
+  }
+
+  async sortedSetFetchByRank(
+    ns: string,
+    key: Uint8Array,
+    range: IndexRange,
+    order: SortOrder,
+  ): Promise<SortedSetElement[] | undefined> {
+    checkIndexRange(range);
+    const z = this.readCollection<SortedSetItem>(ns, key, 'sortedSet');
+    if (z === undefined) return undefined;
+    const n = z.size;
+    const [start, stop] = sliceBounds(n, range);
+    const out: SortedSetElement[] = [];
+    if (start === stop) return out;
+    const asc = order !== 'descending';
+    let node = z.order.at(asc ? start : n - 1 - start);
+    for (let i = start; i < stop && node !== null; i++) {
+      out.push({ value: latin1Bytes(node.member), score: node.score });
+      node = asc ? node.next[0]! : node.backward;
+    }
+    return out;
+  }
+
+  async sortedSetFetchByScore(
+    ns: string,
+    key: Uint8Array,
+    range: ScoreRange,
+    order: SortOrder,
+  ): Promise<SortedSetElement[] | undefined> {
+    checkScoreBound(range.min);
+    checkScoreBound(range.max);
+    const offset = range.offset ?? 0;
+    checkCount('offset', offset);
+    if (range.count !== undefined) checkCount('count', range.count);
+    const z = this.readCollection<SortedSetItem>(ns, key, 'sortedSet');
+    if (z === undefined) return undefined;
+    const out: SortedSetElement[] = [];
+    const limit = range.count ?? Number.POSITIVE_INFINITY;
+    const asc = order !== 'descending';
+    let node: SkipNode | null = asc ? z.order.firstFrom(range.min) : z.order.lastUpTo(range.max);
+    if (node !== null && offset > 0) {
+      // Jump over the offset by rank (O(log n)) instead of walking it.
+      const rank = z.order.rankOf(node.score, node.member) + (asc ? offset : -offset);
+      node = z.order.at(rank);
+    }
+    while (node !== null && out.length < limit && aboveMin(node.score, range.min) && belowMax(node.score, range.max)) {
+      out.push({ value: latin1Bytes(node.member), score: node.score });
+      node = asc ? node.next[0]! : node.backward;
+    }
+    return out;
+  }
+
+  async sortedSetGetScores(
+    ns: string,
+    key: Uint8Array,
+    values: readonly Uint8Array[],
+  ): Promise<(number | undefined)[] | undefined> {
+    const z = this.readCollection<SortedSetItem>(ns, key, 'sortedSet');
+    return z === undefined ? undefined : values.map((v) => z.scores.get(bytesToLatin1(v)));
+  }
+
+  async sortedSetGetRank(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    order: SortOrder,
+  ): Promise<number | undefined> {
+    const z = this.readCollection<SortedSetItem>(ns, key, 'sortedSet');
+    if (z === undefined) return undefined;
+    const m = bytesToLatin1(value);
+    const score = z.scores.get(m);
+    if (score === undefined) return undefined;
+    const rank = z.order.rankOf(score, m);
+    return order === 'descending' ? z.size - 1 - rank : rank;
+  }
+
+  async sortedSetIncrement(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    amount: number,
+    ttl: CollectionTtl,
+  ): Promise<number> {
+    checkScore(amount);
+    const m = bytesToLatin1(value);
+    return this.writeCollection(
+      ns,
+      key,
+      'sortedSet',
+      ttl,
+      m.length + SORTED_SET_ELEMENT_OVERHEAD,
+      true,
+      (z: SortedSetItem) => {
+        const score = (z.scores.get(m) ?? 0) + amount;
+        if (Number.isNaN(score)) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'increment would make the score NaN');
+        z.put(m, score);
+        return score;
+      },
+    )!;
+  }
+
+  async sortedSetRemove(ns: string, key: Uint8Array, values: readonly Uint8Array[] | 'all'): Promise<void> {
+    this.shrinkCollection(ns, key, 'sortedSet', (z: SortedSetItem) => {
+      if (values === 'all') for (const m of [...z.scores.keys()]) z.delete(m);
+      else for (const v of values) z.delete(bytesToLatin1(v));
+    });
+  }
+
+  async sortedSetLength(ns: string, key: Uint8Array): Promise<number | undefined> {
+    return this.readCollection<SortedSetItem>(ns, key, 'sortedSet')?.size;
+  }
+
+  async sortedSetLengthByScore(
+    ns: string,
+    key: Uint8Array,
+    min?: ScoreBound,
+    max?: ScoreBound,
+  ): Promise<number | undefined> {
+    checkScoreBound(min);
+    checkScoreBound(max);
+    const z = this.readCollection<SortedSetItem>(ns, key, 'sortedSet');
+    if (z === undefined) return undefined;
+    const first = z.order.firstFrom(min);
+    const last = z.order.lastUpTo(max);
+    if (first === null || last === null) return 0;
+    const n = z.order.rankOf(last.score, last.member) - z.order.rankOf(first.score, first.member) + 1;
+    return Math.max(0, n);
+  }
+
+  async sortedSetUnionStore(
+    ns: string,
+    key: Uint8Array,
+    sources: readonly SortedSetSource[],
+    aggregate: SortedSetAggregate,
+    ttlMs: number,
+  ): Promise<number> {
+    const items = this.itemsOf(ns);
+    checkTtl(ttlMs);
+    if (aggregate !== 'sum' && aggregate !== 'min' && aggregate !== 'max') {
+      throw new CacheError(ErrorCode.INVALID_ARGUMENT, `unknown aggregate ${JSON.stringify(aggregate)}`);
+    }
+    for (const src of sources) checkScore(src.weight);
+    const union = new Map<string, number>();
+    for (const src of sources) {
+      const z = this.readCollection<SortedSetItem>(ns, src.key, 'sortedSet');
+      if (z === undefined) continue;
+      for (const [m, score] of z.scores) {
+        // Redis: a weighted score of 0 * inf is 0, never NaN; a sum of +inf and -inf is 0 as well.
+        let w = score * src.weight;
+        if (Number.isNaN(w)) w = 0;
+        const prev = union.get(m);
+        let next = w;
+        if (prev !== undefined)
+          next = aggregate === 'sum' ? prev + w : aggregate === 'min' ? Math.min(prev, w) : Math.max(prev, w);
+        union.set(m, Number.isNaN(next) ? 0 : next);
+      }
+    }
+    const k = bytesToLatin1(key);
+    const existing = this.liveSlot(items, k);
+    if (existing !== undefined) this.remove(existing, Removal.Deleted);
+    if (union.size === 0) return 0;
+    let growth = 0;
+    for (const m of union.keys()) growth += m.length + SORTED_SET_ELEMENT_OVERHEAD;
+    this.writeCollection(ns, key, 'sortedSet', { ttlMs, refreshTtl: true }, growth, true, (z: SortedSetItem) => {
+      for (const [m, score] of union) z.put(m, score);
+    });
+    return union.size;
   }
 
   // ---- housekeeping --------------------------------------------------------------------------------
@@ -289,6 +802,8 @@ export class MemoryEngine implements CacheEngine {
     this.keys = [];
     this.arena.clear();
     this.owners = [];
+    this.collections.clear();
+    this.kinds.fill(0);
     this.itemCount = 0;
     this.bytesUsed = 0;
   }
@@ -345,6 +860,12 @@ export class MemoryEngine implements CacheEngine {
       // it; since size ≤ maxBytes, the loop in makeRoom stops before it could evict this slot.
       this.bytesUsed -= this.arena.lengthOf(existing);
       this.arena.free(existing);
+      if (this.kinds[existing] !== 0) {
+        // A scalar set replaces a collection, as Redis SET does.
+        this.bytesUsed -= this.collections.get(existing)!.bytes;
+        this.collections.delete(existing);
+        this.kinds[existing] = 0;
+      }
       this.lru.touch(existing);
       this.makeRoom(v.byteLength, false);
       this.arena.write(existing, v);
@@ -392,6 +913,115 @@ export class MemoryEngine implements CacheEngine {
     return false;
   }
 
+  /** The live collection of `kind` at `key`, made most recently used; `undefined` when absent. */
+  private readCollection<C extends CollectionItem>(ns: string, key: Uint8Array, kind: C['kind']): C | undefined {
+    const slot = this.collectionSlot(this.itemsOf(ns), bytesToLatin1(key), kind);
+    if (slot === undefined) return undefined;
+    this.lru.touch(slot);
+    return this.collections.get(slot) as C;
+  }
+
+  /** The slot of the live collection of `kind` at `k`, `undefined` when absent; wrong type throws. */
+  private collectionSlot(items: Items, k: string, kind: CollectionItem['kind']): number | undefined {
+    const slot = this.liveSlot(items, k);
+    if (slot === undefined) return undefined;
+    if (this.kinds[slot] !== KIND[kind]) throw wrongTypeError();
+    return slot;
+  }
+
+  /**
+   * A collection write: finds the collection (or, when `create`, makes a new one), makes room for up to
+   * `growth` more accounted bytes, runs `mutate`, accounts the real change and applies the TTL rules.
+   * `mutate` must throw, if at all, before it changes anything. A collection left empty is deleted, and
+   * a new one that stays empty is never stored.
+   */
+  private writeCollection<C extends CollectionItem, R>(
+    ns: string,
+    key: Uint8Array,
+    kind: C['kind'],
+    ttl: CollectionTtl,
+    growth: number,
+    create: boolean,
+    mutate: (c: C) => R,
+  ): R | undefined {
+    const items = this.itemsOf(ns);
+    checkCollectionTtl(ttl);
+    const k = bytesToLatin1(key);
+    const slot = this.collectionSlot(items, k, kind);
+    if (slot === undefined) {
+      if (!create) return undefined;
+      this.checkItemBytes(k.length + this.overhead + growth);
+      this.makeRoom(k.length + this.overhead + growth, true);
+      const c = newCollection(kind) as C;
+      const result = mutate(c);
+      if (c.size > 0) this.installCollection(items, k, c, ttl.ttlMs);
+      return result;
+    }
+    const c = this.collections.get(slot) as C;
+    this.checkItemBytes(this.itemBytes(slot) + growth);
+    // MRU first, so making room evicts every other item before this one (see store()).
+    this.lru.touch(slot);
+    if (growth > 0) this.makeRoom(growth, false);
+    const before = c.bytes;
+    const result = mutate(c);
+    this.bytesUsed += c.bytes - before;
+    if (c.size === 0) this.remove(slot, Removal.Deleted);
+    else if (ttl.refreshTtl) this.setDeadline(slot, this.clock.nowMs() + ttl.ttlMs);
+    return result;
+  }
+
+  /** A collection write that only removes (no TTL change); `undefined` when the collection is missing. */
+  private shrinkCollection<C extends CollectionItem, R>(
+    ns: string,
+    key: Uint8Array,
+    kind: C['kind'],
+    mutate: (c: C) => R,
+  ): R | undefined {
+    const slot = this.collectionSlot(this.itemsOf(ns), bytesToLatin1(key), kind);
+    if (slot === undefined) return undefined;
+    const c = this.collections.get(slot) as C;
+    const before = c.bytes;
+    const result = mutate(c);
+    this.bytesUsed += c.bytes - before;
+    if (c.size === 0) this.remove(slot, Removal.Deleted);
+    else this.lru.touch(slot);
+    return result;
+  }
+
+  private installCollection(items: Items, k: string, c: CollectionItem, ttlMs: number): void {
+    const deadline = this.clock.nowMs() + ttlMs;
+    const slot = this.allocateSlot();
+    this.keys[slot] = k;
+    this.arena.write(slot, EMPTY);
+    this.kinds[slot] = KIND[c.kind];
+    this.collections.set(slot, c);
+    this.owners[slot] = items;
+    this.expiresAt[slot] = deadline;
+    this.lru.pushFront(slot);
+    this.heap.push(slot, deadline);
+    items.set(k, slot);
+    this.bytesUsed += k.length + this.overhead + c.bytes;
+    this.itemCount++;
+  }
+
+  private itemBytes(slot: number): number {
+    return this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead + this.collectionBytes(slot);
+  }
+
+  private collectionBytes(slot: number): number {
+    return this.kinds[slot] === 0 ? 0 : this.collections.get(slot)!.bytes;
+  }
+
+  private checkItemBytes(size: number): void {
+    if (size > this.maxBytes) {
+      throw new CacheError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `item of ${size} accounted bytes would exceed the engine's maxBytes of ${this.maxBytes}`,
+        'item_size_limit_exceeded',
+      );
+    }
+  }
+
   /** Whether `condition` holds for the live item in `slot` (`undefined`: absent). */
   private conditionHolds(condition: SetCondition, slot: number | undefined): boolean {
     switch (condition.kind) {
@@ -427,7 +1057,11 @@ export class MemoryEngine implements CacheEngine {
 
   /** Unlinks a slot from every structure except its namespace Map and returns it to the free list. */
   private release(slot: number): void {
-    this.bytesUsed -= this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead;
+    this.bytesUsed -= this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead + this.collectionBytes(slot);
+    if (this.kinds[slot] !== 0) {
+      this.collections.delete(slot);
+      this.kinds[slot] = 0;
+    }
     this.itemCount--;
     this.lru.unlink(slot);
     this.heap.remove(slot);
@@ -465,6 +1099,9 @@ export class MemoryEngine implements CacheEngine {
     this.lru.grow(capacity);
     this.heap.grow(capacity);
     this.arena.grow(capacity);
+    const kinds = new Uint8Array(capacity);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
     this.fillSlotArrays(capacity);
     this.capacity = capacity;
   }
@@ -493,3 +1130,41 @@ function invalid(message: string): CacheError {
 function closedError(): CacheError {
   return new CacheError(ErrorCode.UNAVAILABLE, 'the engine is closed');
 }
+
+const EMPTY = new Uint8Array(0);
+
+function newCollection(kind: CollectionItem['kind']): CollectionItem {
+  switch (kind) {
+    case 'dictionary':
+      return new DictionaryItem();
+    case 'list':
+      return new ListItem();
+    case 'set':
+      return new SetItem();
+    case 'sortedSet':
+      return new SortedSetItem();
+  }
+}
+
+/** A copy of a latin1 element as bytes (callers may keep or mutate it). */
+function latin1Bytes(s: string): Uint8Array {
+  return Buffer.from(s, 'latin1');
+}
+
+function checkAmount(amount: bigint): void {
+  if (!isInt64(amount)) {
+    throw invalid(`amount must be a signed 64-bit integer (bigint), got ${String(amount)}`);
+  }
+}
+
+function checkEnd(end: ListEnd): void {
+  if (end !== 'front' && end !== 'back') throw invalid(`list end must be 'front' or 'back', got ${String(end)}`);
+}
+
+function invalidCondition(condition: never): never {
+  throw invalid(`unknown hash condition ${JSON.stringify((condition as { kind: unknown }).kind)}`);
+}
+
+/** Slot kind codes (0 is a scalar). */
+const KIND: Record<CollectionItem['kind'], number> = { dictionary: 1, list: 2, set: 3, sortedSet: 4 };
+const KIND_NAME: readonly ItemType[] = ['scalar', 'dictionary', 'list', 'set', 'sortedSet'];

@@ -2,6 +2,12 @@ import { ManualClock } from '@cachette/core';
 import { engineConformance } from '@cachette/engine-conformance';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryEngine } from '../src/index.ts';
+import {
+  DICTIONARY_ENTRY_OVERHEAD,
+  LIST_ELEMENT_OVERHEAD,
+  SET_ELEMENT_OVERHEAD,
+  SORTED_SET_ELEMENT_OVERHEAD,
+} from '../src/memory-collections.ts';
 
 engineConformance(
   { describe, it, expect, beforeEach, afterEach },
@@ -187,5 +193,83 @@ describe('MemoryEngine', () => {
     } finally {
       await tiny.close();
     }
+  });
+});
+
+describe('MemoryEngine collections accounting', () => {
+  const OVERHEAD = 100;
+  let clock: ManualClock;
+  let engine: MemoryEngine;
+  beforeEach(async () => {
+    clock = new ManualClock();
+    engine = new MemoryEngine({ clock, sweepIntervalMs: 0, maxBytes: 64 * 1024, perItemOverheadBytes: OVERHEAD });
+    await engine.createNamespace('ns');
+  });
+  afterEach(async () => {
+    await engine.close();
+  });
+  const ttl = { ttlMs: TTL_MS, refreshTtl: true };
+
+  it('every field, element and member is accounted in bytesUsed and released when removed', async () => {
+    await engine.dictionarySet('ns', bytes('d'), [[bytes('ff'), bytes('vvv')]], ttl);
+    expect(engine.stats().bytesUsed).toBe(1 + OVERHEAD + 2 + 3 + DICTIONARY_ENTRY_OVERHEAD);
+    await engine.dictionarySet('ns', bytes('d'), [[bytes('ff'), bytes('v')]], ttl);
+    expect(engine.stats().bytesUsed).toBe(1 + OVERHEAD + 2 + 1 + DICTIONARY_ENTRY_OVERHEAD);
+    await engine.listConcatenate('ns', bytes('l'), 'back', [bytes('abcd'), bytes('e')], ttl);
+    await engine.setAdd('ns', bytes('s'), [bytes('xy')], ttl);
+    await engine.sortedSetPut('ns', bytes('z'), [{ value: bytes('m'), score: 1 }], ttl);
+    const expected =
+      4 * (1 + OVERHEAD) +
+      (2 + 1 + DICTIONARY_ENTRY_OVERHEAD) +
+      (5 + 2 * LIST_ELEMENT_OVERHEAD) +
+      (2 + SET_ELEMENT_OVERHEAD) +
+      (1 + SORTED_SET_ELEMENT_OVERHEAD);
+    expect(engine.stats().bytesUsed).toBe(expected);
+    expect(engine.stats().items).toBe(4);
+    await engine.listPop('ns', bytes('l'), 'front');
+    expect(engine.stats().bytesUsed).toBe(expected - 4 - LIST_ELEMENT_OVERHEAD);
+    await engine.dictionaryDelete('ns', bytes('d'), 'all');
+    await engine.listErase('ns', bytes('l'), 'all');
+    await engine.setPop('ns', bytes('s'), 10);
+    await engine.sortedSetRemove('ns', bytes('z'), [bytes('m')]);
+    expect(engine.stats()).toMatchObject({ bytesUsed: 0, items: 0 });
+  });
+
+  it('a scalar set over a collection releases the collection bytes', async () => {
+    await engine.setAdd('ns', bytes('k'), [bytes('a'), bytes('b')], ttl);
+    await engine.set('ns', bytes('k'), bytes('v'), TTL_MS);
+    expect(engine.stats().bytesUsed).toBe(1 + 1 + OVERHEAD);
+  });
+
+  it('a collection write that would exceed maxBytes rejects LIMIT_EXCEEDED and changes nothing', async () => {
+    await engine.listConcatenate('ns', bytes('l'), 'back', [bytes('a')], ttl);
+    const before = engine.stats().bytesUsed;
+    const big = new Uint8Array(64 * 1024);
+    await expect(engine.listConcatenate('ns', bytes('l'), 'back', [big], ttl)).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      reason: 'item_size_limit_exceeded',
+    });
+    expect(await engine.listLength('ns', bytes('l'))).toBe(1);
+    expect(engine.stats().bytesUsed).toBe(before);
+  });
+
+  it('growing collections evict least recently used items whole and stay within maxBytes', async () => {
+    for (let i = 0; i < 200; i++) {
+      await engine.dictionarySet('ns', bytes(`d${i}`), [[bytes('f'), new Uint8Array(500)]], ttl);
+      expect(engine.stats().bytesUsed).toBeLessThanOrEqual(64 * 1024);
+    }
+    expect(engine.stats().evictions).toBeGreaterThan(0);
+    expect(await engine.dictionaryLength('ns', bytes('d0'))).toBeUndefined();
+    expect(await engine.dictionaryLength('ns', bytes('d199'))).toBe(1);
+    // Accounting stays exact through evictions: removing everything left returns to zero.
+    await engine.flushNamespace('ns');
+    expect(engine.stats()).toMatchObject({ bytesUsed: 0, items: 0 });
+  });
+
+  it('an expired collection is reclaimed by the sweep like a scalar', async () => {
+    await engine.sortedSetPut('ns', bytes('z'), [{ value: bytes('m'), score: 1 }], { ttlMs: 1_000, refreshTtl: true });
+    clock.advance(1_000);
+    expect(engine.sweepExpired()).toBe(1);
+    expect(engine.stats()).toMatchObject({ bytesUsed: 0, items: 0, expirations: 1 });
   });
 });

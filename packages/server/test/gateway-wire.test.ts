@@ -1,6 +1,7 @@
 /**
  * @module test/gateway-wire
- * The official-SDK wire suites (`wire-data-plane`, `wire-control-plane`, `wire-auth`, `wire-auth-client`)
+ * The official-SDK wire suites (`wire-data-plane`, `wire-collections`, `wire-control-plane`, `wire-auth`,
+ * `wire-auth-client`)
  * run unchanged against a scale-out
  * gateway: Valkey engine on a real 3-master Redis Cluster, metadata in PostgreSQL.
  *
@@ -85,6 +86,7 @@ afterAll(async () => {
 });
 
 await import('./wire-data-plane.test.ts');
+await import('./wire-collections.test.ts');
 await import('./wire-control-plane.test.ts');
 // Every permission case (scoped, read-only, write-only, expired, revoked, other region, other account) and
 // the AuthClient, on PostgreSQL metadata.

@@ -86,6 +86,27 @@ describe('metering', () => {
     }
   });
 
+  it('counts collection bytes: fields, values, elements and 8 per score in; everything returned out', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 15, 12));
+    const b = await boot({ clock });
+    try {
+      const { apiKey, cache, client } = await account(b);
+      await client.dictionarySetField(cache, 'd', 'f', 'vv'); // in 1 + 1 + 2
+      await client.dictionaryGetField(cache, 'd', 'f'); // in 1 + 1, out 2
+      await client.listConcatenateBack(cache, 'l', ['ab', 'c']); // in 1 + 3
+      await client.listFetch(cache, 'l'); // in 1, out 3
+      await client.sortedSetPutElement(cache, 'z', 'm', 1); // in 1 + 1 + 8
+      await client.sortedSetFetchByRank(cache, 'z'); // in 1, out 1 + 8
+      await client.setFetch(cache, 'nope'); // in 4 (miss)
+      // Failed calls are not billed: the wrong type.
+      await client.listFetch(cache, 'd');
+      const r = await usage(b, apiKey, '2026-11');
+      expect(r.totals).toMatchObject({ bytesIn: 4 + 2 + 4 + 1 + 10 + 1 + 4, bytesOut: 2 + 3 + 9, requests: 7 });
+    } finally {
+      await b.stop();
+    }
+  });
+
   it('prices usage beyond the free tier and projects the month', async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 16)); // half of November elapsed
     const b = await boot({ clock, freeGbPerMonth: 0.000_000_02, pricePerGbUsd: 1_000_000 }); // 20 B free, $0.001/byte

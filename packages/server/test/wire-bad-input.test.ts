@@ -148,10 +148,9 @@ describe('malformed requests', () => {
     expect(r.code).toBe(status.UNIMPLEMENTED);
   });
 
-  it('a collection method returns UNIMPLEMENTED saying what is missing', async () => {
+  it('a collection method with an empty body returns INVALID_ARGUMENT (empty collection name)', async () => {
     const r = await raw.unary('/cache_client.Scs/DictionarySet', Buffer.alloc(0), auth);
-    expect(r.code).toBe(status.UNIMPLEMENTED);
-    expect(r.details).toContain('dictionary collections');
+    expect(r.code).toBe(status.INVALID_ARGUMENT);
   });
 
   it('SetIf without a condition returns INVALID_ARGUMENT', async () => {

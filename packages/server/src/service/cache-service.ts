@@ -16,6 +16,7 @@ import { CacheError, type Clock, ErrorCode, isCacheError, validateCacheName } fr
 import type { CacheEngine, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from '@cachette/engine';
 import type { CacheRecord, MetadataStore } from '@cachette/metadata';
 import { CacheDirectory, cacheNotFound } from './cache-directory.ts';
+import { CollectionService } from './collection-service.ts';
 import { type ReportedCacheLimits, reportedCacheLimits, type ServiceLimits } from './limits.ts';
 import { noopObserver, type Operation, type OperationObserver } from './observer.ts';
 import type { DataOperation, Measure } from './operation.ts';
@@ -73,6 +74,24 @@ export interface CacheInfo {
   readonly limits: ReportedCacheLimits;
 }
 
+/**
+ * What one data-plane operation asks of admission, computed by its `prepare` step once its arguments are
+ * valid (see {@link CacheService.operate}).
+ */
+export interface Admission {
+  readonly permission: 'read' | 'write';
+  /** A write whose answer reveals the item's state also needs read permission. */
+  readonly alsoRead?: boolean;
+  /** Whether the outcome is a hit or a miss (reads) rather than `ok`. */
+  readonly hitOrMiss?: boolean;
+  /** Request bytes, metered and counted against throughput. */
+  readonly bytesIn: number;
+  /** The largest item the request writes, for plan limits. */
+  readonly largestItemBytes?: number;
+  /** The TTL the request writes, for plan limits. */
+  readonly ttlMs?: number;
+}
+
 /** Caches and items, for any transport. */
 export class CacheService {
   private readonly engine: CacheEngine;
@@ -84,6 +103,8 @@ export class CacheService {
   private readonly defaultReportedLimits: ReportedCacheLimits;
   /** Scratch for `run`: filled and read synchronously per call (see {@link Measure}). */
   private readonly measure: Measure = { bytesIn: 0, largestItemBytes: 0, longestTtlMs: 0, permission: 'read' };
+  /** Dictionaries, lists, sets, sorted sets and hash-conditioned scalars, on the same admission path. */
+  readonly collections: CollectionService;
 
   constructor(options: CacheServiceOptions) {
     this.engine = options.engine;
@@ -93,6 +114,7 @@ export class CacheService {
     this.observer = options.observer ?? noopObserver;
     this.limiter = options.limiter;
     this.defaultReportedLimits = reportedCacheLimits(options.limits);
+    this.collections = new CollectionService(this, options.engine, options.limits);
   }
 
   /** Drops the in-process cache directory, e.g. when another server deleted or created caches. */
@@ -262,14 +284,7 @@ export class CacheService {
       // Copied out before the first await: `measure` is shared by every call of this service.
       const { bytesIn, largestItemBytes, longestTtlMs, permission } = m;
 
-      if (cache === '') throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'cache name must not be empty');
-      if (permission === 'read') authorize(principal, cache, 'read');
-      else {
-        authorize(principal, cache, 'write');
-        if (permission === 'readWrite') authorize(principal, cache, 'read');
-      }
-      const record = await this.directory.resolve(principal.accountId, cache);
-      if (this.limiter) await this.limiter.admit(principal, record, bytesIn, largestItemBytes, longestTtlMs);
+      const record = await this.admit(principal, cache, permission, bytesIn, largestItemBytes, longestTtlMs);
 
       let result: R;
       try {
@@ -292,6 +307,73 @@ export class CacheService {
     } catch (e) {
       throw this.failed(op.name, principal, cache, t0, e);
     }
+  }
+
+  /**
+   * The same steps as {@link run} for operations whose arguments do not fit a static descriptor (the
+   * collection service): `prepare` validates and sizes the call, then authorize and admit, `run` on the
+   * cache's namespace (re-created once if the engine lost it), charge and observe, and map any failure.
+   * `report` gives the response bytes, or -1 for a miss. Costs a few closures per call, which the scalar
+   * hot path avoids by using descriptors.
+   */
+  async operate<T>(
+    op: Operation,
+    principal: Principal,
+    cache: string,
+    prepare: () => Admission,
+    run: (ns: string) => Promise<T>,
+    report: (result: T) => number,
+  ): Promise<T> {
+    const t0 = performance.now();
+    try {
+      const a = prepare();
+      const permission = a.permission === 'read' ? 'read' : a.alsoRead ? 'readWrite' : 'write';
+      const record = await this.admit(principal, cache, permission, a.bytesIn, a.largestItemBytes ?? 0, a.ttlMs ?? 0);
+      let result: T;
+      try {
+        result = await run(record.id);
+      } catch (e) {
+        result = await run(await this.repair(e, principal, cache));
+      }
+      const out = report(result);
+      if (out > 0) this.limiter?.charge(record, out);
+      const outcome = out < 0 ? 'miss' : a.hitOrMiss ? 'hit' : 'ok';
+      this.observer.observe(
+        op,
+        principal.accountId,
+        cache,
+        outcome,
+        performance.now() - t0,
+        a.bytesIn,
+        Math.max(0, out),
+      );
+      return result;
+    } catch (e) {
+      throw this.failed(op, principal, cache, t0, e);
+    }
+  }
+
+  /**
+   * Authorizes `permission` on `cache`, resolves it and passes the limiter; nothing has been applied when
+   * this throws. Shared by {@link run} and {@link operate}.
+   */
+  private async admit(
+    principal: Principal,
+    cache: string,
+    permission: Measure['permission'],
+    bytesIn: number,
+    largestItemBytes: number,
+    longestTtlMs: number,
+  ): Promise<CacheRecord> {
+    if (cache === '') throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'cache name must not be empty');
+    if (permission === 'read') authorize(principal, cache, 'read');
+    else {
+      authorize(principal, cache, 'write');
+      if (permission === 'readWrite') authorize(principal, cache, 'read');
+    }
+    const record = await this.directory.resolve(principal.accountId, cache);
+    if (this.limiter) await this.limiter.admit(principal, record, bytesIn, largestItemBytes, longestTtlMs);
+    return record;
   }
 
   /**

@@ -18,10 +18,80 @@ export type Operation =
   | 'itemGetType'
   | 'getBatch'
   | 'setBatch'
+  | CollectionOperation
   | 'createCache'
   | 'deleteCache'
   | 'flushCache'
   | 'listCaches';
+
+/** Collection and hash-conditioned operations (metered like scalar item operations). */
+export type CollectionOperation =
+  | 'getWithHash'
+  | 'setIfHash'
+  | 'dictionarySet'
+  | 'dictionaryGet'
+  | 'dictionaryFetch'
+  | 'dictionaryIncrement'
+  | 'dictionaryDelete'
+  | 'dictionaryLength'
+  | 'listConcatenate'
+  | 'listPop'
+  | 'listFetch'
+  | 'listLength'
+  | 'listRemove'
+  | 'listRetain'
+  | 'listErase'
+  | 'setAdd'
+  | 'setRemove'
+  | 'setFetch'
+  | 'setContains'
+  | 'setLength'
+  | 'setSample'
+  | 'setPop'
+  | 'sortedSetPut'
+  | 'sortedSetFetch'
+  | 'sortedSetGetScores'
+  | 'sortedSetGetRank'
+  | 'sortedSetIncrement'
+  | 'sortedSetRemove'
+  | 'sortedSetLength'
+  | 'sortedSetLengthByScore'
+  | 'sortedSetUnionStore';
+
+/** Every collection operation, for sets of metered operations. */
+export const COLLECTION_OPERATIONS: readonly CollectionOperation[] = [
+  'getWithHash',
+  'setIfHash',
+  'dictionarySet',
+  'dictionaryGet',
+  'dictionaryFetch',
+  'dictionaryIncrement',
+  'dictionaryDelete',
+  'dictionaryLength',
+  'listConcatenate',
+  'listPop',
+  'listFetch',
+  'listLength',
+  'listRemove',
+  'listRetain',
+  'listErase',
+  'setAdd',
+  'setRemove',
+  'setFetch',
+  'setContains',
+  'setLength',
+  'setSample',
+  'setPop',
+  'sortedSetPut',
+  'sortedSetFetch',
+  'sortedSetGetScores',
+  'sortedSetGetRank',
+  'sortedSetIncrement',
+  'sortedSetRemove',
+  'sortedSetLength',
+  'sortedSetLengthByScore',
+  'sortedSetUnionStore',
+];
 
 /** `ok`, `hit`/`miss` for reads, or the error code of a failure. */
 export type Outcome = 'ok' | 'hit' | 'miss' | ErrorCode;

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '@cachette/core';
 import type { MetadataStore, UsageDelta } from '@cachette/metadata';
-import type { Operation, OperationObserver, Outcome } from './observer.ts';
+import { COLLECTION_OPERATIONS, type Operation, type OperationObserver, type Outcome } from './observer.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -24,6 +24,7 @@ const METERED: ReadonlySet<Operation> = new Set<Operation>([
   'itemGetType',
   'getBatch',
   'setBatch',
+  ...COLLECTION_OPERATIONS,
 ]);
 
 type Counter = {

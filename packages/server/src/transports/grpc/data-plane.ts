@@ -4,11 +4,12 @@
  * Nothing else happens here: no engine, no metadata store, no limits.
  */
 import { CacheError, ErrorCode } from '@cachette/core';
-import type { SetCondition, TtlUpdate } from '@cachette/engine';
+import type { ItemType, SetCondition, TtlUpdate } from '@cachette/engine';
 import { cache } from '@gomomento/generated-types';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import { collectionHandlers } from './collection-plane.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { dataStream, dataUnary } from './unary.ts';
 
@@ -30,9 +31,15 @@ const SETINE_STORED = new pb._SetIfNotExistsResponse({ stored: new pb._SetIfNotE
 const SETINE_NOT_STORED = new pb._SetIfNotExistsResponse({ not_stored: new pb._SetIfNotExistsResponse._NotStored() });
 const TTL_MISSING = new pb._ItemGetTtlResponse({ missing: new pb._ItemGetTtlResponse._Missing() });
 const TYPE_MISSING = new pb._ItemGetTypeResponse({ missing: new pb._ItemGetTypeResponse._Missing() });
-const TYPE_SCALAR = new pb._ItemGetTypeResponse({
-  found: new pb._ItemGetTypeResponse._Found({ item_type: pb._ItemGetTypeResponse.ItemType.SCALAR }),
-});
+const typeFound = (item_type: pb._ItemGetTypeResponse.ItemType) =>
+  new pb._ItemGetTypeResponse({ found: new pb._ItemGetTypeResponse._Found({ item_type }) });
+const ITEM_TYPE: Record<ItemType, pb._ItemGetTypeResponse> = {
+  scalar: typeFound(pb._ItemGetTypeResponse.ItemType.SCALAR),
+  dictionary: typeFound(pb._ItemGetTypeResponse.ItemType.DICTIONARY),
+  list: typeFound(pb._ItemGetTypeResponse.ItemType.LIST),
+  set: typeFound(pb._ItemGetTypeResponse.ItemType.SET),
+  sortedSet: typeFound(pb._ItemGetTypeResponse.ItemType.SORTED_SET),
+};
 const ABSENT: SetCondition = { kind: 'absent' };
 const UPDATE_TTL: Record<'set' | 'notSet' | 'missing', pb._UpdateTtlResponse> = {
   set: new pb._UpdateTtlResponse({ set: new pb._UpdateTtlResponse._Set() }),
@@ -75,7 +82,7 @@ function ttlUpdate(req: pb._UpdateTtlRequest): TtlUpdate {
   }
 }
 
-/** Handlers for every scalar data-plane RPC; the rest of `Scs` answers UNIMPLEMENTED. */
+/** Handlers for every data-plane RPC: scalars here, collections and hash-conditioned writes from collection-plane.ts. */
 export function dataPlaneHandlers({ service, auth, onUnexpected }: DataPlaneDeps): UntypedServiceImplementation {
   const deps = { auth, onUnexpected };
   const handlers = {
@@ -113,9 +120,10 @@ export function dataPlaneHandlers({ service, auth, onUnexpected }: DataPlaneDeps
         ? TTL_MISSING
         : new pb._ItemGetTtlResponse({ found: new pb._ItemGetTtlResponse._Found({ remaining_ttl_millis: ttl }) });
     }),
-    ItemGetType: dataUnary(deps, async (p, cache, req: pb._ItemGetTypeRequest) =>
-      (await service.itemGetType(p, cache, req.cache_key)) === undefined ? TYPE_MISSING : TYPE_SCALAR,
-    ),
+    ItemGetType: dataUnary(deps, async (p, cache, req: pb._ItemGetTypeRequest) => {
+      const type = await service.itemGetType(p, cache, req.cache_key);
+      return type === undefined ? TYPE_MISSING : ITEM_TYPE[type];
+    }),
     UpdateTtl: dataUnary(
       deps,
       async (p, cache, req: pb._UpdateTtlRequest) =>
@@ -145,6 +153,7 @@ export function dataPlaneHandlers({ service, auth, onUnexpected }: DataPlaneDeps
       await service.setBatch(p, cache, items);
       return items.map(() => SET_OK);
     }),
+    ...collectionHandlers(service.collections, deps),
   };
   return handlers as unknown as UntypedServiceImplementation;
 }

@@ -1,0 +1,350 @@
+/**
+ * @module bench/collections
+ * Collections beside Redis: wire throughput of DictionarySet/Get, ListPushBack/Fetch and
+ * SortedSetPut/FetchByRank (h2load replaying hand-framed Momento messages, 50 calls in flight) against
+ * redis-benchmark's HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE (50 clients, unpipelined), in the same run; then
+ * bytes per element of 100 000-element sorted sets, hashes, lists and sets in MemoryEngine (its own
+ * accounting, V8 heap and RSS growth) beside Redis (`MEMORY USAGE`). `--memory-only` skips the throughput.
+ *
+ * Run: `node --import tsx bench/collections.ts [seconds per run, default 5]`. Not yet a phase of
+ * `npm run bench`: it starts its own server in this process (idle while h2load and redis-benchmark run).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { MemoryEngine } from '@cachette/engine';
+import { createServerFromSettings } from '@cachette/server';
+import { cache } from '@gomomento/generated-types';
+import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
+import { installCleanup } from './lib/children.ts';
+import { ensureH2load, runH2load } from './lib/h2load.ts';
+import { RawGrpcClient } from './lib/raw-grpc.ts';
+import { startRedis } from './lib/redis.ts';
+import { grpcFrame, TTL_MS, VALUE } from './lib/wire.ts';
+
+import pb = cache.cache_client;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+installCleanup();
+
+const MEMORY_ONLY = process.argv.includes('--memory-only');
+const SECONDS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5);
+const IN_FLIGHT = 50;
+const MEMBERS = 100_000;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const b = (s: string) => Buffer.from(s, 'latin1');
+const member = (i: number) => b(`member:${i.toString().padStart(9, '0')}`); // 16 bytes
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+interface Row {
+  readonly cachette: string;
+  readonly redis: string;
+  readonly cachettePerSecond: number;
+  readonly redisPerSecond: number;
+}
+
+async function main(): Promise<void> {
+  const h2load = ensureH2load(log);
+  const redis = await startRedis();
+  const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-coll-'));
+  // As the main bench's server: anonymous local access, so no plan limiter stands between h2load and the engine.
+  const server = await createServerFromSettings({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    logLevel: 'silent',
+    allowAnonymous: true,
+  });
+  const client = await CacheClient.create({
+    configuration: Configurations.Laptop.v1(),
+    credentialProvider: CredentialProvider.fromString({
+      apiKey: server.devApiKey,
+      endpointOverrides: {
+        cacheEndpoint: server.grpcAddress,
+        controlEndpoint: server.grpcAddress,
+        tokenEndpoint: server.grpcAddress,
+        secureConnection: false,
+      },
+    }),
+    defaultTtlSeconds: TTL_MS / 1000,
+  });
+  try {
+    await client.createCache('bench');
+    // Read targets: a 1 000-element list and a 100 000-member sorted set, on both systems.
+    const listValues = Array.from({ length: 1_000 }, () => VALUE);
+    await client.listConcatenateBack('bench', 'list-read', listValues);
+    await redis.client.rpush('list-read', ...listValues);
+    for (let from = 0; from < MEMBERS; from += 5_000) {
+      const chunk: [string, number][] = [];
+      for (let i = from; i < from + 5_000; i++) chunk.push([member(i).toString('latin1'), i]);
+      await client.sortedSetPutElements('bench', 'zset-read', chunk);
+      await redis.client.zadd('zset-read', ...chunk.flatMap(([m, s]) => [s, m]));
+    }
+    await client.dictionarySetField('bench', 'dict', 'field:0000000001', VALUE);
+    await redis.client.hset('dict', 'field:0000000001', VALUE);
+
+    const ttl = { ttl_milliseconds: TTL_MS, refresh_ttl: true };
+    const cases: [string, string, Buffer, string[]][] = [
+      // Control row: a scalar Set beside SET, to read the collection rows against.
+      [
+        'Set (scalar, control)',
+        '/cache_client.Scs/Set',
+        grpcFrame(
+          new pb._SetRequest({
+            cache_key: b('key:000000000001'),
+            cache_body: VALUE,
+            ttl_milliseconds: TTL_MS,
+          }).serialize(),
+        ),
+        ['SET', 'key:000000000001', VALUE.toString('latin1'), 'PX', String(TTL_MS)],
+      ],
+      [
+        'DictionarySet',
+        '/cache_client.Scs/DictionarySet',
+        grpcFrame(
+          new pb._DictionarySetRequest({
+            dictionary_name: b('dict'),
+            items: [new pb._DictionaryFieldValuePair({ field: b('field:0000000001'), value: VALUE })],
+            ...ttl,
+          }).serialize(),
+        ),
+        ['HSET', 'dict', 'field:0000000001', VALUE.toString('latin1')],
+      ],
+      [
+        'DictionaryGet',
+        '/cache_client.Scs/DictionaryGet',
+        grpcFrame(
+          new pb._DictionaryGetRequest({ dictionary_name: b('dict'), fields: [b('field:0000000001')] }).serialize(),
+        ),
+        ['HGET', 'dict', 'field:0000000001'],
+      ],
+      [
+        'ListPushBack',
+        '/cache_client.Scs/ListPushBack',
+        grpcFrame(
+          new pb._ListPushBackRequest({
+            list_name: b('list-write'),
+            value: VALUE,
+            truncate_front_to_size: 1_000,
+            ...ttl,
+          }).serialize(),
+        ),
+        ['RPUSH', 'list-write', VALUE.toString('latin1')],
+      ],
+      [
+        'ListFetch [0, 10)',
+        '/cache_client.Scs/ListFetch',
+        grpcFrame(
+          new pb._ListFetchRequest({ list_name: b('list-read'), inclusive_start: 0, exclusive_end: 10 }).serialize(),
+        ),
+        ['LRANGE', 'list-read', '0', '9'],
+      ],
+      [
+        'SortedSetPut',
+        '/cache_client.Scs/SortedSetPut',
+        grpcFrame(
+          new pb._SortedSetPutRequest({
+            set_name: b('zset-write'),
+            elements: [new pb._SortedSetElement({ value: member(1), score: 1 })],
+            ...ttl,
+          }).serialize(),
+        ),
+        ['ZADD', 'zset-write', '1', member(1).toString('latin1')],
+      ],
+      [
+        'SortedSetFetch by rank [50 000, 50 010)',
+        '/cache_client.Scs/SortedSetFetch',
+        grpcFrame(
+          new pb._SortedSetFetchRequest({
+            set_name: b('zset-read'),
+            with_scores: true,
+            by_index: new pb._SortedSetFetchRequest._ByIndex({
+              inclusive_start_index: 50_000,
+              exclusive_end_index: 50_010,
+            }),
+          }).serialize(),
+        ),
+        ['ZRANGE', 'zset-read', '50000', '50009', 'WITHSCORES'],
+      ],
+    ];
+
+    const rows: Row[] = [];
+    const headers = { cache: 'bench' };
+    const raw = new RawGrpcClient(server.grpcAddress, headers);
+    for (const [name, path, body, command] of MEMORY_ONLY ? [] : cases) {
+      // h2load counts any HTTP 200 as a success, and gRPC errors travel as 200 + grpc-status: check once first.
+      await raw.ok(path, body);
+      const r = await runH2load(h2load, {
+        url: `http://${server.grpcAddress}${path}`,
+        body,
+        headers: { 'content-type': 'application/grpc', te: 'trailers', ...headers },
+        clients: 5,
+        streams: IN_FLIGHT / 5,
+        durationS: SECONDS,
+        warmupS: 1,
+      });
+      if (r.failed + r.errored + r.non2xx > 0)
+        throw new Error(`${name}: ${r.failed + r.errored + r.non2xx} failed calls`);
+      const redisPerSecond = redisBenchmark(redis.port, command);
+      log(`${name}: cachette ${fmt(r.callsPerSecond)}/s, redis ${command[0]} ${fmt(redisPerSecond)}/s`);
+      rows.push({
+        cachette: name,
+        redis: command.slice(0, 1).join(' '),
+        cachettePerSecond: r.callsPerSecond,
+        redisPerSecond,
+      });
+    }
+    raw.close();
+    // Every call of every run must have succeeded: the service counts outcomes per operation.
+    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    const failures = metrics.split('\n').filter((l) => /^cachette_requests_total\{.*outcome="[A-Z_]+"/.test(l));
+    if (failures.length > 0) throw new Error(`failed calls during the runs:\n${failures.join('\n')}`);
+    const memory = await bytesPerElement(redis);
+
+    console.log(`\nCollections, ${IN_FLIGHT} calls in flight, ${SECONDS} s per run (same run, same machine)`);
+    console.log('| Cachette gRPC call | calls/s | Redis | ops/s | Cachette / Redis |');
+    console.log('|---|---:|---|---:|---:|');
+    for (const r of rows) {
+      console.log(
+        `| ${r.cachette} | ${fmt(r.cachettePerSecond)} | ${r.redis} | ${fmt(r.redisPerSecond)} | ${(r.cachettePerSecond / r.redisPerSecond).toFixed(2)}× |`,
+      );
+    }
+    console.log(
+      `\nBytes per element, ${fmt(MEMBERS)} elements (16 B members/fields, 100 B hash values and list elements)`,
+    );
+    console.log('| structure | MemoryEngine accounting | V8 heap | RSS | Redis MEMORY USAGE |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const m of memory) {
+      console.log(
+        `| ${m.what} | ${m.accounted.toFixed(0)} B | ${m.heap.toFixed(0)} B | ${m.rss.toFixed(0)} B | ${m.redis.toFixed(0)} B |`,
+      );
+    }
+  } finally {
+    client.close();
+    await server.close(1_000);
+    rmSync(dataDir, { recursive: true, force: true });
+    await redis.stop();
+  }
+}
+
+/** redis-benchmark's requests/s for one command, `IN_FLIGHT` clients, unpipelined. */
+function redisBenchmark(port: number, command: string[]): number {
+  const r = spawnSync(
+    'redis-benchmark',
+    ['-p', String(port), '-c', String(IN_FLIGHT), '-n', String(Math.max(50_000, SECONDS * 30_000)), '-q', ...command],
+    { encoding: 'utf8' },
+  );
+  const m = /([\d.]+) requests per second/.exec(r.stdout.replaceAll(/\r/g, '\n'));
+  if (m === null) throw new Error(`redis-benchmark printed no rate: ${r.stdout} ${r.stderr}`);
+  return Number(m[1]);
+}
+
+interface MemoryRow {
+  readonly what: string;
+  readonly accounted: number;
+  readonly heap: number;
+  readonly rss: number;
+  readonly redis: number;
+}
+
+async function bytesPerElement(redis: Awaited<ReturnType<typeof startRedis>>): Promise<MemoryRow[]> {
+  const settle = () => {
+    for (let i = 0; i < 3; i++) gc();
+    return process.memoryUsage();
+  };
+  const rows: MemoryRow[] = [];
+  const ttl = { ttlMs: TTL_MS, refreshTtl: true };
+  const shapes = [
+    {
+      what: 'sorted set',
+      fill: (e: MemoryEngine, from: number, to: number) =>
+        e.sortedSetPut(
+          'ns',
+          b('z'),
+          Array.from({ length: to - from }, (_, j) => ({ value: member(from + j), score: from + j })),
+          ttl,
+        ),
+      redisFill: async (from: number, to: number) => {
+        await redis.client.zadd(
+          'mem-z',
+          ...Array.from({ length: to - from }, (_, j) => [from + j, member(from + j)]).flat(),
+        );
+      },
+      key: 'mem-z',
+    },
+    {
+      what: 'hash (dictionary)',
+      fill: (e: MemoryEngine, from: number, to: number) =>
+        e.dictionarySet(
+          'ns',
+          b('d'),
+          Array.from({ length: to - from }, (_, j) => [member(from + j), VALUE] as const),
+          ttl,
+        ),
+      redisFill: async (from: number, to: number) => {
+        await redis.client.hset(
+          'mem-d',
+          ...Array.from({ length: to - from }, (_, j) => [member(from + j), VALUE]).flat(),
+        );
+      },
+      key: 'mem-d',
+    },
+  ];
+  shapes.push(
+    {
+      what: 'list (100 B elements)',
+      fill: (e: MemoryEngine, from: number, to: number) =>
+        e
+          .listConcatenate(
+            'ns',
+            b('l'),
+            'back',
+            Array.from({ length: to - from }, () => Buffer.from(VALUE)),
+            ttl,
+          )
+          .then(() => {}),
+      redisFill: async (from: number, to: number) => {
+        await redis.client.rpush('mem-l', ...Array.from({ length: to - from }, () => VALUE));
+      },
+      key: 'mem-l',
+    },
+    {
+      what: 'set',
+      fill: (e: MemoryEngine, from: number, to: number) =>
+        e.setAdd(
+          'ns',
+          b('s'),
+          Array.from({ length: to - from }, (_, j) => member(from + j)),
+          ttl,
+        ),
+      redisFill: async (from: number, to: number) => {
+        await redis.client.sadd('mem-s', ...Array.from({ length: to - from }, (_, j) => member(from + j)));
+      },
+      key: 'mem-s',
+    },
+  );
+  for (const shape of shapes) {
+    const engine = new MemoryEngine({ sweepIntervalMs: 0 });
+    await engine.createNamespace('ns');
+    const before = settle();
+    for (let from = 0; from < MEMBERS; from += 1_000) await shape.fill(engine, from, from + 1_000);
+    const after = settle();
+    for (let from = 0; from < MEMBERS; from += 1_000) await shape.redisFill(from, from + 1_000);
+    const usage = Number(await redis.client.call('MEMORY', 'USAGE', shape.key, 'SAMPLES', '0'));
+    rows.push({
+      what: shape.what,
+      accounted: engine.stats().bytesUsed / MEMBERS,
+      heap: (after.heapUsed - before.heapUsed) / MEMBERS,
+      rss: (after.rss - before.rss) / MEMBERS,
+      redis: usage / MEMBERS,
+    });
+    await engine.close();
+  }
+  return rows;
+}
+
+await main();

@@ -1,0 +1,318 @@
+/**
+ * @module collection-scripts
+ * Lua scripts for dictionaries (native hashes), lists, sets and sorted sets (zsets). Every script takes
+ * KEYS meta, item, header and ARGV[1] = now, and runs atomically on the shard owning the bucket's slot.
+ *
+ * A collection is the native value at the item key plus a header key holding `gen (8) | deadline (8)`,
+ * the same header scalars carry inside their value (scripts.ts). It is live when the header's generation
+ * is the bucket's current one and its deadline lies after `now`; both keys carry the same PX TTL so the
+ * server reclaims them together. A write that finds a dead native value (flushed or expired) deletes it
+ * first, so an old generation never leaks into a new collection. Redis deletes a native value when it
+ * becomes empty; the scripts then drop the header too, so an emptied collection is gone.
+ *
+ * Replies: `false` (nil) for a missing collection on reads, status codes from scripts.ts (`-1` namespace
+ * missing, `-4` wrong type, `-2`/`-3`/`-6` arithmetic) as integers, otherwise the command's own reply.
+ * Variable-length arguments go to Redis in chunks of 1 000 (Lua's `unpack` stack limit is ~8 000).
+ */
+
+import { NOT_A_NUMBER, NOT_AN_INTEGER, OVERFLOW, TYPE_PRELUDE, WRONG_TYPE } from './scripts.ts';
+
+const COLLECTION_PRELUDE = `${TYPE_PRELUDE}
+-- 1 live collection of type want, 0 absent, or WRONG_TYPE.
+local function readable(want)
+  local t = state(KEYS[2], KEYS[3])
+  if t == want then return 1 end
+  if t == 'none' then return 0 end
+  return ${WRONG_TYPE}
+end
+-- Like readable, but clears a dead native value first so a write starts from nothing.
+local function writable(want)
+  local t = state(KEYS[2], KEYS[3])
+  if t == want then return 1 end
+  if t == 'none' then
+    redis.call('DEL', KEYS[2])
+    return 0
+  end
+  return ${WRONG_TYPE}
+end
+-- After a write: an emptied collection loses its header; a new one, or a refreshing write, gets the TTL.
+local function finish(existed, ttl, refresh)
+  if redis.call('EXISTS', KEYS[2]) == 0 then
+    redis.call('DEL', KEYS[3])
+    return
+  end
+  if existed == 0 or refresh == '1' then
+    redis.call('SET', KEYS[3], header(now + ttl), 'PX', ttl)
+    redis.call('PEXPIRE', KEYS[2], ttl)
+  end
+end
+-- After a removal: an emptied collection loses its header.
+local function tidy()
+  if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3]) end
+end
+-- cmd item ARGV[from..] in chunks of 1000 (even, so field/value and score/member pairs stay whole).
+local function chunked(cmd, from)
+  local i = from
+  while i <= #ARGV do
+    local last = math.min(i + 999, #ARGV)
+    redis.call(cmd, KEYS[2], unpack(ARGV, i, last))
+    i = last + 1
+  end
+end
+-- Like chunked, concatenating the replies.
+local function gather(cmd, from)
+  local out = {}
+  local i = from
+  while i <= #ARGV do
+    local last = math.min(i + 999, #ARGV)
+    local r = redis.call(cmd, KEYS[2], unpack(ARGV, i, last))
+    for j = 1, #r do out[#out + 1] = r[j] end
+    i = last + 1
+  end
+  return out
+end
+-- A Python-style slice [a, b) of n elements; '' is unbounded.
+local function slice(n, a, b)
+  local function clamp(i)
+    if i < 0 then return math.max(0, n + i) end
+    return math.min(n, i)
+  end
+  local s, e = 0, n
+  if a ~= '' then s = clamp(tonumber(a)) end
+  if b ~= '' then e = clamp(tonumber(b)) end
+  if e < s then e = s end
+  return s, e
+end
+`;
+
+/** Reads: `ok` is readable(type); a miss answers nil, a wrong type its code. */
+function read(type: string, body: string): string {
+  return `${COLLECTION_PRELUDE}
+local ok = readable('${type}')
+if ok == 0 then return false end
+if ok ~= 1 then return ok end
+${body}`;
+}
+
+/** Removals: a miss does nothing (answers nil). */
+function remove(type: string, body: string): string {
+  return `${COLLECTION_PRELUDE}
+local ok = readable('${type}')
+if ok == 0 then return false end
+if ok ~= 1 then return ok end
+${body}`;
+}
+
+/** Writes: ARGV now, ttl, refresh ('1'/'0'), …; `ex` is 1 when the collection existed. */
+function write(type: string, body: string): string {
+  return `${COLLECTION_PRELUDE}
+local ex = writable('${type}')
+if ex ~= 0 and ex ~= 1 then return ex end
+local ttl, refresh = tonumber(ARGV[2]), ARGV[3]
+${body}`;
+}
+
+// ---- dictionaries (hash) --------------------------------------------------------------------------
+
+/** ARGV now, ttl, refresh, field, value, field, value… */
+export const DICTIONARY_SET = write('hash', `chunked('HSET', 4)\nfinish(ex, ttl, refresh)\nreturn 1`);
+/** ARGV now, field… → values (nil per absent field). */
+export const DICTIONARY_GET = read('hash', `return gather('HMGET', 2)`);
+/** ARGV now → field, value, … */
+export const DICTIONARY_FETCH = read('hash', `return redis.call('HGETALL', KEYS[2])`);
+/** ARGV now → number of fields. */
+export const DICTIONARY_LENGTH = read('hash', `return redis.call('HLEN', KEYS[2])`);
+/** ARGV now, 'a' (all) or 's' (some), field… */
+export const DICTIONARY_DELETE = remove(
+  'hash',
+  `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 1 end
+chunked('HDEL', 3)
+tidy()
+return 1`,
+);
+/**
+ * ARGV now, ttl, refresh, field, amount → the new value as decimal text. HINCRBY parses as strictly as
+ * the scalar increment (Redis's string2ll); its result is read back with HGET because Lua numbers are
+ * doubles and would round values beyond 2^53.
+ */
+export const DICTIONARY_INCREMENT = write(
+  'hash',
+  `local r = redis.pcall('HINCRBY', KEYS[2], ARGV[4], ARGV[5])
+if type(r) == 'table' then
+  if string.find(r.err, 'overflow') then return ${OVERFLOW} end
+  return ${NOT_AN_INTEGER}
+end
+finish(ex, ttl, refresh)
+return redis.call('HGET', KEYS[2], ARGV[4])`,
+);
+
+// ---- lists ----------------------------------------------------------------------------------------
+
+/**
+ * ARGV now, ttl, refresh, end ('f'/'b'), truncate size ('' for none), value… → new length. Values keep
+ * their order at either end (LPUSH inserts one at a time, so the front pushes them in reverse).
+ */
+export const LIST_PUSH = write(
+  'list',
+  `if ARGV[4] == 'b' then
+  chunked('RPUSH', 6)
+else
+  local i = #ARGV
+  while i >= 6 do
+    local first = math.max(6, i - 999)
+    local chunk = {}
+    for j = i, first, -1 do chunk[#chunk + 1] = ARGV[j] end
+    redis.call('LPUSH', KEYS[2], unpack(chunk))
+    i = first - 1
+  end
+end
+if ARGV[5] ~= '' then
+  local n = tonumber(ARGV[5])
+  if n == 0 then redis.call('DEL', KEYS[2])
+  elseif ARGV[4] == 'b' then redis.call('LTRIM', KEYS[2], -n, -1)
+  else redis.call('LTRIM', KEYS[2], 0, n - 1) end
+end
+finish(ex, ttl, refresh)
+return redis.call('LLEN', KEYS[2])`,
+);
+/** ARGV now, end ('f'/'b') → { popped element, length left }. */
+export const LIST_POP = read(
+  'list',
+  `local v
+if ARGV[2] == 'f' then v = redis.call('LPOP', KEYS[2]) else v = redis.call('RPOP', KEYS[2]) end
+tidy()
+return { v, redis.call('LLEN', KEYS[2]) }`,
+);
+/** ARGV now, start, end ('' unbounded) → elements. */
+export const LIST_FETCH = read(
+  'list',
+  `local s, e = slice(redis.call('LLEN', KEYS[2]), ARGV[2], ARGV[3])
+if s >= e then return {} end
+return redis.call('LRANGE', KEYS[2], s, e - 1)`,
+);
+/** ARGV now → length. */
+export const LIST_LENGTH = read('list', `return redis.call('LLEN', KEYS[2])`);
+/** ARGV now, value → length left. */
+export const LIST_REMOVE = remove(
+  'list',
+  `redis.call('LREM', KEYS[2], 0, ARGV[2])\ntidy()\nreturn redis.call('LLEN', KEYS[2])`,
+);
+/** ARGV now, ttl, refresh, start, end → length left. A missing list stays missing (nil). */
+export const LIST_RETAIN = `${COLLECTION_PRELUDE}
+local ok = readable('list')
+if ok == 0 then return false end
+if ok ~= 1 then return ok end
+local s, e = slice(redis.call('LLEN', KEYS[2]), ARGV[4], ARGV[5])
+if s >= e then redis.call('DEL', KEYS[2]) else redis.call('LTRIM', KEYS[2], s, e - 1) end
+finish(1, tonumber(ARGV[2]), ARGV[3])
+return redis.call('LLEN', KEYS[2])`;
+/**
+ * ARGV now, 'a' (all) or 's', start, count, start, count… (positions before any removal). Rebuilds the
+ * list (O(n), like Momento's erase of arbitrary ranges) keeping its PTTL.
+ */
+export const LIST_ERASE = remove(
+  'list',
+  `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 0 end
+local all = redis.call('LRANGE', KEYS[2], 0, -1)
+local drop = {}
+for j = 3, #ARGV - 1, 2 do
+  local s = tonumber(ARGV[j])
+  for x = s, math.min(s + tonumber(ARGV[j + 1]), #all) - 1 do drop[x] = true end
+end
+local kept = {}
+for x = 1, #all do if not drop[x - 1] then kept[#kept + 1] = all[x] end end
+if #kept == #all then return #all end
+local pttl = redis.call('PTTL', KEYS[2])
+redis.call('DEL', KEYS[2])
+for j = 1, #kept, 1000 do redis.call('RPUSH', KEYS[2], unpack(kept, j, math.min(j + 999, #kept))) end
+if #kept > 0 and pttl > 0 then redis.call('PEXPIRE', KEYS[2], pttl) end
+tidy()
+return #kept`,
+);
+
+// ---- sets -----------------------------------------------------------------------------------------
+
+/** ARGV now, ttl, refresh, element… */
+export const SET_ADD = write('set', `chunked('SADD', 4)\nfinish(ex, ttl, refresh)\nreturn 1`);
+/** ARGV now, 'a' (all) or 's', element… */
+export const SET_REMOVE = remove(
+  'set',
+  `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 1 end
+chunked('SREM', 3)
+tidy()
+return 1`,
+);
+/** ARGV now → elements. */
+export const SET_FETCH = read('set', `return redis.call('SMEMBERS', KEYS[2])`);
+/** ARGV now, element… → 1/0 each. */
+export const SET_CONTAINS = read('set', `return gather('SMISMEMBER', 2)`);
+/** ARGV now → cardinality. */
+export const SET_LENGTH = read('set', `return redis.call('SCARD', KEYS[2])`);
+/** ARGV now, limit → up to limit distinct elements. */
+export const SET_SAMPLE = read('set', `return redis.call('SRANDMEMBER', KEYS[2], ARGV[2])`);
+/** ARGV now, count → popped elements. */
+export const SET_POP = read('set', `local r = redis.call('SPOP', KEYS[2], ARGV[2])\ntidy()\nreturn r`);
+
+// ---- sorted sets (zset) ---------------------------------------------------------------------------
+
+/** ARGV now, ttl, refresh, score, member, score, member… (scores in Redis syntax). */
+export const SORTED_SET_PUT = write('zset', `chunked('ZADD', 4)\nfinish(ex, ttl, refresh)\nreturn 1`);
+/** ARGV now, start, end ('' unbounded), order ('a'/'d') → member, score, … */
+export const SORTED_SET_BY_RANK = read(
+  'zset',
+  `local s, e = slice(redis.call('ZCARD', KEYS[2]), ARGV[2], ARGV[3])
+if s >= e then return {} end
+if ARGV[4] == 'd' then return redis.call('ZRANGE', KEYS[2], s, e - 1, 'REV', 'WITHSCORES') end
+return redis.call('ZRANGE', KEYS[2], s, e - 1, 'WITHSCORES')`,
+);
+/** ARGV now, min, max (Redis syntax: '-inf', '(2', '3'), order ('a'/'d'), offset, count (-1 all). */
+export const SORTED_SET_BY_SCORE = read(
+  'zset',
+  `if ARGV[4] == 'd' then
+  return redis.call('ZRANGE', KEYS[2], ARGV[3], ARGV[2], 'BYSCORE', 'REV', 'LIMIT', ARGV[5], ARGV[6], 'WITHSCORES')
+end
+return redis.call('ZRANGE', KEYS[2], ARGV[2], ARGV[3], 'BYSCORE', 'LIMIT', ARGV[5], ARGV[6], 'WITHSCORES')`,
+);
+/** ARGV now, member… → scores (nil for non-members). */
+export const SORTED_SET_SCORES = read('zset', `return gather('ZMSCORE', 2)`);
+/** ARGV now, member, order ('a'/'d') → rank or nil. */
+export const SORTED_SET_RANK = read(
+  'zset',
+  `if ARGV[3] == 'd' then return redis.call('ZREVRANK', KEYS[2], ARGV[2]) end
+return redis.call('ZRANK', KEYS[2], ARGV[2])`,
+);
+/** ARGV now, ttl, refresh, member, amount → new score (text). NaN answers NOT_A_NUMBER and changes nothing. */
+export const SORTED_SET_INCREMENT = write(
+  'zset',
+  `local r = redis.pcall('ZINCRBY', KEYS[2], ARGV[5], ARGV[4])
+if type(r) == 'table' then
+  finish(ex, ttl, '0')
+  return ${NOT_A_NUMBER}
+end
+finish(ex, ttl, refresh)
+return r`,
+);
+/** ARGV now, 'a' (all) or 's', member… */
+export const SORTED_SET_REMOVE = remove(
+  'zset',
+  `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 1 end
+chunked('ZREM', 3)
+tidy()
+return 1`,
+);
+/** ARGV now → cardinality. */
+export const SORTED_SET_LENGTH = read('zset', `return redis.call('ZCARD', KEYS[2])`);
+/** ARGV now, min, max (Redis syntax) → count. */
+export const SORTED_SET_COUNT = read('zset', `return redis.call('ZCOUNT', KEYS[2], ARGV[2], ARGV[3])`);
+/**
+ * ARGV now, ttl, score, member… : replaces whatever is at the key with this sorted set (the union computed
+ * by the engine; its sources may live on other shards). No members deletes the key. Returns the count.
+ */
+export const SORTED_SET_STORE = `${COLLECTION_PRELUDE}
+redis.call('DEL', KEYS[2], KEYS[3])
+if #ARGV < 4 then return 0 end
+chunked('ZADD', 3)
+local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[3], header(now + ttl), 'PX', ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return redis.call('ZCARD', KEYS[2])`;

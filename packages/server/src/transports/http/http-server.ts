@@ -1,6 +1,6 @@
 /**
  * @module transports/http/http-server
- * The HTTP transport (Fastify): signup and key management under `/v1`, health. It authenticates once (an
+ * The HTTP transport (Fastify): signup and key management, items and collections under `/v1`, health. It authenticates once (an
  * `onRequest` hook, see `request-auth.ts`), maps errors once, here, and touches nothing but the service
  * layer.
  */
@@ -22,6 +22,7 @@ import { authenticateRoutes } from './request-auth.ts';
 import { registerRequestGuard } from './request-guard.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
 import { registerCaches } from './routes/caches.ts';
+import { registerCollections } from './routes/collections.ts';
 import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
 import { registerSignup } from './routes/signup.ts';
@@ -173,6 +174,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerCaches(app, options.service);
   registerItems(app, options.service);
   registerItemOps(app, options.service);
+  registerCollections(app, options.service);
   registerUsage(app, options.usageReport);
   return app;
 }

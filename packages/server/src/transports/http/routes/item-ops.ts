@@ -11,11 +11,13 @@ import type { FastifyInstance } from 'fastify';
 import type { CacheService } from '../../../service/cache-service.ts';
 import { sendError } from '../errors.ts';
 
-type Bytes = { [k: string]: unknown };
+/** A parsed JSON object body (or query string) whose fields are read by the helpers below. */
+export type Bytes = { [k: string]: unknown };
 
-function bytesField(body: Bytes, name: string, required: true): Uint8Array;
-function bytesField(body: Bytes, name: string, required: false): Uint8Array | undefined;
-function bytesField(body: Bytes, name: string, required: boolean): Uint8Array | undefined {
+/** `name` as UTF-8 or `name_base64` as base64, never both; INVALID_ARGUMENT when required and absent. */
+export function bytesField(body: Bytes, name: string, required: true): Uint8Array;
+export function bytesField(body: Bytes, name: string, required: false): Uint8Array | undefined;
+export function bytesField(body: Bytes, name: string, required: boolean): Uint8Array | undefined {
   const text = body[name];
   const b64 = body[`${name}_base64`];
   if (text !== undefined && b64 !== undefined) {
@@ -30,7 +32,8 @@ function bytesField(body: Bytes, name: string, required: boolean): Uint8Array | 
   return undefined;
 }
 
-function ttlMsField(body: Bytes): number {
+/** `ttl_seconds` (a positive number, fractions allowed) in milliseconds. */
+export function ttlMsField(body: Bytes): number {
   const seconds = body.ttl_seconds;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
     throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'ttl_seconds must be a positive number');
@@ -38,7 +41,8 @@ function ttlMsField(body: Bytes): number {
   return Math.round(seconds * 1000);
 }
 
-function objectBody(body: unknown): Bytes {
+/** `body` when it is a JSON object; INVALID_ARGUMENT otherwise. */
+export function objectBody(body: unknown): Bytes {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'the request body must be a JSON object');
   }

@@ -20,7 +20,11 @@ import { registerCacheList } from './commands/cache-list.ts';
 import { registerCacheSet } from './commands/cache-set.ts';
 import { registerCacheTtl } from './commands/cache-ttl.ts';
 import { registerConfigure } from './commands/configure.ts';
+import { registerDictionary } from './commands/dictionary.ts';
+import { registerList } from './commands/list.ts';
 import { registerServerStart } from './commands/server-start.ts';
+import { registerSet } from './commands/set.ts';
+import { registerSortedSet } from './commands/sorted-set.ts';
 import { registerUsage } from './commands/usage.ts';
 import { quietKnownWarnings } from './quiet-warnings.ts';
 
@@ -55,6 +59,10 @@ const GROUPS: Record<string, string> = {
   account: 'sign up and manage accounts',
   'api-key': 'create, list and revoke API keys',
   admin: 'operator commands on the metadata store (plans)',
+  dictionary: "set, get and fetch a dictionary's fields",
+  list: 'push, fetch and pop list elements',
+  set: 'add and fetch set elements',
+  'sorted-set': 'put and fetch sorted-set elements by rank',
 };
 
 /** The `cachette <name>` group command, created (with its description) when first asked for. */
@@ -83,6 +91,10 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   (p) => registerCacheDeleteItem(group(p, 'cache')),
   (p) => registerCacheTtl(group(p, 'cache')),
   (p) => registerCacheIncrement(group(p, 'cache')),
+  (p) => registerDictionary(group(p, 'dictionary')),
+  (p) => registerList(group(p, 'list')),
+  (p) => registerSet(group(p, 'set')),
+  (p) => registerSortedSet(group(p, 'sorted-set')),
   (p) => registerAccountSignup(group(p, 'account')),
   (p) => registerApiKey(group(p, 'api-key')),
   registerUsage,

@@ -129,7 +129,7 @@ export function terminalPrompter(options: TerminalPrompterOptions): Prompter {
         }
         const text = key.sequence ?? '';
         // Control keys (arrows, Tab, Escape sequences) are ignored rather than stored in the answer.
-        if (key.ctrl === true || key.meta === true || text === '' || /[\u0000-\u001f\u007f]/u.test(text)) continue;
+        if (key.ctrl === true || key.meta === true || text === '' || hasControlCharacter(text)) continue;
         answer += text;
         if (q.secret !== true) output.write(text);
       }
@@ -173,6 +173,14 @@ export function lineProtocolPrompter(options: LinePrompterOptions): Prompter {
       rl?.close();
     },
   };
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 function noAnswer(q: Question): CacheError {

@@ -117,7 +117,7 @@ describe('the seed sequence', () => {
 
   it('signup errors: a bad address and an unserved region exit 2 with the reason', async () => {
     const bad = await runCli(
-      ['account', 'signup', 'local', '--email', 'nope', '--region', 'local', '--endpoint', server.httpUrl],
+      ['account', 'signup', 'local', '--email', 'nope', '--region', 'local', '--signup-url', server.httpUrl],
       {
         home,
       },

@@ -2,11 +2,46 @@
  * `cachette configure`: the wizard over piped stdin, the flag form, profiles side by side, files checked
  * byte for byte, comments surviving, and input refused before anything is written.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeApiKey } from '@cachette/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootServer, runCli, type TestServer, tempHome } from './support/cli.ts';
+import { readmeConfigureTranscript } from './support/readme-transcript.ts';
+
+const BIN = fileURLToPath(new URL('../bin/cachette.js', import.meta.url));
+// util-linux `script` gives the CLI a real terminal (raw mode, isTTY) without a pty library.
+const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
+
+interface Step {
+  /** Wait until the terminal shows this… */
+  readonly after: string;
+  /** …then type this. */
+  readonly type: string;
+}
+
+/** Runs `cachette configure` on a pseudo-terminal, typing each step once its prompt is on screen. */
+function configureOnTerminal(home: string, steps: readonly Step[]): Promise<{ code: number | null; screen: string }> {
+  const child = spawn('script', ['-qec', `"${process.execPath}" "${BIN}" configure`, '/dev/null'], {
+    env: { ...process.env, HOME: home, CACHETTE_API_KEY: undefined, CACHETTE_PROFILE: undefined },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  let next = 0;
+  child.stdout.on('data', (c: Buffer) => {
+    screen += c.toString('utf8');
+    while (next < steps.length && screen.includes((steps[next] as Step).after)) {
+      child.stdin.write((steps[next] as Step).type);
+      next++;
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen: screen.replaceAll('\r\n', '\n') }));
+  });
+}
 
 let srv: TestServer;
 beforeAll(async () => {
@@ -44,6 +79,42 @@ describe('cachette configure', () => {
     expect(readFileSync(f.config, 'utf8')).toBe('[default]\ncache = "wizard-cache"\nttl = 42\n');
     const list = await runCli(['cache', 'list'], { home });
     expect(list.out.split('\n')).toEqual(expect.arrayContaining(['default-cache', 'wizard-cache']));
+  });
+
+  test('the piped wizard prints the README transcript line for line', async () => {
+    const r = await runCli(['configure'], { home: tempHome(), input: `${srv.apiKey}\n\n\n` });
+    expect(r.code).toBe(0);
+    const shown = `${r.stderr}${r.out}`.split('\n').map((l) => l.trimEnd());
+    expect(shown).toEqual([...readmeConfigureTranscript(), '']);
+  });
+
+  test.skipIf(!HAS_SCRIPT)(
+    'in a terminal the wizard shows the README transcript and never echoes the key',
+    async () => {
+      const home = tempHome();
+      const r = await configureOnTerminal(home, [
+        { after: 'API key: ', type: `${srv.apiKey}\r` },
+        { after: 'Default cache [default-cache]: ', type: '\r' },
+        { after: 'Default TTL seconds [600]: ', type: '\r' },
+      ]);
+      expect(r.code).toBe(0);
+      const shown = r.screen.split('\n').map((l) => l.trimEnd());
+      const readme = readmeConfigureTranscript();
+      expect(shown.slice(0, 3)).toEqual(readme.slice(0, 3));
+      // On a terminal a spinner runs while the cache is created and erases itself before the closing line.
+      expect(shown[3]?.endsWith(`\x1b[?25h${readme[3]}`)).toBe(true);
+      expect(shown).toHaveLength(5);
+      expect(r.screen).not.toContain(srv.apiKey.slice(0, 12));
+      expect(readFileSync(files(home).config, 'utf8')).toBe('[default]\ncache = "default-cache"\nttl = 600\n');
+    },
+  );
+
+  test.skipIf(!HAS_SCRIPT)('Ctrl-C at a question exits 130 and writes nothing', async () => {
+    const home = tempHome();
+    const r = await configureOnTerminal(home, [{ after: 'API key: ', type: 'half-typed\x03' }]);
+    expect(r.code).toBe(130);
+    expect(r.screen).toBe('API key: \n');
+    expect(existsSync(join(home, '.cachette'))).toBe(false);
   });
 
   test('a second profile (flags, key on stdin) leaves [default], comments and unknown keys intact', async () => {

@@ -148,3 +148,65 @@ describe('cachette server start --max-memory', () => {
     );
   });
 });
+
+/** Starts `cachette server start …args`, collects its log lines until the ready line, then stops it. */
+async function logUntilReady(args: readonly string[]): Promise<Array<{ level: number; msg: string }>> {
+  const child = spawn(process.execPath, [BIN, 'server', 'start', '--port', '0', '--data-dir', dataDir(), ...args], {
+    env: { ...process.env, HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      lines.push(line);
+      if (line.includes('cachette ready')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before ready: ${stderr}`)));
+  });
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  return lines.map((l) => JSON.parse(l) as { level: number; msg: string });
+}
+
+describe('cachette server start --allow-anonymous', () => {
+  const WARNING = /^anonymous access is on: anyone who can reach .+ can use the local account without a key/;
+
+  test('on loopback it starts with a warning that anyone reaching the port uses the local account', async () => {
+    const logs = await logUntilReady(['--allow-anonymous']);
+    const warnings = logs.filter((l) => l.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.msg).toMatch(WARNING);
+    expect(warnings[0]?.msg).toContain('127.0.0.1:');
+  });
+
+  test('without it there is no such warning', async () => {
+    const logs = await logUntilReady([]);
+    expect(logs.filter((l) => WARNING.test(l.msg))).toEqual([]);
+  });
+
+  test('on a non-loopback --host it is refused (exit 2) unless --allow-anonymous-on-network confirms', async () => {
+    const refused = await runCli(
+      ['server', 'start', '--data-dir', dataDir(), '--port', '0', '--host', '0.0.0.0', '--allow-anonymous'],
+      { home },
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'cachette: --allow-anonymous on --host 0.0.0.0 lets anyone who can reach the server use the local account: ' +
+        'listen on 127.0.0.1, or add --allow-anonymous-on-network to confirm\n',
+    );
+    // The environment form is refused the same way.
+    const viaEnv = await runCli(['server', 'start', '--data-dir', dataDir(), '--port', '0', '--host', '0.0.0.0'], {
+      home,
+      env: { CACHETTE_ALLOW_ANONYMOUS: 'true' },
+    });
+    expect(viaEnv.code).toBe(2);
+
+    const confirmed = await logUntilReady(['--host', '0.0.0.0', '--allow-anonymous', '--allow-anonymous-on-network']);
+    expect(confirmed.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([expect.stringMatching(WARNING)]);
+  });
+});

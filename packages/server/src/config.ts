@@ -8,6 +8,7 @@
  * This entry point is light (no gRPC, HTTP or database code), so the CLI can build `server start`'s flags
  * and help without loading the server.
  */
+import { isIPv4 } from 'node:net';
 import { CacheError, ErrorCode } from '@cachette/core';
 import { defaultServiceLimits, type ServiceLimits } from './service/limits.ts';
 import { resolveSettings, type SettingSources } from './settings/resolve-settings.ts';
@@ -41,6 +42,8 @@ export interface ServerConfig {
   readonly maxMemoryBytes: number;
   /** Map an empty token to the local account (momento-local compatibility). Default false. */
   readonly allowAnonymous: boolean;
+  /** Confirms {@link ServerConfig.allowAnonymous} on a non-loopback host. Default false. */
+  readonly allowAnonymousOnNetwork: boolean;
   /** Provider and region this deployment serves. Default `local` / `local`. */
   readonly provider: string;
   readonly region: string;
@@ -127,6 +130,7 @@ export function toServerConfig(s: Settings): ServerConfig {
     valkeyKeyPrefix: s.valkeyKeyPrefix,
     maxMemoryBytes: s.maxMemory,
     allowAnonymous: s.allowAnonymous,
+    allowAnonymousOnNetwork: s.allowAnonymousOnNetwork,
     provider: s.provider,
     region: s.region,
     publicEndpoint: s.publicEndpoint,
@@ -170,7 +174,22 @@ export function toServerConfig(s: Settings): ServerConfig {
       `max memory (${config.maxMemoryBytes} bytes) must be at least twice the max item size (${config.limits.maxItemSizeBytes} bytes)`,
     );
   }
+  if (config.allowAnonymous && !config.allowAnonymousOnNetwork && !isLoopbackHost(config.host)) {
+    // Keyless access on a reachable interface hands the local account to the whole network: that must be
+    // a decision, never the side effect of copying a development flag into a deployment.
+    throw invalid(
+      `--allow-anonymous on --host ${config.host} lets anyone who can reach the server use the local account: ` +
+        'listen on 127.0.0.1, or add --allow-anonymous-on-network to confirm',
+    );
+  }
   return config;
+}
+
+/** Whether only this machine can reach `host`: `localhost`, 127.0.0.0/8 or `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  return isIPv4(h) && h.startsWith('127.');
 }
 
 /** The configuration when nothing is set: every setting of the table at its default. */

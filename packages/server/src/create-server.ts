@@ -251,6 +251,12 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       httpEndpoint: endpoints.httpEndpoint,
     });
     auth.setAnonymousAccount(config.allowAnonymous ? local.accountId : null);
+    if (config.allowAnonymous) {
+      logger.warn(
+        { allowAnonymous: true, host: config.host },
+        `anonymous access is on: anyone who can reach ${hostPort(config.host, grpcPort)} or port ${httpPort} can use the local account without a key (development only)`,
+      );
+    }
     logReady(logger, config, {
       grpc: hostPort(config.host, grpcPort),
       http: hostPort(config.host, httpPort),

@@ -11,6 +11,7 @@ import {
   formatDuration,
   formatSize,
   InvalidSettingValue,
+  isLoopbackHost,
   parseSize,
   renderSettingsTable,
   resolveConfig,
@@ -172,6 +173,25 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ flags: { allowAnonymous: true } }).allowAnonymous).toBe(true);
     expect(resolveConfig({ env: { CACHETTE_TRUST_PROXY: 'yes' } }).trustProxy).toBe(true);
     expect(resolveConfig({ env: { CACHETTE_TRUST_PROXY: 'off' } }).trustProxy).toBe(false);
+  });
+
+  test('anonymous mode is allowed on loopback hosts only, unless confirmed for the network', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST']) {
+      expect(isLoopbackHost(host), host).toBe(true);
+      expect(resolveConfig({ flags: { allowAnonymous: true, host } }).allowAnonymous).toBe(true);
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'cachette.example.com', '128.0.0.1']) {
+      expect(isLoopbackHost(host), host).toBe(false);
+      expect(() => resolveConfig({ flags: { allowAnonymous: true, host } })).toThrow(
+        `--allow-anonymous on --host ${host} lets anyone who can reach the server use the local account`,
+      );
+      expect(resolveConfig({ flags: { host } }).allowAnonymous).toBe(false);
+      const confirmed = resolveConfig({
+        flags: { allowAnonymous: true, host },
+        env: { CACHETTE_ALLOW_ANONYMOUS_ON_NETWORK: '1' },
+      });
+      expect(confirmed.allowAnonymousOnNetwork).toBe(true);
+    }
   });
 
   test('sizes, durations and numbers land in the config in bytes and ms', () => {

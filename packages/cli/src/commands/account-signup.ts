@@ -1,6 +1,6 @@
 /**
  * @module commands/account-signup
- * `cachette account signup <provider> --email EMAIL --region REGION [--endpoint URL]`: asks the server
+ * `cachette account signup <provider> --email EMAIL --region REGION [--signup-url URL]`: asks the server
  * to create an account and e-mail its API key. The key never passes through the CLI.
  */
 import type { Command } from 'commander';
@@ -22,11 +22,11 @@ export function registerAccountSignup(account: Command): void {
     .addHelpText(
       'after',
       `
-The server's HTTP address can also be given with the global --endpoint option.
+The global --endpoint option is accepted too (--signup-url wins when both are given).
 
 Examples:
   $ cachette account signup local --email you@example.com --region local
-  $ cachette account signup aws --email you@example.com --region us-east-1 --endpoint https://cachette.example.com`,
+  $ cachette account signup aws --email you@example.com --region us-east-1 --signup-url https://cachette.example.com`,
     )
     .action(async function (
       this: Command,

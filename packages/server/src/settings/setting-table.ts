@@ -140,6 +140,12 @@ export const settingTable = {
     parse: parseBoolean,
     help: 'accept an empty API key as the local account (forMomentoLocal; development only)',
   }),
+  allowAnonymousOnNetwork: setting({
+    env: ['CACHETTE_ALLOW_ANONYMOUS_ON_NETWORK'],
+    default: false,
+    parse: parseBoolean,
+    help: 'confirm --allow-anonymous on a --host other machines can reach (anyone there uses the local account)',
+  }),
   provider: setting({
     arg: 'name',
     env: ['CACHETTE_PROVIDER'],

@@ -140,6 +140,12 @@ export const settingTable = {
     parse: parseBoolean,
     help: 'accept an empty API key as the local account (forMomentoLocal; development only)',
   }),
+  enableFaultInjection: setting({
+    env: ['CACHETTE_ENABLE_FAULT_INJECTION'],
+    default: false,
+    parse: parseBoolean,
+    help: "answer calls with the error or delay their metadata asks for (momento-local's return-error, delay-ms; retry tests only)",
+  }),
   provider: setting({
     arg: 'name',
     env: ['CACHETTE_PROVIDER'],

@@ -13,15 +13,17 @@ import {
   DefaultMomentoLoggerFactory,
   DefaultMomentoLoggerLevel,
   type Middleware,
-  type MiddlewareMessage,
-  type MiddlewareMetadata,
-  type MiddlewareStatus,
   MomentoErrorCode,
 } from '@gomomento/sdk';
 import {
   type ExperimentalMomentoLocalTestConfigMetadata,
   ExperimentalMomentoLocalTestConfigMiddleware,
 } from '@gomomento/sdk/dist/src/config/middleware/experimental-momento-local-test-config-middleware.js';
+import type {
+  MiddlewareMessage,
+  MiddlewareMetadata,
+  MiddlewareStatus,
+} from '@gomomento/sdk/dist/src/config/middleware/middleware.js';
 import { MomentoRPCMethod } from '@gomomento/sdk/dist/src/config/retry/momento-rpc-method.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rpcNamesOf } from '../src/fault-injection.ts';

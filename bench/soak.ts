@@ -4,18 +4,19 @@
  * benchmarks cannot — memory that keeps growing and latency that drifts.
  *
  * 1. Starts a Cachette server child (embedded engine, `--max-memory`, default 64 MiB) on free ports.
- * 2. Calibrates: the same workload closed-loop (`--concurrency` calls in flight) for `--calibrate` seconds;
+ * 2. Fills the engine with cold keys (SetBatch) until it evicts, so eviction runs from the first minute.
+ * 3. Calibrates: the same workload closed-loop (`--concurrency` calls in flight) for `--calibrate` seconds;
  *    the completed calls per second are the peak. `--rate N` skips this.
- * 3. Drives the mix open-loop at `--load` (default 70 %) of the peak for `--minutes`: gets, sets, deletes,
+ * 4. Drives the mix open-loop at `--load` (default 70 %) of the peak for `--minutes`: gets, sets, deletes,
  *    10-key GetBatch and SetBatch, hot keys plus a cold keyspace far beyond `--max-memory`, so eviction and
  *    expiry run all the time (bench/lib/soak-workload.ts). Latency is measured from each call's *scheduled*
  *    start, so a stalled server cannot hide behind fewer calls (no coordinated omission).
- * 4. Every `--interval` seconds (default 60) prints a row: calls/s, p50/p99/p99.9/max, errors, the server's
+ * 5. Every `--interval` seconds (default 60) prints a row: calls/s, p50/p99/p99.9/max, errors, the server's
  *    RSS and heap (as they are, no forced GC), engine bytes, items and evictions.
- * 5. Verdict (bench/lib/trend.ts), on the last half of the intervals (the first half is warm-up):
+ * 6. Verdict (bench/lib/trend.ts), on the last half of the intervals (the first half is warm-up):
  *    - RSS keeps growing: the Theil–Sen trend grows more than max(5 % of the median RSS, 16 MiB) across it;
  *    - p99 drifts: the Theil–Sen trend grows more than max(50 % of the median p99, 5 ms) across it;
- *    - any call failed, or the calls achieved fell below 90 % of the target rate in an interval of that half.
+ *    - any call failed, the engine never evicted, or the calls achieved fell below 90 % of the target rate in an interval of that half.
  *    Exit 0 when none holds, 1 otherwise; fewer than 6 intervals give no trend verdict (exit 0, said so).
  *
  * Writes `bench/results/soak-<timestamp>.json` with every row and the verdict.
@@ -135,6 +136,32 @@ async function main(): Promise<number> {
     }
   };
 
+  // ---- fill: SetBatch of cold keys, 4 in flight, until the engine has evicted (bounded: 10 minutes).
+  {
+    progress('filling the engine with cold keys until it evicts…');
+    const fillDeadline = Date.now() + 600_000;
+    let evicting = false;
+    const filler = async () => {
+      while (!evicting && Date.now() < fillDeadline) {
+        const { path, frame } = workload.fill(200);
+        const status = await new Promise<number>((resolve) => conns.call(path, frame, resolve));
+        if (status !== 0) throw new Error(`fill SetBatch failed with gRPC status ${status}`);
+      }
+    };
+    const watcher = async () => {
+      while (!evicting && Date.now() < fillDeadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        evicting = ((await statsOf()).engine?.evictions ?? 0) > 0;
+      }
+    };
+    await Promise.all([filler(), filler(), filler(), filler(), watcher()]);
+    const s = await statsOf();
+    if (!evicting) throw new Error('the engine did not start evicting within 10 minutes of filling');
+    progress(
+      `engine full: ${((s.engine?.bytesUsed ?? 0) / MiB).toFixed(1)} MiB, ${s.engine?.items} items, ${s.engine?.evictions} evicted`,
+    );
+  }
+
   // ---- calibration: closed loop, `concurrency` calls in flight.
   let peak = opt.rate === undefined ? 0 : opt.rate / opt.load;
   if (opt.rate === undefined) {
@@ -195,7 +222,7 @@ async function main(): Promise<number> {
   }, 5);
 
   printHeader();
-  let lastEvictions = 0;
+  let lastEvictions = (await statsOf()).engine?.evictions ?? 0;
   let lastAt = performance.now();
   for (let i = 1; i <= intervals; i++) {
     await new Promise((resolve) => setTimeout(resolve, opt.intervalS * 1000));
@@ -248,6 +275,8 @@ async function main(): Promise<number> {
   if (p99?.drifting) failures.push(`p99 drifts: ${describe(p99, 'ms')}`);
   const errors = rows.reduce((n, r) => n + r.errors, 0);
   if (errors > 0) failures.push(`${errors} calls failed`);
+  if (rows.reduce((n, r) => n + r.evictions, 0) === 0)
+    failures.push('the engine never evicted: the workload did not churn');
   const slow = judged.filter((r) => r.callsPerS < 0.9 * target);
   if (slow.length > 0) {
     failures.push(

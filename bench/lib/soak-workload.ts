@@ -33,14 +33,14 @@ const PATHS: Record<SoakOp, string> = {
 /** Keys per batch call. */
 export const BATCH_KEYS = 10;
 /** Keys of the hot set: small enough to stay resident under eviction, so gets hit. */
-export const HOT_KEYS = 20_000;
+export const HOT_KEYS = 5_000;
 /** Value sizes and their weights: mostly small, some large (segment compaction, eviction of big items). */
 const VALUES: readonly (readonly [Buffer, number])[] = [
   [Buffer.alloc(64, 0x61), 0.5],
   [Buffer.alloc(512, 0x62), 0.4],
   [Buffer.alloc(4096, 0x63), 0.1],
 ];
-const LONG_TTL_MS = 600_000;
+const LONG_TTL_MS = 3_600_000;
 const SHORT_TTL_MS = 5_000;
 
 export interface WorkloadOptions {
@@ -79,6 +79,24 @@ export class SoakWorkload {
       cache_body: this.#value(),
       ttl_milliseconds: Math.random() < 0.1 ? SHORT_TTL_MS : LONG_TTL_MS,
     });
+  }
+
+  /** A SetBatch of `count` cold keys with the long TTL: fills the engine before the soak, so it evicts throughout. */
+  fill(count: number): { path: string; frame: Buffer } {
+    const items = Array.from(
+      { length: count },
+      () =>
+        new pb._SetRequest({
+          cache_key: Buffer.from(
+            `soak:${Math.floor(Math.random() * this.#keyspace)
+              .toString()
+              .padStart(11, '0')}`,
+          ),
+          cache_body: this.#value(),
+          ttl_milliseconds: LONG_TTL_MS,
+        }),
+    );
+    return { path: PATHS.setBatch, frame: grpcFrame(new pb._SetBatchRequest({ items }).serialize()) };
   }
 
   /** The next call: which operation, its path and its framed body. */

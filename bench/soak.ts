@@ -20,7 +20,7 @@
  *    - p99 drifts: the Theil–Sen trend grows more than max(50 % of the median p99, 5 ms) across it;
  *    - any call failed, the engine never evicted, or more than 5 % of the calls due in an interval of that
  *      half were shed (the server, or the machine, could not sustain the target rate).
- *    Exit 0 when none holds, 1 otherwise; fewer than 6 intervals give no trend verdict (exit 0, said so).
+ *    Exit 0 when none holds, 1 otherwise; fewer than 5 intervals give no trend verdict (exit 0, said so).
  *
  * Writes `bench/results/soak-<timestamp>.json` with every row and the verdict.
  */
@@ -290,7 +290,7 @@ async function main(): Promise<number> {
   }
   process.stdout.write('\n');
   if (rss === undefined || p99 === undefined) {
-    process.stdout.write(`no trend verdict: ${rows.length} interval(s); the rule needs at least 6 (3 judged)\n`);
+    process.stdout.write(`no trend verdict: ${rows.length} interval(s); the rule needs at least 5 (3 judged)\n`);
   } else {
     process.stdout.write(`RSS over the last ${rss.points} intervals: ${describe(rss, 'MiB')}\n`);
     process.stdout.write(`p99 over the last ${p99.points} intervals: ${describe(p99, 'ms')}\n`);

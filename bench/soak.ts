@@ -65,7 +65,7 @@ const positive = (name: string, text: string | undefined): number => {
 const opt = {
   minutes: positive('minutes', flags.minutes),
   intervalS: positive('interval', flags.interval),
-  maxMemoryBytes: parseSize(flags['max-memory'] ?? '64mb', '--max-memory'),
+  maxMemoryBytes: parseSize(flags['max-memory'] ?? '64mb'),
   keyspace: Math.floor(positive('keyspace', flags.keyspace)),
   load: positive('load', flags.load),
   rate: flags.rate === undefined ? undefined : positive('rate', flags.rate),

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MemoryEngine } from '@cachette/engine';
-import { type RedisCluster, startRedisCluster } from '@cachette/engine-valkey/testing';
+import { type RedisCluster, startRedisCluster } from '@cachette/testing';
 import {
   CacheClient,
   CacheSetResponse,

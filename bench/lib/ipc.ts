@@ -30,7 +30,7 @@ export interface ServerStats {
   readonly externalBytes: number;
   readonly arrayBuffersBytes: number;
   /** Cachette only: `engine.stats()`. */
-  readonly engine?: { readonly items: number; readonly bytesUsed: number };
+  readonly engine?: { readonly items: number; readonly bytesUsed: number; readonly evictions?: number };
   readonly gc: GcSummary;
 }
 

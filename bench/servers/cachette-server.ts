@@ -29,7 +29,7 @@ const server = await createServerFromSettings({
 serveIpc(
   () => {
     const s = server.engine.stats();
-    return { ...memoryOf(), engine: { items: s.items, bytesUsed: s.bytesUsed } };
+    return { ...memoryOf(), engine: { items: s.items, bytesUsed: s.bytesUsed, evictions: s.evictions } };
   },
   async () => {
     await server.close(1_000);

@@ -12,6 +12,7 @@ import { KyselyMetadataStore } from './kysely-store.ts';
 import { ChangeListener, changeChannel } from './postgres-changes.ts';
 import { CachettePostgresDialect } from './postgres-dialect.ts';
 import { postgresErrors } from './postgres-errors.ts';
+import { type PostgresUserEnvironment, type ResolvedPostgresUser, resolvePostgresUser } from './postgres-user.ts';
 import type { MetadataDatabase } from './schema.ts';
 import type { MetadataStore } from './store.ts';
 
@@ -32,6 +33,8 @@ export interface PostgresMetadataOptions {
   readonly schema?: string;
   /** How long opening a connection may take before the call fails with UNAVAILABLE. Default: 5000. */
   readonly connectTimeoutMs?: number;
+  /** Where a URL without a user name finds one (`PGUSER`, the OS user). Default: this process's. */
+  readonly userEnvironment?: PostgresUserEnvironment;
 }
 
 /** The default {@link PostgresMetadataOptions.schema}. */
@@ -60,6 +63,8 @@ interface ParsedUrl {
   readonly options: string | undefined;
   /** `host:port/database`, for messages. */
   readonly where: string;
+  /** The user connected as, and where that name came from. */
+  readonly user: ResolvedPostgresUser;
   /** The password as written and decoded, to hide from messages; empty when the URL has none. */
   readonly passwords: readonly string[];
 }
@@ -73,7 +78,7 @@ function decode(text: string): string {
   }
 }
 
-function parseUrl(url: string): ParsedUrl {
+function parseUrl(url: string, userEnvironment: PostgresUserEnvironment | undefined): ParsedUrl {
   if (!isPostgresUrl(url)) throw invalid('the database URL must start with postgres:// or postgresql://');
   let parsed: URL;
   try {
@@ -86,15 +91,34 @@ function parseUrl(url: string): ParsedUrl {
   // libpq-style `?host=/run/postgresql` (a socket directory) stands in for an empty host part.
   const host = parsed.hostname || params.get('host') || 'localhost';
   const port = parsed.port || params.get('port') || '5432';
-  const database = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);
+  const user = resolvePostgresUser(decode(parsed.username) || params.get('user') || '', userEnvironment);
+  if (user === undefined) {
+    throw invalid(
+      `the database URL names no user, PGUSER is unset and the operating-system user (uid ${process.getuid?.() ?? '?'}) has no name: write one into the URL, e.g. postgres://USER@${host}:${port}/${decode(parsed.pathname.replace(/^\//, '')) || 'DATABASE'}`,
+    );
+  }
+  // libpq's default database is the user's name.
+  const database = decode(parsed.pathname.replace(/^\//, '')) || user.user;
   const options = params.get('options') ?? undefined;
   // node-postgres lets URL parameters override the config object, so our search_path could be lost to a
   // URL `options`: take it out of the URL and merge it ourselves.
   params.delete('options');
+  // The same goes for the user: a URL without one makes node-postgres send an empty name whatever the
+  // config object says, so the name is written into the URL itself.
+  let rewritten = options !== undefined;
+  if (user.source !== 'url') {
+    parsed.username = encodeURIComponent(user.user);
+    rewritten = true;
+  }
+  if (parsed.pathname === '' || parsed.pathname === '/') {
+    parsed.pathname = `/${encodeURIComponent(database)}`;
+    rewritten = true;
+  }
   return {
-    connectionString: options === undefined ? url : parsed.toString(),
+    connectionString: rewritten ? parsed.toString() : url,
     options,
     where: `${host}:${port}/${database}`,
+    user,
     passwords: [parsed.password, decode(parsed.password)].filter((p) => p.length > 0),
   };
 }
@@ -131,7 +155,7 @@ export async function openPostgresMetadata(options: PostgresMetadataOptions): Pr
   if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs < 1) {
     throw invalid('connectTimeoutMs must be a positive integer');
   }
-  const url = parseUrl(options.url);
+  const url = parseUrl(options.url, options.userEnvironment);
   const database =
     schema === DEFAULT_POSTGRES_SCHEMA
       ? `postgresql database ${url.where}`
@@ -171,7 +195,7 @@ export async function openPostgresMetadata(options: PostgresMetadataOptions): Pr
     await store.migrate();
   } catch (e) {
     await store.close();
-    throw e;
+    throw withConnectionDetails(e, url);
   }
   const listener = new ChangeListener({
     channel,
@@ -187,4 +211,19 @@ export async function openPostgresMetadata(options: PostgresMetadataOptions): Pr
   await listener.ready;
   store.onClose(() => listener.close());
   return store;
+}
+
+/**
+ * At start-up only (the operator reads it, API clients never do): says which user was tried and where its
+ * name came from, so "password authentication failed" or "role does not exist" points at the right fix.
+ */
+function withConnectionDetails(error: unknown, url: ParsedUrl): unknown {
+  if (!(error instanceof CacheError) || error.code !== ErrorCode.UNAVAILABLE) return error;
+  const from = url.user.source === 'url' ? 'from the URL' : `the URL names none, so ${url.user.source} as libpq does`;
+  const wrapped = new CacheError(
+    error.code,
+    `${error.message} (tried user '${url.user.user}' (${from}) at ${url.where})`,
+    error.reason,
+  );
+  return wrapped;
 }

@@ -73,6 +73,8 @@ export interface ServerConfig {
   /** Free GB per account per month, then the price per GB (USD). Defaults 50 and 0.15. */
   readonly freeGbPerMonth: number;
   readonly pricePerGbUsd: number;
+  /** Honour momento-local's fault metadata (`return-error`, `delay-ms`, …) for retry tests. Default false. */
+  readonly enableFaultInjection: boolean;
   /** Connection-level limits of both ports (hostile or broken clients cannot starve others). */
   readonly connections: ConnectionLimits;
   /** Throttling of failed authentications per client address (key guessing). */
@@ -151,6 +153,7 @@ export function toServerConfig(s: Settings): ServerConfig {
     meteringFlushIntervalMs: s.meteringFlush,
     freeGbPerMonth: s.freeGbPerMonth,
     pricePerGbUsd: s.pricePerGb,
+    enableFaultInjection: s.enableFaultInjection,
     connections: {
       maxConnections: s.maxConnections,
       maxConcurrentStreams: s.maxConcurrentStreams,

@@ -11,6 +11,7 @@ import type { CacheEngine } from '@cachette/engine';
 import type { MetadataStore } from '@cachette/metadata';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { completeConfig, type ServerConfig } from './config.ts';
+import { FaultInjector } from './fault-injection.ts';
 import { dialHost, hostPort } from './host-port.ts';
 import { listenGrpc, listenHttp } from './listen.ts';
 import { ensureLocalAccount } from './local-account.ts';
@@ -193,6 +194,11 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       }),
     );
 
+    // Only with --enable-fault-injection: requests may then ask for errors and delays (retry tests).
+    const faultInjector = config.enableFaultInjection ? new FaultInjector() : undefined;
+    if (faultInjector !== undefined) {
+      logger.warn('fault injection is enabled: requests can ask for errors and delays; never use this in production');
+    }
     // Transports.
     routeGrpcLogs(logger);
     const grpc = createGrpcServer({
@@ -202,6 +208,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       onUnexpected: (error, requestId) =>
         logger.error({ err: error, requestId }, 'unexpected error while serving a call'),
       maxReceiveMessageBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
+      ...(faultInjector === undefined ? {} : { faultInjector }),
       maxConcurrentStreams: config.connections.maxConcurrentStreams,
       idleTimeoutMs: config.connections.idleTimeoutMs,
       maxHeaderBytes: config.connections.maxHeaderBytes,
@@ -233,6 +240,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       logger,
       bodyLimitBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
       trustProxy: config.trustProxy,
+      ...(faultInjector === undefined ? {} : { faultInjector }),
       connections: config.connections,
       tls,
       ...(config.allowAnonymous ? { anonymousMode: { serverNames: serverNames(config) } } : {}),

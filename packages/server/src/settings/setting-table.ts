@@ -146,6 +146,12 @@ export const settingTable = {
     parse: parseBoolean,
     help: 'confirm --allow-anonymous on a --host other machines can reach (anyone there uses the local account)',
   }),
+  enableFaultInjection: setting({
+    env: ['CACHETTE_ENABLE_FAULT_INJECTION'],
+    default: false,
+    parse: parseBoolean,
+    help: "answer calls with the error or delay their metadata asks for (momento-local's return-error, delay-ms; retry tests only)",
+  }),
   provider: setting({
     arg: 'name',
     env: ['CACHETTE_PROVIDER'],

@@ -4,12 +4,14 @@
  * definitions in `@gomomento/generated-types`.
  */
 import { auth as authPb, cache, control, ping, pubsub, token as tokenPb } from '@gomomento/generated-types';
-import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { FaultInjector } from '../../fault-injection.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
+import { withFaultInjection } from './fault-injection.ts';
 import { healthDefinition, healthHandlers } from './health.ts';
 import { limitHttp2Settings } from './http2-limits.ts';
 import type { UnexpectedErrorSink } from './status.ts';
@@ -24,6 +26,8 @@ export interface GrpcTransportOptions {
   readonly onUnexpected: UnexpectedErrorSink;
   /** Largest request accepted, in bytes: a maximum-size item plus message overhead. */
   readonly maxReceiveMessageBytes: number;
+  /** Set only with `--enable-fault-injection`: every handler then honours the fault metadata. */
+  readonly faultInjector?: FaultInjector;
   /** Concurrent calls per connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
   readonly maxConcurrentStreams: number;
   /** A connection with no call in flight is closed (GOAWAY) after this long. */
@@ -34,7 +38,7 @@ export interface GrpcTransportOptions {
 
 /** A grpc-js server with every Momento service Cachette answers. Not yet bound. */
 export function createGrpcServer(options: GrpcTransportOptions): Server {
-  const server = new Server({
+  const grpcServer = new Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes,
     'grpc.max_send_message_length': -1,
     // Keep idle SDK connections alive through NATs/load balancers without letting pings flood us.
@@ -44,7 +48,16 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     'grpc.max_concurrent_streams': options.maxConcurrentStreams,
     'grpc.max_connection_idle_ms': options.idleTimeoutMs,
   });
-  limitHttp2Settings(server, { maxHeaderBytes: options.maxHeaderBytes });
+  // The fault-injection wrapper is chosen here, once: without the flag, handlers are registered as they are.
+  const faults = options.faultInjector;
+  const server = {
+    addService: (definition: ServiceDefinition, implementation: UntypedServiceImplementation) =>
+      grpcServer.addService(
+        definition,
+        faults === undefined ? implementation : withFaultInjection(definition, implementation, faults),
+      ),
+  };
+  limitHttp2Settings(grpcServer, { maxHeaderBytes: options.maxHeaderBytes });
   const deps = { service: options.service, auth: options.auth, onUnexpected: options.onUnexpected };
   const scs = withTolerantDecoding(
     cache.cache_client.UnimplementedScsService.definition as unknown as ServiceDefinition,
@@ -84,7 +97,7 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     topics,
     withUnimplemented(topics, {}, () => 'topics'),
   );
-  return server;
+  return grpcServer;
 }
 
 /** Binds `server` on `host:port` (port 0 picks a free one) and resolves with the bound port. */

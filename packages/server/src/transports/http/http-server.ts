@@ -10,6 +10,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { type ConnectionLimits, defaultConfig } from '../../config.ts';
+import type { FaultInjector } from '../../fault-injection.ts';
 import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
@@ -18,6 +19,7 @@ import { internalError, nextRequestId } from '../../service/unexpected-error.ts'
 import type { SecureContextTarget, TlsCertificates } from '../../tls-certificates.ts';
 import { anonymousGuard } from './anonymous-guard.ts';
 import { sendError } from './errors.ts';
+import { registerFaultInjection } from './fault-injection.ts';
 import { authenticateRoutes } from './request-auth.ts';
 import { registerRequestGuard } from './request-guard.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
@@ -47,6 +49,8 @@ export interface HttpTransportOptions {
   readonly bodyLimitBytes: number;
   /** Trust `X-Forwarded-For` from a reverse proxy for client IPs (rate limits). */
   readonly trustProxy?: boolean;
+  /** Set only with `--enable-fault-injection`: requests may then ask for errors and delays. */
+  readonly faultInjector?: FaultInjector;
   /** Connection-level limits; defaults as in `defaultConfig.connections`. */
   readonly connections?: ConnectionLimits;
   /**
@@ -155,6 +159,8 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
     maxAge: 86_400,
   });
 
+  // Before authentication, as on gRPC: a faulted call is answered whatever its key.
+  if (options.faultInjector !== undefined) registerFaultInjection(app, options.faultInjector);
   // Every route below authenticates in onRequest unless it says `public: true`.
   authenticateRoutes(app, options.auth);
   app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));

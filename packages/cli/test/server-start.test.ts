@@ -85,76 +85,48 @@ describe('cachette server start', () => {
   });
 
   test('--engine valkey without --valkey-url names redis://127.0.0.1:6379 in the ready line', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-    delete env.CACHETTE_VALKEY_URL;
-    delete env.VALKEY_URL;
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'server',
-        'start',
-        '--port',
-        '0',
-        '--data-dir',
-        dataDir(),
-        '--engine',
-        'valkey',
-        '--valkey-key-prefix',
-        `t${process.pid}:`,
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
+    const logs = await logUntilReady(['--engine', 'valkey', '--valkey-key-prefix', `t${process.pid}:`], {
+      CACHETTE_VALKEY_URL: undefined,
+      VALKEY_URL: undefined,
     });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const ready = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        if (line.includes('cachette ready')) resolve(line);
-      });
-      child.on('exit', (code) => reject(new Error(`exited with ${code} before ready: ${stderr}`)));
-    });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const { msg, engine } = JSON.parse(ready) as { msg: string; engine: string };
-    expect(engine).toBe('valkey redis://127.0.0.1:6379');
-    expect(msg).toContain('items in valkey redis://127.0.0.1:6379;');
+    const ready = logs.find((l) => l.msg.includes('cachette ready'));
+    expect(ready?.engine).toBe('valkey redis://127.0.0.1:6379');
+    expect(ready?.msg).toContain('items in valkey redis://127.0.0.1:6379;');
   });
 });
 
 describe('cachette server start --max-memory', () => {
   test('a limit above physical memory starts with a warning saying why and what to choose', async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'server', 'start', '--port', '0', '--http-port', '0', '--data-dir', dataDir(), '--max-memory', '1tb'],
-      { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const lines: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        lines.push(line);
-        if (line.includes('cachette ready')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`exited with ${code} before ready`)));
-    });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const warning = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 40);
+    const logs = await logUntilReady(['--max-memory', '1tb']);
+    const warning = logs.find((l) => l.level === 40);
     expect(warning?.msg).toMatch(
       /^--max-memory 1024\.0 GiB exceeds this machine's physical memory \(\d+\.\d GiB\): .*choose a value below/,
     );
   });
 });
 
-/** Starts `cachette server start …args`, collects its log lines until the ready line, then stops it. */
-async function logUntilReady(args: readonly string[]): Promise<Array<{ level: number; msg: string }>> {
-  const child = spawn(process.execPath, [BIN, 'server', 'start', '--port', '0', '--data-dir', dataDir(), ...args], {
-    env: { ...process.env, HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** A log line of the server (pino JSON). */
+interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly engine?: string;
+}
+
+/**
+ * Starts `cachette server start …args` on free ports with a fresh data dir, collects its log lines until the
+ * ready line, then stops it with SIGTERM (which must exit 0). `env` entries set to `undefined` are removed.
+ */
+async function logUntilReady(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<LogLine[]> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home, ...env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete childEnv[name];
+  const child = spawn(
+    process.execPath,
+    [BIN, 'server', 'start', '--port', '0', '--http-port', '0', '--data-dir', dataDir(), ...args],
+    { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -170,7 +142,7 @@ async function logUntilReady(args: readonly string[]): Promise<Array<{ level: nu
   });
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
-  return lines.map((l) => JSON.parse(l) as { level: number; msg: string });
+  return lines.map((l) => JSON.parse(l) as LogLine);
 }
 
 describe('cachette server start --allow-anonymous', () => {

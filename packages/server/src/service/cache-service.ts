@@ -19,7 +19,7 @@ import { CacheDirectory, cacheNotFound } from './cache-directory.ts';
 import { CollectionService } from './collection-service.ts';
 import { type ReportedCacheLimits, reportedCacheLimits, type ServiceLimits } from './limits.ts';
 import { noopObserver, type Operation, type OperationObserver } from './observer.ts';
-import type { DataOperation, Measure } from './operation.ts';
+import type { DataOperation, DataPermission, Measure } from './operation.ts';
 import { authorize, canSee, type Principal } from './principal.ts';
 import {
   type BatchSetItem,
@@ -102,7 +102,7 @@ export class CacheService {
   private readonly limiter: RequestLimiter | undefined;
   private readonly defaultReportedLimits: ReportedCacheLimits;
   /** Scratch for `run`: filled and read synchronously per call (see {@link Measure}). */
-  private readonly measure: Measure = { bytesIn: 0, largestItemBytes: 0, longestTtlMs: 0, permission: 'read' };
+  private readonly measure: Measure = { bytesIn: 0, largestItemBytes: 0, longestTtlMs: 0 };
   /** Dictionaries, lists, sets, sorted sets and hash-conditioned scalars, on the same admission path. */
   readonly collections: CollectionService;
 
@@ -279,12 +279,11 @@ export class CacheService {
       m.bytesIn = 0;
       m.largestItemBytes = 0;
       m.longestTtlMs = 0;
-      m.permission = op.permission;
       op.validate(m, this.limits, a, b as B, c as C, d as D);
       // Copied out before the first await: `measure` is shared by every call of this service.
-      const { bytesIn, largestItemBytes, longestTtlMs, permission } = m;
+      const { bytesIn, largestItemBytes, longestTtlMs } = m;
 
-      const record = await this.admit(principal, cache, permission, bytesIn, largestItemBytes, longestTtlMs);
+      const record = await this.admit(principal, cache, op.permission, bytesIn, largestItemBytes, longestTtlMs);
 
       let result: R;
       try {
@@ -360,7 +359,7 @@ export class CacheService {
   private async admit(
     principal: Principal,
     cache: string,
-    permission: Measure['permission'],
+    permission: DataPermission,
     bytesIn: number,
     largestItemBytes: number,
     longestTtlMs: number,

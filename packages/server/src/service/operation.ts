@@ -27,8 +27,6 @@ export interface Measure {
   largestItemBytes: number;
   /** Longest TTL asked for, checked against the plan (0 for reads). */
   longestTtlMs: number;
-  /** Starts as the descriptor's `permission`; `validate` may raise it, e.g. for a conditional write. */
-  permission: DataPermission;
 }
 
 /**

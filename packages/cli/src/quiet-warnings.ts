@@ -10,14 +10,13 @@
  */
 const IGNORED = new Set(['DEP0123']);
 
-/** Replaces Node's default warning printer with one that skips {@link IGNORED} codes. */
+/** Puts a filter in front of the installed warning listeners that drops {@link IGNORED} codes. */
 export function quietKnownWarnings(): void {
   const printers = process.listeners('warning');
   process.removeAllListeners('warning');
   process.on('warning', (warning: Error & { code?: string }) => {
     if (warning.code !== undefined && IGNORED.has(warning.code)) return;
-    // No listener was installed by us before: print as Node does by default.
-    if (printers.length === 0) process.stderr.write(`${warning.name}: ${warning.message}\n`);
+    // Node's own printer is among these (absent under --no-warnings, which then stays silent).
     for (const p of printers) p(warning);
   });
 }

@@ -25,7 +25,8 @@ interface Step {
 /** Runs `cachette configure` on a pseudo-terminal, typing each step once its prompt is on screen. */
 function configureOnTerminal(home: string, steps: readonly Step[]): Promise<{ code: number | null; screen: string }> {
   const child = spawn('script', ['-qec', `"${process.execPath}" "${BIN}" configure`, '/dev/null'], {
-    env: { ...process.env, HOME: home, CACHETTE_API_KEY: undefined, CACHETTE_PROFILE: undefined },
+    // A person at a terminal: CI=true (set by CI runners) would turn the spinner's terminal output off.
+    env: { ...process.env, HOME: home, CACHETTE_API_KEY: undefined, CACHETTE_PROFILE: undefined, CI: undefined },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let screen = '';

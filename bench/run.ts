@@ -31,6 +31,7 @@ import { installCleanup, killAll, TsChild } from './lib/children.ts';
 import { ensureH2load, type H2loadResult, h2loadVersion, runH2load } from './lib/h2load.ts';
 import type { ReadyMessage, ServerStats } from './lib/ipc.ts';
 import { describeMachine } from './lib/machine.ts';
+import { cpuMsOf } from './lib/process-cpu.ts';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
 import { type BenchRedis, redisServerPath, startRedis } from './lib/redis.ts';
 import { printReport } from './lib/report.ts';
@@ -217,10 +218,11 @@ async function h2loadOp(
   op: Op,
   keyIndex: number,
   run: { durationS: number; warmupS: number; rpsPerClient?: number },
-): Promise<H2loadResult> {
+): Promise<H2loadResult & { serverCpuUsPerCall?: number }> {
   const { path, body } = bodyFor(op, keyIndex);
   await preflight(server, op, path, body);
-  return runH2load(h2loadBin, {
+  const cpuBeforeMs = cpuMsOf(server.child.process.pid);
+  const result = await runH2load(h2loadBin, {
     url: `http://${server.address}${path}`,
     body,
     headers: { 'content-type': 'application/grpc', te: 'trailers', ...server.headers },
@@ -228,13 +230,20 @@ async function h2loadOp(
     streams: streamsPerConnection,
     ...run,
   });
+  const cpuAfterMs = cpuMsOf(server.child.process.pid);
+  if (cpuBeforeMs === undefined || cpuAfterMs === undefined || result.answeredInRun === 0) return result;
+  return { ...result, serverCpuUsPerCall: ((cpuAfterMs - cpuBeforeMs) * 1000) / result.answeredInRun };
 }
 
-const fromH2load = (r: H2loadResult): Throughput => ({
+const fromH2load = (r: H2loadResult & { serverCpuUsPerCall?: number }): Throughput => ({
   perSecond: r.callsPerSecond,
   latency: r.latency,
   errors: r.failed + r.errored + r.non2xx,
+  ...(r.serverCpuUsPerCall === undefined ? {} : { serverCpuUsPerCall: r.serverCpuUsPerCall }),
 });
+
+const cpuNote = (r: Throughput) =>
+  r.serverCpuUsPerCall === undefined ? '' : `, server CPU ${r.serverCpuUsPerCall.toFixed(1)} µs/call`;
 
 const randomIndex = (n: number) => Math.floor(Math.random() * n);
 
@@ -271,13 +280,13 @@ async function serverBound(ceiling: RunningServer, cachette: RunningServer): Pro
       async () => {
         progress(`server-bound ${OP_LABEL[op]}: bare grpc-js ceiling, h2load ${opt.warmupS}+${opt.durationS} s…`);
         const r = fromH2load(await h2loadOp(ceiling, op, randomIndex(opt.keyspace), run));
-        progress(`  ceiling  ${fmt(r.perSecond)} calls/s, p99 ${ms(r.latency.p99)}`);
+        progress(`  ceiling  ${fmt(r.perSecond)} calls/s, p99 ${ms(r.latency.p99)}${cpuNote(r)}`);
         return r;
       },
       async () => {
         progress(`server-bound ${OP_LABEL[op]}: Cachette, h2load ${opt.warmupS}+${opt.durationS} s…`);
         const r = fromH2load(await h2loadOp(cachette, op, randomIndex(opt.keyspace), run));
-        progress(`  cachette ${fmt(r.perSecond)} calls/s, p99 ${ms(r.latency.p99)}`);
+        progress(`  cachette ${fmt(r.perSecond)} calls/s, p99 ${ms(r.latency.p99)}${cpuNote(r)}`);
         return r;
       },
     ]);

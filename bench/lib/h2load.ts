@@ -57,6 +57,8 @@ export interface H2loadResult {
   /** Completed requests per second over the measured window (h2load's figure). */
   readonly callsPerSecond: number;
   readonly succeeded: number;
+  /** Requests answered 200 over the whole run, warm-up included (h2load's other counts are of the measured window). */
+  readonly answeredInRun: number;
   readonly failed: number;
   readonly errored: number;
   readonly non2xx: number;
@@ -117,14 +119,18 @@ export async function runH2load(bin: string, run: H2loadRun): Promise<H2loadResu
     const lines = readFileSync(logFile, 'latin1').split('\n');
     const samples = new Float64Array(lines.length);
     let n = 0;
+    let answeredInRun = 0;
     for (const line of lines) {
       const [start, status, micros] = line.split('\t');
-      if (micros === undefined || Number(start) < measuredFromUs || status !== '200') continue;
+      if (micros === undefined || status !== '200') continue;
+      answeredInRun++;
+      if (Number(start) < measuredFromUs) continue;
       samples[n++] = Number(micros);
     }
     return {
       callsPerSecond: Number(rate[1]),
       succeeded: Number(reqs[4]),
+      answeredInRun,
       failed: Number(reqs[5]),
       errored: Number(reqs[6]),
       non2xx: Number(codes[2]) + Number(codes[3]) + Number(codes[4]),

@@ -22,6 +22,10 @@ const ratio = (x: number) => (x < 1 ? x.toPrecision(2) : x.toFixed(2));
 const rounds = (t: Throughput) => (t.roundsPerSecond ?? []).map(n0).join(' / ');
 const cpu = (t: Throughput) => (t.clientCpuPercent === undefined ? '' : `${t.clientCpuPercent.toFixed(0)} %`);
 
+/** Server CPU per call (µs), where it was measured. */
+const cpuPerCall = (t: Throughput) =>
+  t.serverCpuUsPerCall === undefined ? '' : `${t.serverCpuUsPerCall.toFixed(1)} µs`;
+
 export function printReport(r: BenchResults): void {
   const out: string[] = [];
   const m = r.machine;
@@ -34,14 +38,22 @@ export function printReport(r: BenchResults): void {
     out.push('', '1. Server-bound (h2load → gRPC server), best round, latency in ms');
     out.push(
       table(
-        ['op', 'system', 'calls/s', 'p50', 'p99', 'p99.9', '% of ceiling', 'all rounds, calls/s'],
+        ['op', 'system', 'calls/s', 'p50', 'p99', 'p99.9', '% of ceiling', 'server CPU/call', 'all rounds, calls/s'],
         r.serverBound.rows.flatMap((row) => [
-          [OP_LABEL[row.op], 'bare grpc-js (ceiling)', ...cells(row.ceiling), '100 %', rounds(row.ceiling)],
+          [
+            OP_LABEL[row.op],
+            'bare grpc-js (ceiling)',
+            ...cells(row.ceiling),
+            '100 %',
+            cpuPerCall(row.ceiling),
+            rounds(row.ceiling),
+          ],
           [
             '',
             'Cachette',
             ...cells(row.cachette),
             `${row.cachettePercentOfCeiling.toFixed(0)} %`,
+            cpuPerCall(row.cachette),
             rounds(row.cachette),
           ],
         ]),

@@ -14,6 +14,11 @@ export interface Throughput {
   readonly errors: number;
   /** Application view only: the load generator's CPU, % of one core (≈100 = the client is the bottleneck). */
   readonly clientCpuPercent?: number;
+  /**
+   * Server-bound view only: the server process's CPU time per answered call, in µs, over the whole run
+   * (warm-up included). Far steadier than calls/s when other work shares the machine.
+   */
+  readonly serverCpuUsPerCall?: number;
   /** Throughput of every round when several were run; the other fields are the best round's. */
   readonly roundsPerSecond?: readonly number[];
 }

@@ -30,6 +30,7 @@ import { UsageMeter } from './service/usage-meter.ts';
 import { buildUsageReport, monthOf } from './service/usage-report.ts';
 import { drainTransports, Teardown } from './shutdown.ts';
 import { TlsCertificates } from './tls-certificates.ts';
+import { answerUnaryDirectly } from './transports/grpc/direct-unary.ts';
 import { routeGrpcLogs } from './transports/grpc/grpc-logs.ts';
 import { createGrpcServer } from './transports/grpc/grpc-server.ts';
 import { limitHttp2Servers } from './transports/grpc/http2-limits.ts';
@@ -201,13 +202,15 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     }
     // Transports.
     routeGrpcLogs(logger);
+    // A maximum-size item plus the message's own fields.
+    const maxRequestBytes = config.limits.maxItemSizeBytes + 1024 * 1024;
     const grpc = createGrpcServer({
       service,
       accounts,
       auth,
       onUnexpected: (error, requestId) =>
         logger.error({ err: error, requestId }, 'unexpected error while serving a call'),
-      maxReceiveMessageBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
+      maxReceiveMessageBytes: maxRequestBytes,
       ...(faultInjector === undefined ? {} : { faultInjector }),
       maxConcurrentStreams: config.connections.maxConcurrentStreams,
       idleTimeoutMs: config.connections.idleTimeoutMs,
@@ -229,6 +232,8 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     teardown.push(() => grpc.forceShutdown());
     endpoints.grpcEndpoint = config.publicEndpoint ?? hostPort(dialHost(config.host), grpcPort);
     teardown.push(limitHttp2Servers(grpc, config.connections));
+    // Unary calls skip grpc-js's per-call machinery (see direct-unary.ts); streaming and the rest stay on it.
+    answerUnaryDirectly(grpc, { maxReceiveMessageBytes: maxRequestBytes });
 
     const http = createHttpServer({
       usageReport,
@@ -238,7 +243,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       accounts,
       auth,
       logger,
-      bodyLimitBytes: config.limits.maxItemSizeBytes + 1024 * 1024,
+      bodyLimitBytes: maxRequestBytes,
       trustProxy: config.trustProxy,
       ...(faultInjector === undefined ? {} : { faultInjector }),
       connections: config.connections,

@@ -10,6 +10,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import { collectionHandlers } from './collection-plane.ts';
+import { hitResponse } from './hot-codecs.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { dataStream, dataUnary } from './unary.ts';
 
@@ -88,7 +89,7 @@ export function dataPlaneHandlers({ service, auth, onUnexpected }: DataPlaneDeps
   const handlers = {
     Get: dataUnary(deps, async (p, cache, req: pb._GetRequest) => {
       const value = await service.get(p, cache, req.cache_key);
-      return value === undefined ? MISS : new pb._GetResponse({ result: pb.ECacheResult.Hit, cache_body: value });
+      return value === undefined ? MISS : hitResponse(value);
     }),
     Set: dataUnary(deps, async (p, cache, req: pb._SetRequest) => {
       await service.set(p, cache, req.cache_key, req.cache_body, req.ttl_milliseconds);

@@ -24,6 +24,7 @@
  */
 import http2 from 'node:http2';
 import { Metadata, type Server, type ServiceError, status } from '@grpc/grpc-js';
+import { FRAMED, type FramedSerializer } from './hot-codecs.ts';
 
 /** The registered handler of one method, as grpc-js keeps it in `Server#handlers`. */
 interface RegisteredHandler {
@@ -247,18 +248,14 @@ export class DirectUnaryCall {
       this.fail(status.DEADLINE_EXCEEDED, 'Deadline exceeded');
       return;
     }
-    let message: Buffer;
+    let frame: Buffer;
     try {
-      message = this.#handler.serialize(value);
+      frame = framedMessage(this.#handler.serialize, value);
     } catch (e) {
       this.fail(status.INTERNAL, `Error serializing response: ${(e as Error).message}`);
       return;
     }
     this.#answered = true;
-    const frame = Buffer.allocUnsafe(5 + message.length);
-    frame[0] = 0;
-    frame.writeUInt32BE(message.length, 1);
-    frame.set(message, 5);
     const stream = this.#stream;
     stream.respond(RESPONSE_HEADERS, RESPOND_WITH_TRAILERS);
     stream.end(frame);
@@ -282,6 +279,18 @@ export class DirectUnaryCall {
     if (!this.cancelled && (this.#stream.destroyed || this.#stream.closed)) this.cancelled = true;
     return this.cancelled;
   }
+}
+
+/** `value` serialized with its 5-byte gRPC prefix, written in place when the serializer can (hot-codecs). */
+function framedMessage(serialize: RegisteredHandler['serialize'], value: unknown): Buffer {
+  const framed = (serialize as { [FRAMED]?: FramedSerializer })[FRAMED];
+  if (framed !== undefined) return framed(value);
+  const message = serialize(value);
+  const frame = Buffer.allocUnsafe(5 + message.length);
+  frame[0] = 0;
+  frame.writeUInt32BE(message.length, 1);
+  frame.set(message, 5);
+  return frame;
 }
 
 // Stream listeners shared by every call (no closures per call): the call rides on the stream.

@@ -13,6 +13,7 @@ import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
 import { withFaultInjection } from './fault-injection.ts';
 import { healthDefinition, healthHandlers } from './health.ts';
+import { withHotCodecs } from './hot-codecs.ts';
 import { limitHttp2Settings } from './http2-limits.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { authHandlers, tokenHandlers } from './token-plane.ts';
@@ -59,8 +60,8 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
   };
   limitHttp2Settings(grpcServer, { maxHeaderBytes: options.maxHeaderBytes });
   const deps = { service: options.service, auth: options.auth, onUnexpected: options.onUnexpected };
-  const scs = withTolerantDecoding(
-    cache.cache_client.UnimplementedScsService.definition as unknown as ServiceDefinition,
+  const scs = withHotCodecs(
+    withTolerantDecoding(cache.cache_client.UnimplementedScsService.definition as unknown as ServiceDefinition),
   );
   server.addService(scs, withUnimplemented(scs, dataPlaneHandlers(deps), dataPlaneFamily));
   const scsControl = withTolerantDecoding(

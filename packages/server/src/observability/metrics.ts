@@ -5,8 +5,9 @@
  * process (tests) do not share counters.
  */
 import type { CacheEngine } from '@cachette/engine';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Operation, OperationObserver, Outcome } from '../service/observer.ts';
+import { TallyCounter, TallyHistogram } from './tallies.ts';
 
 export interface ServerMetrics extends OperationObserver {
   readonly registry: Registry;
@@ -20,19 +21,20 @@ export function createMetrics(engine: CacheEngine, meteringLagSeconds: () => num
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cachette_process_' });
 
-  const requests = new Counter({
-    name: 'cachette_requests_total',
-    help: 'Finished service operations by operation and outcome (ok, hit, miss or an error code).',
-    labelNames: ['operation', 'outcome'] as const,
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'cachette_request_duration_seconds',
-    help: 'Service time of operations, from admission to answer (excludes transport decode/encode).',
-    labelNames: ['operation'] as const,
-    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
-    registers: [registry],
-  });
+  // Per-call series are tallies (see tallies.ts): no label hashing per call.
+  const requests = new TallyCounter(
+    'cachette_requests_total',
+    'Finished service operations by operation and outcome (ok, hit, miss or an error code).',
+    ['operation', 'outcome'],
+    registry,
+  );
+  const latency = new TallyHistogram(
+    'cachette_request_duration_seconds',
+    'Service time of operations, from admission to answer (excludes transport decode/encode).',
+    'operation',
+    [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
+    registry,
+  );
   const bytesIn = new Counter({
     name: 'cachette_bytes_in_total',
     help: 'Key and value bytes received by successful data-plane operations.',
@@ -80,11 +82,6 @@ export function createMetrics(engine: CacheEngine, meteringLagSeconds: () => num
     meteringLagSeconds,
   );
 
-  // Label children are looked up once per (operation, outcome) and reused: no per-call label objects or
-  // key strings on the hot path.
-  const requestChildren = new Map<Operation, Map<Outcome, ReturnType<typeof requests.labels>>>();
-  const latencyChildren = new Map<Operation, ReturnType<typeof latency.labels>>();
-
   return {
     registry,
     observe(
@@ -96,23 +93,8 @@ export function createMetrics(engine: CacheEngine, meteringLagSeconds: () => num
       bIn: number,
       bOut: number,
     ) {
-      let byOutcome = requestChildren.get(op);
-      if (byOutcome === undefined) {
-        byOutcome = new Map();
-        requestChildren.set(op, byOutcome);
-      }
-      let counter = byOutcome.get(outcome);
-      if (counter === undefined) {
-        counter = requests.labels(op, outcome);
-        byOutcome.set(outcome, counter);
-      }
-      counter.inc();
-      let histogram = latencyChildren.get(op);
-      if (histogram === undefined) {
-        histogram = latency.labels(op);
-        latencyChildren.set(op, histogram);
-      }
-      histogram.observe(durationMs / 1000);
+      requests.inc(op, outcome);
+      latency.observe(op, durationMs / 1000);
       if (outcome === 'hit') hits.inc();
       else if (outcome === 'miss') misses.inc();
       if (bIn > 0) bytesIn.inc(bIn);

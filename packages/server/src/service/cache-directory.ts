@@ -16,7 +16,9 @@ const MAX_ENTRIES = 100_000;
  * namespace until then; a created one is seen within `negativeTtlMs`).
  */
 export class CacheDirectory {
-  private readonly entries = new Map<string, Entry>();
+  // account id → cache name → entry: two lookups instead of building an `account/name` key per call.
+  private readonly entries = new Map<string, Map<string, Entry>>();
+  private size = 0;
 
   constructor(
     private readonly metadata: MetadataStore,
@@ -25,29 +27,44 @@ export class CacheDirectory {
     private readonly negativeTtlMs = 1000,
   ) {}
 
-  /** The cache, or NOT_FOUND naming it. */
-  async resolve(accountId: string, name: string): Promise<CacheRecord> {
-    const id = `${accountId}/${name}`;
-    const now = this.clock.nowMs();
-    let entry = this.entries.get(id);
-    if (entry === undefined || entry.expiresAtMs <= now) {
-      const record = await this.metadata.getCache(accountId, name);
-      entry = { record, expiresAtMs: now + (record ? this.ttlMs : this.negativeTtlMs) };
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-      this.entries.set(id, entry);
-    }
+  /**
+   * The cache when this process knows it now (no metadata query, no promise): the data plane's common case.
+   * `undefined` when it must be looked up: call {@link resolve}. Throws NOT_FOUND for a cache known absent.
+   */
+  cached(accountId: string, name: string): CacheRecord | undefined {
+    const entry = this.entries.get(accountId)?.get(name);
+    if (entry === undefined || entry.expiresAtMs <= this.clock.nowMs()) return undefined;
     if (entry.record === undefined) throw cacheNotFound(name);
     return entry.record;
+  }
+
+  /** The cache, or NOT_FOUND naming it. */
+  async resolve(accountId: string, name: string): Promise<CacheRecord> {
+    const known = this.cached(accountId, name);
+    if (known !== undefined) return known;
+    const now = this.clock.nowMs();
+    const record = await this.metadata.getCache(accountId, name);
+    if (this.size >= MAX_ENTRIES) this.clear();
+    let caches = this.entries.get(accountId);
+    if (caches === undefined) {
+      caches = new Map();
+      this.entries.set(accountId, caches);
+    }
+    if (!caches.has(name)) this.size++;
+    caches.set(name, { record, expiresAtMs: now + (record ? this.ttlMs : this.negativeTtlMs) });
+    if (record === undefined) throw cacheNotFound(name);
+    return record;
   }
 
   /** Forgets every cache (another server changed caches). */
   clear(): void {
     this.entries.clear();
+    this.size = 0;
   }
 
   /** Forgets one cache (after a create or delete through this process). */
   forget(accountId: string, name: string): void {
-    this.entries.delete(`${accountId}/${name}`);
+    if (this.entries.get(accountId)?.delete(name)) this.size--;
   }
 }
 

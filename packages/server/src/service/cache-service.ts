@@ -283,7 +283,14 @@ export class CacheService {
       // Copied out before the first await: `measure` is shared by every call of this service.
       const { bytesIn, largestItemBytes, longestTtlMs } = m;
 
-      const record = await this.admit(principal, cache, op.permission, bytesIn, largestItemBytes, longestTtlMs);
+      // A known cache and a limiter that decides at once (the common case) leave no promise to wait for.
+      let admitted = this.admitKnown(principal, cache, op.permission, bytesIn, largestItemBytes, longestTtlMs);
+      if (admitted === undefined) {
+        admitted = await this.admit(principal, cache, op.permission, bytesIn, largestItemBytes, longestTtlMs);
+      } else if (admitted instanceof Promise) {
+        admitted = await admitted;
+      }
+      const record = admitted;
 
       let result: R;
       try {
@@ -350,6 +357,31 @@ export class CacheService {
     } catch (e) {
       throw this.failed(op, principal, cache, t0, e);
     }
+  }
+
+  /**
+   * {@link admit} without an async frame when the cache is in the directory: the record, or a promise of
+   * it when the limiter must wait (a plan lookup, a shared-budget lease). `undefined` when the cache must be
+   * looked up: call {@link admit} (nothing was admitted here then).
+   */
+  private admitKnown(
+    principal: Principal,
+    cache: string,
+    permission: DataPermission,
+    bytesIn: number,
+    largestItemBytes: number,
+    longestTtlMs: number,
+  ): CacheRecord | Promise<CacheRecord> | undefined {
+    if (cache === '') return undefined;
+    if (permission === 'read') authorize(principal, cache, 'read');
+    else {
+      authorize(principal, cache, 'write');
+      if (permission === 'readWrite') authorize(principal, cache, 'read');
+    }
+    const record = this.directory.cached(principal.accountId, cache);
+    if (record === undefined) return undefined;
+    const verdict = this.limiter?.admit(principal, record, bytesIn, largestItemBytes, longestTtlMs);
+    return verdict instanceof Promise ? verdict.then(() => record) : record;
   }
 
   /**

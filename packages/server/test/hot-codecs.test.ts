@@ -74,8 +74,9 @@ describe('hot codecs', () => {
 
   it('the framed Get and Set answers decode with the generated classes', () => {
     const scs = withHotCodecs(pb.UnimplementedScsService.definition as never);
-    const getFramed = (scs.Get?.responseSerialize as unknown as { [FRAMED]: FramedSerializer })[FRAMED];
-    const setFramed = (scs.Set?.responseSerialize as unknown as { [FRAMED]: FramedSerializer })[FRAMED];
+    type Framed = { [FRAMED]: FramedSerializer };
+    const getFramed = (scs.Get as unknown as { responseSerialize: Framed }).responseSerialize[FRAMED];
+    const setFramed = (scs.Set as unknown as { responseSerialize: Framed }).responseSerialize[FRAMED];
     for (let i = 0; i < 200; i++) {
       const value = bytes(i < 100 ? 300 : 20_000);
       const framed = getFramed(hitResponse(value));

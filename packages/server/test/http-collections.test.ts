@@ -217,6 +217,76 @@ describe('sorted sets', () => {
   });
 });
 
+describe('retain, sample, pop, length by score, union store', () => {
+  it('retain keeps a slice (negative end included); a missing list is 404', async () => {
+    await call('POST', '/lists/r1/push-back', { values: ['a', 'b', 'c', 'd', 'e'], ttl_seconds: 60 });
+    expect(await call('POST', '/lists/r1/retain', { start: 1, end: -1, ttl_seconds: 60 })).toEqual({
+      status: 200,
+      json: { length: 3 },
+    });
+    expect((await client.listFetch(cache, 'r1')).value()).toEqual(['b', 'c', 'd']);
+    expect(await call('POST', '/lists/none/retain', { start: 0, ttl_seconds: 60 })).toEqual({
+      status: 404,
+      json: notFound,
+    });
+    expect((await call('POST', '/lists/r1/retain', { start: 'x', ttl_seconds: 60 })).status).toBe(400);
+  });
+
+  it('sample answers distinct members, pop removes what it answers; the SDK sees the rest', async () => {
+    await call('POST', '/sets/sp/add', { elements: ['a', 'b', 'c', 'd'], ttl_seconds: 60 });
+    const sample = await call('GET', '/sets/sp/sample?limit=3');
+    const sampled = (sample.json as { elements: string[] }).elements;
+    expect(sampled).toHaveLength(3);
+    expect(new Set(sampled).size).toBe(3);
+    expect(sampled.every((e) => ['a', 'b', 'c', 'd'].includes(e))).toBe(true);
+    const pop = await call('POST', '/sets/sp/pop', { count: 2 });
+    const popped = (pop.json as { elements: string[] }).elements;
+    expect(popped).toHaveLength(2);
+    const left = new Set((await client.setFetch(cache, 'sp')).value());
+    expect(new Set([...left, ...popped])).toEqual(new Set(['a', 'b', 'c', 'd']));
+    expect(left.size).toBe(2);
+    expect(await call('GET', '/sets/none/sample?limit=1')).toEqual({ status: 404, json: notFound });
+    expect(await call('POST', '/sets/none/pop', { count: 1 })).toEqual({ status: 404, json: notFound });
+    expect((await call('GET', '/sets/sp/sample')).status).toBe(400);
+    expect((await call('POST', '/sets/sp/pop', { count: 0 })).status).toBe(400);
+  });
+
+  it('length-by-score counts with inclusive and exclusive bounds', async () => {
+    await call('POST', '/sorted-sets/lbs/put', { elements: { a: 1, b: 2, c: 3, d: 4 }, ttl_seconds: 60 });
+    expect(await call('GET', '/sorted-sets/lbs/length-by-score?min=2&max=4&max_exclusive=true')).toEqual({
+      status: 200,
+      json: { length: 2 },
+    });
+    expect(await call('GET', '/sorted-sets/lbs/length-by-score')).toEqual({ status: 200, json: { length: 4 } });
+    expect(await call('GET', '/sorted-sets/none/length-by-score?min=0')).toEqual({ status: 404, json: notFound });
+  });
+
+  it('union-store combines weighted sources with sum/min/max; the SDK reads the result', async () => {
+    await call('POST', '/sorted-sets/u1/put', { elements: { a: 1, b: 2 }, ttl_seconds: 60 });
+    await call('POST', '/sorted-sets/u2/put', { elements: { b: 10, c: 20 }, ttl_seconds: 60 });
+    const sources = [
+      { name: 'u1', weight: 2 },
+      { name: 'u2', weight: 0.5 },
+      { name: 'u-missing', weight: 1 },
+    ];
+    expect(await call('POST', '/sorted-sets/u3/union-store', { sources, ttl_seconds: 60 })).toEqual({
+      status: 200,
+      json: { length: 3 },
+    });
+    expect((await client.sortedSetFetchByRank(cache, 'u3')).value()).toEqual([
+      { value: 'a', score: 2 },
+      { value: 'b', score: 9 },
+      { value: 'c', score: 10 },
+    ]);
+    await call('POST', '/sorted-sets/u3/union-store', { sources, aggregate: 'max', ttl_seconds: 60 });
+    expect((await client.sortedSetGetScore(cache, 'u3', 'b')).score()).toBe(5);
+    expect(
+      (await call('POST', '/sorted-sets/u3/union-store', { sources, aggregate: 'avg', ttl_seconds: 60 })).status,
+    ).toBe(400);
+    expect((await call('POST', '/sorted-sets/u3/union-store', { sources: 'u1', ttl_seconds: 60 })).status).toBe(400);
+  });
+});
+
 describe('errors and permissions', () => {
   it('an operation of the wrong type is 409 FAILED_PRECONDITION and changes nothing', async () => {
     await call('POST', '/sets/typed/add', { elements: ['a'], ttl_seconds: 60 });

@@ -7,6 +7,12 @@
  * `*_base64` twin of each name; reads answer UTF-8 unless `?encoding=base64`. A missing collection is a 404
  * `item_not_found`, as a missing item is; a collection of another type is 409 FAILED_PRECONDITION.
  * Writes take `ttl_seconds` (required) and `refresh_ttl` (default true, as Momento's SDKs).
+ *
+ * Routes, per `:name` collection: dictionaries `GET`, `DELETE`, `GET …/length`, `POST …/{set,get,increment,
+ * delete}`; lists `GET ?start&end`, `DELETE`, `GET …/length`, `POST …/{push-front,push-back,pop-front,pop-back,
+ * remove,retain}`; sets `GET`, `DELETE`, `GET …/length`, `GET …/sample?limit`, `POST …/{add,remove,contains,
+ * pop}`; sorted sets `GET ?start&end&order` (by rank), `GET …/by-score?min&max&…`, `DELETE`,
+ * `GET …/{length,length-by-score,rank}`, `POST …/{put,scores,increment,remove,union-store}`.
  */
 import { CacheError, ErrorCode } from '@cachette/core';
 import type { CollectionTtl, IndexRange, ScoreBound, SortedSetElement, SortOrder } from '@cachette/engine';
@@ -271,6 +277,16 @@ export function registerCollections(app: FastifyInstance, service: CacheService)
     return length === undefined ? miss(reply, 'list') : { length };
   });
 
+  app.post<Req>(`${list}/retain`, async (request, reply) => {
+    const body = objectBody(request.body);
+    const start = intField(body, 'start');
+    const end = intField(body, 'end');
+    const range = { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
+    const { cache } = request.params;
+    const length = await c.listRetain(request.principal, cache, nameOf(request.params), range, collectionTtl(body));
+    return length === undefined ? miss(reply, 'list') : { length };
+  });
+
   app.delete<Req>(list, async (request, reply) => {
     await c.listErase(request.principal, request.params.cache, nameOf(request.params), 'all');
     return reply.status(204).send();
@@ -307,6 +323,24 @@ export function registerCollections(app: FastifyInstance, service: CacheService)
     const elements = bytesList(objectBody(request.body), 'elements');
     const found = await c.setContains(request.principal, request.params.cache, nameOf(request.params), elements);
     return found === undefined ? miss(reply, 'set') : { contains: found };
+  });
+
+  app.get<Req>(`${set}/sample`, async (request, reply) => {
+    const encode = encoderOf(request.query);
+    const limit = intQuery(request.query, 'limit');
+    if (limit === undefined || limit < 0) {
+      throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'limit must be a non-negative integer');
+    }
+    const elements = await c.setSample(request.principal, request.params.cache, nameOf(request.params), limit);
+    return elements === undefined ? miss(reply, 'set') : { elements: elements.map(encode) };
+  });
+
+  app.post<Req>(`${set}/pop`, async (request, reply) => {
+    const encode = encoderOf(request.query);
+    const count = intField(objectBody(request.body), 'count') ?? 1;
+    if (count <= 0) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'count must be a positive integer');
+    const elements = await c.setPop(request.principal, request.params.cache, nameOf(request.params), count);
+    return elements === undefined ? miss(reply, 'set') : { elements: elements.map(encode) };
   });
 
   app.delete<Req>(set, async (request, reply) => {
@@ -412,6 +446,39 @@ export function registerCollections(app: FastifyInstance, service: CacheService)
   app.delete<Req>(zset, async (request, reply) => {
     await c.sortedSetRemove(request.principal, request.params.cache, nameOf(request.params), 'all');
     return reply.status(204).send();
+  });
+
+  app.get<Req>(`${zset}/length-by-score`, async (request, reply) => {
+    const { query } = request;
+    const { cache } = request.params;
+    const name = nameOf(request.params);
+    const length = await c.sortedSetLengthByScore(
+      request.principal,
+      cache,
+      name,
+      boundOf(query, 'min'),
+      boundOf(query, 'max'),
+    );
+    return length === undefined ? miss(reply, 'sorted set') : { length };
+  });
+
+  app.post<Req>(`${zset}/union-store`, async (request) => {
+    const body = objectBody(request.body);
+    const aggregate = body.aggregate ?? 'sum';
+    if (aggregate !== 'sum' && aggregate !== 'min' && aggregate !== 'max') {
+      throw new CacheError(ErrorCode.INVALID_ARGUMENT, `aggregate must be sum, min or max, got '${String(aggregate)}'`);
+    }
+    if (!Array.isArray(body.sources)) {
+      throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'sources must be an array of {name, weight}');
+    }
+    const sources = body.sources.map((raw) => {
+      const src = objectBody(raw);
+      return { key: bytesField(src, 'name', true), weight: finiteField(src, 'weight', 1) };
+    });
+    const { cache } = request.params;
+    const name = nameOf(request.params);
+    const length = await c.sortedSetUnionStore(request.principal, cache, name, sources, aggregate, ttlMsField(body));
+    return { length };
   });
 
   app.get<Req>(`${zset}/length`, async (request, reply) => {

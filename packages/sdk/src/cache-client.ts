@@ -5,9 +5,10 @@
  * Node.js, browsers, Deno, Bun and edge runtimes.
  */
 import { type Clock, decodeApiKey, systemClock } from '@cachette/core';
-import { type BytesLike, fromBase64, toBase64, toBytes, utf8 } from './bytes.ts';
+import { type BytesLike, fromBase64, toBase64, toBytes } from './bytes.ts';
 import { CacheAside, type CacheAsideErrorEvent, type GetOrSetOptions } from './cache-aside.ts';
-import { CachetteError, ErrorCode, toCachetteError } from './errors.ts';
+import { CollectionCalls } from './collection-calls.ts';
+import { CachetteError, ErrorCode } from './errors.ts';
 import type * as CacheDelete from './responses/cache-delete.ts';
 import * as CacheGet from './responses/cache-get.ts';
 import * as CacheGetBatch from './responses/cache-get-batch.ts';
@@ -24,7 +25,8 @@ import type * as DeleteCache from './responses/delete-cache.ts';
 import type * as FlushCache from './responses/flush-cache.ts';
 import * as GetUsage from './responses/get-usage.ts';
 import * as ListCaches from './responses/list-caches.ts';
-import { type FetchLike, Transport, type TransportRequest } from './transport.ts';
+import { type FetchLike, Transport, type TransportAnswer, type TransportRequest } from './transport.ts';
+import { bytesField, bytesListField, errorResponse, isItemNotFound, json } from './wire.ts';
 
 /** Default item TTL when neither the call nor the client names one (the CLI's default too). */
 export const DEFAULT_TTL_SECONDS = 600;
@@ -107,7 +109,7 @@ export interface BatchItem {
  * Calls never throw for a miss or a server error: they resolve to a response whose `type` says what
  * happened. Only `getOrSet` rejects, and only with its loader's error.
  */
-export class CacheClient {
+export class CacheClient extends CollectionCalls {
   /** TTL used when a call names none, in seconds. */
   readonly defaultTtlSeconds: number;
   /** Base URL of the HTTP API this client talks to. */
@@ -117,6 +119,7 @@ export class CacheClient {
 
   /** Throws a {@link CachetteError} (`INVALID_ARGUMENT`) when no base URL can be found. */
   constructor(options: CacheClientOptions = {}) {
+    super();
     const apiKey = options.apiKey?.trim() ?? '';
     const baseUrl = options.baseUrl ?? decodeApiKey(apiKey)?.httpEndpoint;
     if (baseUrl === undefined || baseUrl === '') {
@@ -359,7 +362,7 @@ export class CacheClient {
       const answer = await this.send({
         method: 'POST',
         path: `${itemOpsPath(cache)}/get-batch`,
-        body: keysField(keys),
+        body: bytesListField('keys', keys),
         idempotent: true,
       });
       const { values } = json<{ values: Array<string | null> }>(answer.body);
@@ -408,7 +411,7 @@ export class CacheClient {
       const answer = await this.send({
         method: 'POST',
         path: `${itemOpsPath(cache)}/keys-exist`,
-        body: keysField(keys),
+        body: bytesListField('keys', keys),
         idempotent: true,
       });
       return new CacheKeysExist.Success(json<{ exists: boolean[] }>(answer.body).exists);
@@ -510,7 +513,7 @@ export class CacheClient {
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────
 
-  private send(request: TransportRequest) {
+  protected override send(request: TransportRequest): Promise<TransportAnswer> {
     return this.transport.send(request);
   }
 
@@ -553,36 +556,10 @@ function keyField(key: BytesLike): Record<string, string> {
   return bytesField('key', key);
 }
 
-function bytesField(name: string, value: BytesLike): Record<string, string> {
-  return typeof value === 'string' ? { [name]: value } : { [`${name}_base64`]: toBase64(value) };
-}
-
-/** The server takes one encoding per batch: text when every key is a string, else base64 for all. */
-function keysField(keys: readonly BytesLike[]): Record<string, string[]> {
-  if (keys.every((k) => typeof k === 'string')) return { keys: keys as string[] };
-  return { keys_base64: keys.map((k) => toBase64(toBytes(k))) };
-}
-
 function batchItems(
   items: Iterable<BatchItem> | ReadonlyMap<BytesLike, BytesLike> | Readonly<Record<string, BytesLike>>,
 ): BatchItem[] {
   if (items instanceof Map) return [...items].map(([key, value]) => ({ key, value }));
   if (Symbol.iterator in items) return [...(items as Iterable<BatchItem>)];
   return Object.entries(items as Record<string, BytesLike>).map(([key, value]) => ({ key, value }));
-}
-
-function json<T>(body: Uint8Array): T {
-  try {
-    return JSON.parse(utf8(body)) as T;
-  } catch (error) {
-    throw new CachetteError(ErrorCode.INTERNAL, 'the server answered with a body that is not JSON', { cause: error });
-  }
-}
-
-function isItemNotFound(error: unknown): boolean {
-  return error instanceof CachetteError && error.code === ErrorCode.NOT_FOUND && error.reason === 'item_not_found';
-}
-
-function errorResponse(error: unknown): ErrorResponse {
-  return new ErrorResponse(toCachetteError(error));
 }

@@ -4,15 +4,18 @@
  * SortedSetPut/FetchByRank (h2load replaying hand-framed Momento messages, 50 calls in flight) against
  * redis-benchmark's HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE (50 clients, unpipelined), in the same run; then
  * bytes per element of 100 000-element sorted sets, hashes, lists and sets in MemoryEngine (its own
- * accounting, V8 heap and RSS growth) beside Redis (`MEMORY USAGE`). `--memory-only` skips the throughput.
+ * accounting, V8 heap and RSS growth) beside Redis (`MEMORY USAGE`).
  *
- * Run: `node --import tsx bench/collections.ts [seconds per run, default 5]`. Not yet a phase of
- * `npm run bench`: it starts its own server in this process (idle while h2load and redis-benchmark run).
+ * The `collections` phase of `npm run bench` runs this script as a child with `--json PATH` and puts what
+ * it writes there into the bench's results; run alone it prints its own table:
+ * `node --import tsx bench/collections.ts [--quick] [--duration S] [--warmup S] [--members N] [--memory-only]
+ * [--json PATH]`. It starts its own server in this process (idle while h2load and redis-benchmark run).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MemoryEngine } from '@cachette/engine';
@@ -23,6 +26,8 @@ import { installCleanup } from './lib/children.ts';
 import { ensureH2load, runH2load } from './lib/h2load.ts';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
 import { startRedis } from './lib/redis.ts';
+import { formatCollections } from './lib/report.ts';
+import type { CollectionMemoryRow, CollectionRow, CollectionsResult } from './lib/results.ts';
 import { grpcFrame, TTL_MS, VALUE } from './lib/wire.ts';
 
 import pb = cache.cache_client;
@@ -31,21 +36,33 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 installCleanup();
 
-const MEMORY_ONLY = process.argv.includes('--memory-only');
-const SECONDS = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5);
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    members: { type: 'string' },
+    'memory-only': { type: 'boolean', default: false },
+    json: { type: 'string' },
+  },
+});
+const positive = (v: string | undefined, fallback: number) => {
+  const n = v === undefined ? fallback : Number(v.replaceAll('_', ''));
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number, got '${v}'`);
+  return n;
+};
+const MEMORY_ONLY = flags['memory-only'];
+const SECONDS = positive(flags.duration, flags.quick ? 2 : 5);
+const WARMUP = positive(flags.warmup, 1);
 const IN_FLIGHT = 50;
-const MEMBERS = 100_000;
+/** Members of the read-target sorted set and of each bytes-per-element structure. */
+const MEMBERS = Math.round(positive(flags.members, 100_000));
+/** redis-benchmark requests per run: about as many seconds as h2load's run at Redis's usual rate. */
+const REDIS_REQUESTS = Math.max(5_000, Math.round(SECONDS * (flags.quick ? 10_000 : 30_000)));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const b = (s: string) => Buffer.from(s, 'latin1');
 const member = (i: number) => b(`member:${i.toString().padStart(9, '0')}`); // 16 bytes
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-interface Row {
-  readonly cachette: string;
-  readonly redis: string;
-  readonly cachettePerSecond: number;
-  readonly redisPerSecond: number;
-}
 
 async function main(): Promise<void> {
   const h2load = ensureH2load(log);
@@ -80,7 +97,7 @@ async function main(): Promise<void> {
     await redis.client.rpush('list-read', ...listValues);
     for (let from = 0; from < MEMBERS; from += 5_000) {
       const chunk: [string, number][] = [];
-      for (let i = from; i < from + 5_000; i++) chunk.push([member(i).toString('latin1'), i]);
+      for (let i = from; i < Math.min(MEMBERS, from + 5_000); i++) chunk.push([member(i).toString('latin1'), i]);
       await client.sortedSetPutElements('bench', 'zset-read', chunk);
       await redis.client.zadd('zset-read', ...chunk.flatMap(([m, s]) => [s, m]));
     }
@@ -156,23 +173,23 @@ async function main(): Promise<void> {
         ['ZADD', 'zset-write', '1', member(1).toString('latin1')],
       ],
       [
-        'SortedSetFetch by rank [50 000, 50 010)',
+        `SortedSetFetch by rank [${fmt(MEMBERS / 2)}, ${fmt(MEMBERS / 2 + 10)})`,
         '/cache_client.Scs/SortedSetFetch',
         grpcFrame(
           new pb._SortedSetFetchRequest({
             set_name: b('zset-read'),
             with_scores: true,
             by_index: new pb._SortedSetFetchRequest._ByIndex({
-              inclusive_start_index: 50_000,
-              exclusive_end_index: 50_010,
+              inclusive_start_index: Math.floor(MEMBERS / 2),
+              exclusive_end_index: Math.floor(MEMBERS / 2) + 10,
             }),
           }).serialize(),
         ),
-        ['ZRANGE', 'zset-read', '50000', '50009', 'WITHSCORES'],
+        ['ZRANGE', 'zset-read', String(Math.floor(MEMBERS / 2)), String(Math.floor(MEMBERS / 2) + 9), 'WITHSCORES'],
       ],
     ];
 
-    const rows: Row[] = [];
+    const rows: CollectionRow[] = [];
     const headers = { cache: 'bench' };
     const raw = new RawGrpcClient(server.grpcAddress, headers);
     for (const [name, path, body, command] of MEMORY_ONLY ? [] : cases) {
@@ -185,7 +202,7 @@ async function main(): Promise<void> {
         clients: 5,
         streams: IN_FLIGHT / 5,
         durationS: SECONDS,
-        warmupS: 1,
+        warmupS: WARMUP,
       });
       if (r.failed + r.errored + r.non2xx > 0)
         throw new Error(`${name}: ${r.failed + r.errored + r.non2xx} failed calls`);
@@ -193,9 +210,11 @@ async function main(): Promise<void> {
       log(`${name}: cachette ${fmt(r.callsPerSecond)}/s, redis ${command[0]} ${fmt(redisPerSecond)}/s`);
       rows.push({
         cachette: name,
-        redis: command.slice(0, 1).join(' '),
+        redis: command[0] ?? '',
         cachettePerSecond: r.callsPerSecond,
+        cachetteLatency: r.latency,
         redisPerSecond,
+        ratioToRedis: r.callsPerSecond / redisPerSecond,
       });
     }
     raw.close();
@@ -205,24 +224,21 @@ async function main(): Promise<void> {
     if (failures.length > 0) throw new Error(`failed calls during the runs:\n${failures.join('\n')}`);
     const memory = await bytesPerElement(redis);
 
-    console.log(`\nCollections, ${IN_FLIGHT} calls in flight, ${SECONDS} s per run (same run, same machine)`);
-    console.log('| Cachette gRPC call | calls/s | Redis | ops/s | Cachette / Redis |');
-    console.log('|---|---:|---|---:|---:|');
-    for (const r of rows) {
-      console.log(
-        `| ${r.cachette} | ${fmt(r.cachettePerSecond)} | ${r.redis} | ${fmt(r.redisPerSecond)} | ${(r.cachettePerSecond / r.redisPerSecond).toFixed(2)}× |`,
-      );
-    }
-    console.log(
-      `\nBytes per element, ${fmt(MEMBERS)} elements (16 B members/fields, 100 B hash values and list elements)`,
-    );
-    console.log('| structure | MemoryEngine accounting | V8 heap | RSS | Redis MEMORY USAGE |');
-    console.log('|---|---:|---:|---:|---:|');
-    for (const m of memory) {
-      console.log(
-        `| ${m.what} | ${m.accounted.toFixed(0)} B | ${m.heap.toFixed(0)} B | ${m.rss.toFixed(0)} B | ${m.redis.toFixed(0)} B |`,
-      );
-    }
+    const result: CollectionsResult = {
+      method:
+        `Cachette: its gRPC API in one server process (memory engine), h2load replaying one hand-framed Momento ` +
+        `message per row, 5 connections × ${IN_FLIGHT / 5} streams, ${WARMUP} s warm-up then ${SECONDS} s measured. ` +
+        `Redis: redis-benchmark, ${IN_FLIGHT} clients, unpipelined, ${fmt(REDIS_REQUESTS)} requests of the ` +
+        `equivalent command, right after the Cachette run. Read targets: a 1 000-element list and a ` +
+        `${fmt(MEMBERS)}-member sorted set on both. Bytes per element: ${fmt(MEMBERS)} elements (16 B members/` +
+        'fields, 100 B hash values and list elements) in a MemoryEngine (its accounting, V8 heap and RSS growth ' +
+        'after 3 GCs) beside Redis MEMORY USAGE … SAMPLES 0.',
+      members: MEMBERS,
+      rows,
+      memory,
+    };
+    if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
+    else process.stdout.write(`${formatCollections(result)}\n`);
   } finally {
     client.close();
     await server.close(1_000);
@@ -235,7 +251,7 @@ async function main(): Promise<void> {
 function redisBenchmark(port: number, command: string[]): number {
   const r = spawnSync(
     'redis-benchmark',
-    ['-p', String(port), '-c', String(IN_FLIGHT), '-n', String(Math.max(50_000, SECONDS * 30_000)), '-q', ...command],
+    ['-p', String(port), '-c', String(IN_FLIGHT), '-n', String(REDIS_REQUESTS), '-q', ...command],
     { encoding: 'utf8' },
   );
   const m = /([\d.]+) requests per second/.exec(r.stdout.replaceAll(/\r/g, '\n'));
@@ -243,20 +259,12 @@ function redisBenchmark(port: number, command: string[]): number {
   return Number(m[1]);
 }
 
-interface MemoryRow {
-  readonly what: string;
-  readonly accounted: number;
-  readonly heap: number;
-  readonly rss: number;
-  readonly redis: number;
-}
-
-async function bytesPerElement(redis: Awaited<ReturnType<typeof startRedis>>): Promise<MemoryRow[]> {
+async function bytesPerElement(redis: Awaited<ReturnType<typeof startRedis>>): Promise<CollectionMemoryRow[]> {
   const settle = () => {
     for (let i = 0; i < 3; i++) gc();
     return process.memoryUsage();
   };
-  const rows: MemoryRow[] = [];
+  const rows: CollectionMemoryRow[] = [];
   const ttl = { ttlMs: TTL_MS, refreshTtl: true };
   const shapes = [
     {
@@ -331,9 +339,9 @@ async function bytesPerElement(redis: Awaited<ReturnType<typeof startRedis>>): P
     const engine = new MemoryEngine({ sweepIntervalMs: 0 });
     await engine.createNamespace('ns');
     const before = settle();
-    for (let from = 0; from < MEMBERS; from += 1_000) await shape.fill(engine, from, from + 1_000);
+    for (let from = 0; from < MEMBERS; from += 1_000) await shape.fill(engine, from, Math.min(MEMBERS, from + 1_000));
     const after = settle();
-    for (let from = 0; from < MEMBERS; from += 1_000) await shape.redisFill(from, from + 1_000);
+    for (let from = 0; from < MEMBERS; from += 1_000) await shape.redisFill(from, Math.min(MEMBERS, from + 1_000));
     const usage = Number(await redis.client.call('MEMORY', 'USAGE', shape.key, 'SAMPLES', '0'));
     rows.push({
       what: shape.what,
@@ -341,10 +349,17 @@ async function bytesPerElement(redis: Awaited<ReturnType<typeof startRedis>>): P
       heap: (after.heapUsed - before.heapUsed) / MEMBERS,
       rss: (after.rss - before.rss) / MEMBERS,
       redis: usage / MEMBERS,
+      accountedRatioToRedis: engine.stats().bytesUsed / usage,
     });
     await engine.close();
   }
   return rows;
 }
 
-await main();
+await main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench/collections failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

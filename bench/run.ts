@@ -18,12 +18,14 @@
  *   --concurrency N       calls in flight (default 50)
  *   --connections N       h2load connections sharing those calls (default 1: 50 streams on one connection,
  *                         like an SDK's single channel)
- *   --phases LIST         comma-separated subset of server,app,memory,latency,gateways (default all);
- *                         `gateways` runs bench/gateways.ts: the Valkey engine behind one and two gateways
+ *   --phases LIST         comma-separated subset of server,app,memory,latency,collections,gateways (default
+ *                         all); `gateways` runs bench/gateways.ts: the Valkey engine behind one and two
+ *                         gateways; `collections` runs bench/collections.ts: dictionary/list/sorted-set
+ *                         calls beside Redis HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE, and bytes per element
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,6 +40,7 @@ import { printReport } from './lib/report.ts';
 import type {
   ApplicationRow,
   BenchResults,
+  CollectionsResult,
   LoadedLatencyRow,
   MemoryResult,
   ServerBoundRow,
@@ -70,7 +73,7 @@ if (flags.help) {
   process.stdout.write(
     'npm run bench [-- --quick] [--items N] [--duration S] [--warmup S] [--rounds N] [--loaded-duration S]\n' +
       '              [--keyspace N] [--concurrency N] [--connections N]\n' +
-      '              [--phases server,app,memory,latency,gateways]\n',
+      '              [--phases server,app,memory,latency,collections,gateways]\n',
   );
   process.exit(0);
 }
@@ -92,7 +95,9 @@ const opt = {
   connections: Math.round(num(flags.connections, 1)),
 };
 if (opt.concurrency % opt.connections !== 0) throw new Error('--concurrency must be a multiple of --connections');
-const phases = new Set((flags.phases ?? 'server,app,memory,latency,gateways').split(',').map((s) => s.trim()));
+const phases = new Set(
+  (flags.phases ?? 'server,app,memory,latency,collections,gateways').split(',').map((s) => s.trim()),
+);
 const streamsPerConnection = opt.concurrency / opt.connections;
 
 // ---------------------------------------------------------------------------------------------- progress
@@ -504,6 +509,11 @@ async function main(): Promise<void> {
     }
   }
   await redis.stop();
+  let collectionsResult: CollectionsResult | null = null;
+  if (phases.has('collections')) {
+    progress('collections: dictionary/list/sorted-set calls beside Redis, then bytes per element…');
+    collectionsResult = await runCollections();
+  }
 
   const results: BenchResults = {
     schema: 'cachette-bench/2',
@@ -542,6 +552,7 @@ async function main(): Promise<void> {
             items: opt.items,
             rows: loadedRows,
           },
+    collections: collectionsResult,
   };
 
   const stamp = startedAt
@@ -570,6 +581,29 @@ async function main(): Promise<void> {
     ]);
   }
   progress('done');
+}
+
+/** Runs bench/collections.ts as a child (its own server and Redis) and reads the results it writes. */
+async function runCollections(): Promise<CollectionsResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'cachette-bench-collections-'));
+  const out = join(dir, 'collections.json');
+  try {
+    await new Promise<void>((resolveRun, reject) => {
+      const args = ['--duration', String(opt.durationS), '--warmup', String(opt.warmupS), '--json', out];
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(here, 'collections.ts'), ...(quick ? ['--quick'] : []), ...args],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+      child.on('error', reject);
+      child.on('exit', (code) =>
+        code === 0 ? resolveRun() : reject(new Error(`bench/collections.ts exited with ${code}`)),
+      );
+    });
+    return JSON.parse(readFileSync(out, 'utf8')) as CollectionsResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function runGateways(args: string[]): Promise<void> {

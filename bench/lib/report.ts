@@ -2,7 +2,7 @@
  * @module bench/lib/report
  * The console table.
  */
-import type { BenchResults, Throughput } from './results.ts';
+import type { BenchResults, CollectionsResult, Throughput } from './results.ts';
 
 const OP_LABEL = { 'get-hit': 'Get (hit)', 'get-miss': 'Get (miss)', set: 'Set' } as const;
 
@@ -123,5 +123,43 @@ export function printReport(r: BenchResults): void {
       ),
     );
   }
+  if (r.collections !== undefined && r.collections !== null) out.push('', formatCollections(r.collections));
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** The collections section: each call beside its Redis command, then bytes per element. */
+export function formatCollections(c: CollectionsResult): string {
+  const out: string[] = [];
+  if (c.rows.length > 0) {
+    out.push('5. Collections (h2load → Cachette gRPC beside redis-benchmark → Redis, same run), latency in ms');
+    out.push(
+      table(
+        ['Cachette call', 'calls/s', 'p50', 'p99', 'Redis', 'ops/s', '× Redis'],
+        c.rows.map((row) => [
+          row.cachette,
+          n0(row.cachettePerSecond),
+          ms(row.cachetteLatency.p50),
+          ms(row.cachetteLatency.p99),
+          row.redis,
+          n0(row.redisPerSecond),
+          ratio(row.ratioToRedis),
+        ]),
+      ),
+    );
+  }
+  out.push('', `5b. Bytes per element, ${n0(c.members)} elements (16 B members/fields, 100 B values)`);
+  out.push(
+    table(
+      ['structure', 'engine accounting', 'V8 heap', 'RSS', 'Redis MEMORY USAGE', 'accounting × Redis'],
+      c.memory.map((m) => [
+        m.what,
+        n0(m.accounted),
+        n0(m.heap),
+        n0(m.rss),
+        n0(m.redis),
+        ratio(m.accountedRatioToRedis),
+      ]),
+    ),
+  );
+  return out.join('\n');
 }

@@ -77,6 +77,39 @@ export interface LoadedLatencyRow {
   readonly serverGc: GcSummary;
 }
 
+/** One collection call beside its Redis equivalent (`bench/collections.ts`). */
+export interface CollectionRow {
+  /** The Momento call, e.g. `DictionarySet`. */
+  readonly cachette: string;
+  /** The Redis command, e.g. `HSET`. */
+  readonly redis: string;
+  readonly cachettePerSecond: number;
+  readonly cachetteLatency: Latency;
+  readonly redisPerSecond: number;
+  /** Cachette calls/s ÷ Redis ops/s. */
+  readonly ratioToRedis: number;
+}
+
+/** Bytes per element of one collection structure, Cachette's memory engine beside Redis. */
+export interface CollectionMemoryRow {
+  readonly what: string;
+  /** MemoryEngine's own accounting (what `maxBytes` is measured in). */
+  readonly accounted: number;
+  readonly heap: number;
+  readonly rss: number;
+  /** Redis `MEMORY USAGE key SAMPLES 0` ÷ elements. */
+  readonly redis: number;
+  readonly accountedRatioToRedis: number;
+}
+
+/** The `collections` phase. */
+export interface CollectionsResult {
+  readonly method: string;
+  readonly members: number;
+  readonly rows: CollectionRow[];
+  readonly memory: CollectionMemoryRow[];
+}
+
 export interface BenchResults {
   /** `/2`: `application.rows[].cachetteSdkToCachette` is measured (was the string 'not available yet'). */
   readonly schema: 'cachette-bench/2';
@@ -93,4 +126,6 @@ export interface BenchResults {
     readonly items: number;
     readonly rows: LoadedLatencyRow[];
   } | null;
+  /** The `collections` phase (absent in results written before it existed). */
+  readonly collections?: CollectionsResult | null;
 }

@@ -6,7 +6,7 @@
 
 import type { CacheEngine, SortedSetElement } from '@cachette/engine';
 import { utf8 } from './bytes.ts';
-import { keep, many, refresh, TTL_MS, text } from './collection-support.ts';
+import { expectWrongType, keep, many, refresh, TTL_MS, text } from './collection-support.ts';
 import type { Suite } from './harness.ts';
 
 /** Registers the sorted-set tests. */
@@ -183,6 +183,51 @@ export function sortedSetTests<E extends CacheEngine>(s: Suite<E>): void {
         await engine.sortedSetRemove(ns, missing, 'all');
         expect(await engine.sortedSetUnionStore(ns, dest, [{ key: missing, weight: 1 }], 'sum', TTL_MS)).toBe(0);
         expect(await engine.keysExist(ns, [dest])).toEqual([false]);
+      },
+    );
+
+    s.test(
+      'sortedSetUnionStore into one of its own sources loses no write made while it runs (point in time)',
+      async ({ engine, ns, key }) => {
+        const [dest, other] = [key('dest'), key('other')];
+        await engine.sortedSetPut(ns, dest, [el('seed', 0)], refresh());
+        await engine.sortedSetPut(ns, other, [el('o', 1)], refresh());
+        const sources = [
+          { key: dest, weight: 1 },
+          { key: other, weight: 1 },
+        ];
+        // Issued without waiting: an engine that reads the sources, then writes the union in a later step,
+        // overwrites the puts that landed in between.
+        const calls: Promise<unknown>[] = [];
+        const members: string[] = [];
+        for (let i = 0; i < 40; i++) {
+          members.push(`m${i}`);
+          calls.push(engine.sortedSetPut(ns, dest, [el(`m${i}`, 1)], refresh()));
+          if (i % 4 === 0) calls.push(engine.sortedSetUnionStore(ns, dest, sources, 'max', TTL_MS));
+        }
+        await Promise.all(calls);
+        const scores = await engine.sortedSetGetScores(ns, dest, many(...members, 'seed', 'o'));
+        expect(scores?.map((x, i) => (x === undefined ? `lost ${[...members, 'seed', 'o'][i]}` : x))).toEqual([
+          ...members.map(() => 1),
+          0,
+          1,
+        ]);
+      },
+    );
+
+    s.test(
+      'sortedSetUnionStore with a source of another type fails with wrong type and changes nothing',
+      async ({ engine, ns, key }) => {
+        const [dest, good, bad] = [key('dest'), key('good'), key('bad')];
+        await engine.sortedSetPut(ns, dest, [el('kept', 7)], refresh());
+        await engine.sortedSetPut(ns, good, [el('a', 1)], refresh());
+        await engine.setAdd(ns, bad, many('x'), refresh());
+        const sources = [
+          { key: good, weight: 1 },
+          { key: bad, weight: 1 },
+        ];
+        await expectWrongType(expect, engine.sortedSetUnionStore(ns, dest, sources, 'sum', TTL_MS));
+        expect(show(await engine.sortedSetFetchByRank(ns, dest, {}, 'ascending'))).toEqual(['kept:7']);
       },
     );
 

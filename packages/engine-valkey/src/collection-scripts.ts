@@ -15,7 +15,7 @@
  * Variable-length arguments go to Redis in chunks of 1 000 (Lua's `unpack` stack limit is ~8 000).
  */
 
-import { NOT_A_NUMBER, NOT_AN_INTEGER, OVERFLOW, TYPE_PRELUDE, WRONG_TYPE } from './scripts.ts';
+import { NOT_A_NUMBER, NOT_AN_INTEGER, NS_MISSING, OVERFLOW, TYPE_PRELUDE, WRONG_TYPE } from './scripts.ts';
 
 const COLLECTION_PRELUDE = `${TYPE_PRELUDE}
 -- 1 live collection of type want, 0 absent, or WRONG_TYPE.
@@ -305,14 +305,83 @@ export const SORTED_SET_LENGTH = read('zset', `return redis.call('ZCARD', KEYS[2
 /** ARGV now, min, max (Redis syntax) → count. */
 export const SORTED_SET_COUNT = read('zset', `return redis.call('ZCOUNT', KEYS[2], ARGV[2], ARGV[3])`);
 /**
- * ARGV now, ttl, score, member… : replaces whatever is at the key with this sorted set (the union computed
- * by the engine; its sources may live on other shards). No members deletes the key. Returns the count.
+ * sortedSetUnionStore, in one atomic step. KEYS: the destination's meta, item, header. ARGV: now, ttl,
+ * aggregate ('sum'/'min'/'max'), n, then meta, item, header and weight of each of the n sources on this
+ * node, then score/member pairs already combined from sources on other nodes (read before this script;
+ * none on a single node, or when every source shares the destination's node). The sources' keys are
+ * arguments, not KEYS: on a cluster they sit in other buckets, hence other slots, and Valkey routes a
+ * script by its declared keys, which must share one slot; `allow-cross-slot-keys` then lets the script
+ * touch keys of other slots that this node serves.
+ *
+ * Every source is checked before anything changes (a live item of another type answers WRONG_TYPE); a
+ * source that is absent, expired or from an older generation counts as empty. The union replaces whatever
+ * the destination held (it may be one of the sources: it is read before it is replaced). Scores follow
+ * Redis ZUNIONSTORE: a weighted NaN (0 × inf) and a NaN sum (+inf + -inf) become 0. Returns the count.
  */
-export const SORTED_SET_STORE = `${COLLECTION_PRELUDE}
+export const SORTED_SET_UNION_STORE = `#!lua flags=allow-cross-slot-keys
+${COLLECTION_PRELUDE}
+local ttl, agg, n = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local function num(t)
+  if t == 'inf' or t == '+inf' then return math.huge end
+  if t == '-inf' then return -math.huge end
+  return tonumber(t)
+end
+local function liveIn(g, h)
+  if not h or #h < 16 or string.sub(h, 1, 8) ~= g then return false end
+  return struct.unpack('>d', h, 9) > now
+end
+-- Source i: ARGV[4i+1] meta, ARGV[4i+2] item, ARGV[4i+3] header, ARGV[4i+4] weight.
+local alive = {}
+for i = 1, n do
+  local g = redis.call('GET', ARGV[4 * i + 1])
+  if not g then return ${NS_MISSING} end
+  local item = ARGV[4 * i + 2]
+  local t = redis.call('TYPE', item)['ok']
+  alive[i] = false
+  if t == 'string' then
+    if liveIn(g, redis.call('GETRANGE', item, 0, 15)) then return ${WRONG_TYPE} end
+  elseif t ~= 'none' and liveIn(g, redis.call('GET', ARGV[4 * i + 3])) then
+    if t ~= 'zset' then return ${WRONG_TYPE} end
+    alive[i] = true
+  end
+end
+local union, members = {}, {}
+local function add(m, s)
+  if s ~= s then s = 0 end
+  local prev = union[m]
+  if prev == nil then
+    members[#members + 1] = m
+  elseif agg == 'sum' then
+    s = prev + s
+  elseif agg == 'min' then
+    s = math.min(prev, s)
+  else
+    s = math.max(prev, s)
+  end
+  if s ~= s then s = 0 end
+  union[m] = s
+end
+for i = 1, n do
+  if alive[i] then
+    local w = num(ARGV[4 * i + 4])
+    local r = redis.call('ZRANGE', ARGV[4 * i + 2], 0, -1, 'WITHSCORES')
+    for j = 1, #r, 2 do add(r[j], num(r[j + 1]) * w) end
+  end
+end
+for j = 4 * n + 5, #ARGV, 2 do add(ARGV[j + 1], num(ARGV[j])) end
 redis.call('DEL', KEYS[2], KEYS[3])
-if #ARGV < 4 then return 0 end
-chunked('ZADD', 3)
-local ttl = tonumber(ARGV[2])
+if #members == 0 then return 0 end
+local batch = {}
+for j = 1, #members do
+  local m = members[j]
+  -- %.17g round-trips every double; Lua prints infinities as inf/-inf, which ZADD reads.
+  batch[#batch + 1] = string.format('%.17g', union[m])
+  batch[#batch + 1] = m
+  if #batch >= 1000 or j == #members then
+    redis.call('ZADD', KEYS[2], unpack(batch))
+    batch = {}
+  end
+end
 redis.call('SET', KEYS[3], header(now + ttl), 'PX', ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
-return redis.call('ZCARD', KEYS[2])`;
+return #members`;

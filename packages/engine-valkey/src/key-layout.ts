@@ -97,3 +97,34 @@ export class KeyLayout {
     return `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
   }
 }
+
+/** CRC16-CCITT (XMODEM) table, as Redis Cluster uses for key slots. */
+const CRC16 = (() => {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 8;
+    for (let j = 0; j < 8; j++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
+    table[i] = c;
+  }
+  return table;
+})();
+
+/**
+ * The Redis Cluster slot of `key`: CRC16 of its hash tag (the bytes between the first `{` and the next
+ * `}`, when not empty) or of the whole key, modulo 16384. Used to tell which keys share a node.
+ */
+export function slotOf(key: Uint8Array): number {
+  let from = 0;
+  let to = key.length;
+  const open = key.indexOf(0x7b);
+  if (open !== -1) {
+    const close = key.indexOf(0x7d, open + 1);
+    if (close > open + 1) {
+      from = open + 1;
+      to = close;
+    }
+  }
+  let crc = 0;
+  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xffff) ^ CRC16[((crc >> 8) ^ key[i]!) & 0xff]!;
+  return crc & 0x3fff;
+}

@@ -48,7 +48,7 @@ import type { ConnectionOptions, ValkeyClient } from './connect.ts';
 import { connectClient } from './connect.ts';
 import { closedError, storeNotFound, toCacheError } from './errors.ts';
 import type { NamespaceKeys } from './key-layout.ts';
-import { KeyLayout } from './key-layout.ts';
+import { KeyLayout, slotOf } from './key-layout.ts';
 import * as lua from './scripts.ts';
 
 /** Options of {@link ValkeyEngine}. */
@@ -95,6 +95,7 @@ interface ScriptClient {
   cgGetTtl(meta: Buffer, item: Buffer, head: Buffer, now: number): Promise<number | null>;
   cgUpdateTtl(meta: Buffer, item: Buffer, head: Buffer, now: number, kind: string, ttlMs: number): Promise<number>;
   cgExist(numKeys: number, ...args: (Buffer | number)[]): Promise<number[] | number>;
+  cgSortedSetUnionStore(...args: (Buffer | string | number)[]): Promise<number>;
 }
 
 /** A script registered with `defineCommand`, called as `(meta, item, header, now, ...args)`. */
@@ -141,7 +142,8 @@ const SCRIPTS: Record<string, { lua: string; numberOfKeys?: number }> = {
   cgSortedSetRemove: { lua: cs.SORTED_SET_REMOVE, numberOfKeys: 3 },
   cgSortedSetLength: { lua: cs.SORTED_SET_LENGTH, numberOfKeys: 3 },
   cgSortedSetCount: { lua: cs.SORTED_SET_COUNT, numberOfKeys: 3 },
-  cgSortedSetStore: { lua: cs.SORTED_SET_STORE, numberOfKeys: 3 },
+  // Its sources' keys travel as arguments (see the script).
+  cgSortedSetUnionStore: { lua: cs.SORTED_SET_UNION_STORE, numberOfKeys: 3 },
 };
 
 const HASH_CONDITION_CODE: Record<HashCondition['kind'], string> = {
@@ -769,10 +771,12 @@ export class ValkeyEngine implements CacheEngine {
   }
 
   /**
-   * Reads each source with its own script (sources hash to other buckets, maybe other shards, so no one
-   * script can see them all), computes the union here, then replaces the destination atomically. So the
-   * result is exact for each source as read, but sources are not read at one instant: a deviation from
-   * Redis ZUNIONSTORE that a cache can live with, declared in the README.
+   * One script reads the sources, combines them and replaces the destination, atomically, as Redis
+   * ZUNIONSTORE does: every source on the destination's node (all of them on a single node) is read at
+   * the same instant as the write. Sources hash to other buckets, so on a cluster some may sit on other
+   * shards, where no script can reach them: those are each read atomically just before, and their
+   * combined members passed in. So a write to the destination (or to any source on its node) made
+   * concurrently is never lost, and only sources on other shards may be read a moment earlier.
    */
   async sortedSetUnionStore(
     ns: string,
@@ -786,23 +790,51 @@ export class ValkeyEngine implements CacheEngine {
       throw invalid(`unknown aggregate ${JSON.stringify(aggregate)}`);
     }
     for (const src of sources) checkScore(src.weight);
-    const union = new Map<string, number>();
+    const keys = this.keysOf(ns);
+    const bucket = this.layout.bucketOf(key);
+    const node = this.nodeOf(keys.meta[bucket]!);
+    const local: SortedSetSource[] = [];
+    const remote = new Map<string, number>();
     for (const src of sources) {
-      const members = await this.sortedSetFetchByRank(ns, src.key, {}, 'ascending');
-      for (const { value, score } of members ?? []) {
-        const m = Buffer.from(value).toString('latin1');
-        let w = score * src.weight;
-        if (Number.isNaN(w)) w = 0;
-        const prev = union.get(m);
-        let next = w;
-        if (prev !== undefined)
-          next = aggregate === 'sum' ? prev + w : aggregate === 'min' ? Math.min(prev, w) : Math.max(prev, w);
-        union.set(m, Number.isNaN(next) ? 0 : next);
+      if (this.nodeOf(keys.meta[this.layout.bucketOf(src.key)]!) === node) {
+        local.push(src);
+        continue;
       }
+      const members = await this.sortedSetFetchByRank(ns, src.key, {}, 'ascending');
+      for (const { value, score } of members ?? []) combine(remote, latin1(value), score * src.weight, aggregate);
     }
-    const args: (Buffer | string | number)[] = [ttlMs];
-    for (const [m, score] of union) args.push(scoreText(score), Buffer.from(m, 'latin1'));
-    return (await this.call('cgSortedSetStore', ns, key, 'sortedSetUnionStore', args)) as number;
+    const args: (Buffer | string | number)[] = [
+      keys.meta[bucket]!,
+      this.layout.itemKey(keys.itemPrefix[bucket]!, key),
+      this.layout.itemKey(keys.headerPrefix[bucket]!, key),
+      this.now(),
+      ttlMs,
+      aggregate,
+      local.length,
+    ];
+    for (const src of local) {
+      const b = this.layout.bucketOf(src.key);
+      args.push(keys.meta[b]!, this.layout.itemKey(keys.itemPrefix[b]!, src.key));
+      args.push(this.layout.itemKey(keys.headerPrefix[b]!, src.key), scoreText(src.weight));
+    }
+    for (const [m, score] of remote) args.push(scoreText(score), Buffer.from(m, 'latin1'));
+    let reply: unknown;
+    try {
+      reply = await this.scripts.cgSortedSetUnionStore(...args);
+    } catch (e) {
+      throw toCacheError(e, 'sortedSetUnionStore');
+    }
+    if (typeof reply === 'number' && reply < 0) throw statusError(reply);
+    return reply as number;
+  }
+
+  /**
+   * The master serving `key`'s slot on a cluster (`single` for one node, and while the slot map is not
+   * known yet: the script then reaches every key or fails with the server's cross-slot error).
+   */
+  private nodeOf(key: Buffer): string {
+    if (!('slots' in this.client)) return 'single';
+    return this.client.slots[slotOf(key)]?.[0] ?? 'single';
   }
 
   // ---- housekeeping --------------------------------------------------------------------------------
@@ -982,6 +1014,20 @@ function checkScore(score: number): void {
 }
 
 /** A double in the syntax ZADD and ZRANGE accept (strtod, plus Redis's 'inf'). */
+/** `union[m]` combined with `score` as Redis ZUNIONSTORE does (NaN, from 0 × inf or +inf + -inf, is 0). */
+function combine(union: Map<string, number>, m: string, score: number, aggregate: SortedSetAggregate): void {
+  const w = Number.isNaN(score) ? 0 : score;
+  const prev = union.get(m);
+  let next = w;
+  if (prev !== undefined)
+    next = aggregate === 'sum' ? prev + w : aggregate === 'min' ? Math.min(prev, w) : Math.max(prev, w);
+  union.set(m, Number.isNaN(next) ? 0 : next);
+}
+
+function latin1(bytes: Uint8Array): string {
+  return asBuffer(bytes).toString('latin1');
+}
+
 function scoreText(score: number): string {
   checkScore(score);
   if (score === Number.POSITIVE_INFINITY) return '+inf';

@@ -2,6 +2,7 @@ import type { RedisCluster } from '@cachette/testing';
 import { pollUntil, startRedisCluster } from '@cachette/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValkeyEngine } from '../src/index.ts';
+import { slotOf } from '../src/key-layout.ts';
 import { testKeyPrefix, valkeyConformance } from './conformance.ts';
 
 // One real 3-master Redis Cluster for the whole file: started once, killed and deleted in afterAll.
@@ -75,6 +76,60 @@ describe('ValkeyEngine on a 3-master cluster', () => {
     expect(await engine.get('noscript', bytes('k'))).toEqual(bytes('v2'));
     expect(await engine.keysExist('noscript', [bytes('k'), bytes('x')])).toEqual([true, false]);
     await engine.dropNamespace('noscript');
+  });
+
+  it('slotOf (which keys share a node, for union store) agrees with the server for tagged, plain and binary keys', async () => {
+    const { meta, itemPrefix } = engine.layout.of('slots');
+    const keys: Uint8Array[] = [
+      ...meta.slice(0, 8),
+      engine.layout.itemKey(itemPrefix[3]!, bytes('k')),
+      bytes('plain-key'),
+      bytes('{}empty-tag'),
+      bytes('a{b'),
+      Buffer.from([0x00, 0xff, 0x7b, 0x80, 0x7d, 0x01]),
+    ];
+    for (const key of keys) expect(slotOf(key), Buffer.from(key).toString('latin1')).toBe(await cluster.slotOf(key));
+  });
+
+  it('sortedSetUnionStore: sources on the destination’s node (other slots) and on other nodes, all combined', async () => {
+    const ns = 'union';
+    await engine.createNamespace(ns);
+    const owners = await bucketOwners(ns);
+    const dest = keyWhere(owners, () => true, 'dest');
+    const home = owners[engine.layout.bucketOf(dest)]!;
+    const destSlot = await cluster.slotOf(engine.layout.of(ns).meta[engine.layout.bucketOf(dest)]!);
+    // Same node, another bucket (so another slot): only a script allowed to cross slots can read it.
+    let sameNode: Uint8Array | undefined;
+    for (let i = 0; sameNode === undefined; i++) {
+      const k = keyWhere(owners, (p) => p === home, `near-${i}`);
+      if ((await cluster.slotOf(engine.layout.of(ns).meta[engine.layout.bucketOf(k)]!)) !== destSlot) sameNode = k;
+    }
+    const far = keyWhere(owners, (p) => p !== home, 'far');
+    const ttl = { ttlMs: TTL_MS, refreshTtl: true };
+    await engine.sortedSetPut(ns, dest, [{ value: bytes('d'), score: 1 }], ttl);
+    await engine.sortedSetPut(
+      ns,
+      sameNode,
+      [
+        { value: bytes('d'), score: 10 },
+        { value: bytes('n'), score: 2 },
+      ],
+      ttl,
+    );
+    await engine.sortedSetPut(
+      ns,
+      far,
+      [
+        { value: bytes('d'), score: 100 },
+        { value: bytes('f'), score: 3 },
+      ],
+      ttl,
+    );
+    const sources = [dest, sameNode, far].map((key) => ({ key, weight: 2 }));
+    expect(await engine.sortedSetUnionStore(ns, dest, sources, 'sum', TTL_MS)).toBe(3);
+    const got = await engine.sortedSetFetchByRank(ns, dest, {}, 'ascending');
+    expect(got?.map((e) => `${Buffer.from(e.value).toString()}:${e.score}`)).toEqual(['n:4', 'f:6', 'd:222']);
+    await engine.dropNamespace(ns);
   });
 
   it('a master down: its slots reject UNAVAILABLE within the command timeout, the others keep serving, and it recovers', async () => {

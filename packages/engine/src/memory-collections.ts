@@ -210,3 +210,23 @@ export class SortedSetItem {
 
 /** Any collection item. */
 export type CollectionItem = DictionaryItem | ListItem | SetItem | SortedSetItem;
+
+/** Bytes a score counts for in a collection's size (a double). */
+export const SCORE_BYTES = 8;
+
+/**
+ * The collection's size as the item-size limit counts it: its data alone (fields and values, elements,
+ * members plus 8 bytes per score), without the heap overhead `bytes` also accounts.
+ */
+export function dataBytesOf(c: CollectionItem): number {
+  switch (c.kind) {
+    case 'dictionary':
+      return c.bytes - c.size * DICTIONARY_ENTRY_OVERHEAD;
+    case 'list':
+      return c.bytes - c.size * LIST_ELEMENT_OVERHEAD;
+    case 'set':
+      return c.bytes - c.size * SET_ELEMENT_OVERHEAD;
+    case 'sortedSet':
+      return c.bytes - c.size * (SORTED_SET_ELEMENT_OVERHEAD - SCORE_BYTES);
+  }
+}

@@ -56,8 +56,10 @@ import {
   type CollectionItem,
   DICTIONARY_ENTRY_OVERHEAD,
   DictionaryItem,
+  dataBytesOf,
   LIST_ELEMENT_OVERHEAD,
   ListItem,
+  SCORE_BYTES,
   SET_ELEMENT_OVERHEAD,
   SetItem,
   SORTED_SET_ELEMENT_OVERHEAD,
@@ -101,6 +103,13 @@ export interface MemoryEngineOptions {
   sweepIntervalMs?: number;
   /** Accounted bytes per item beyond key and value. Default {@link DEFAULT_PER_ITEM_OVERHEAD_BYTES}. */
   perItemOverheadBytes?: number;
+  /**
+   * The item-size limit a collection's total must respect: its key plus every field and value, element, or
+   * member and 8 bytes per score. A write that would take a collection past it is refused with
+   * LIMIT_EXCEEDED (`item_size_limit_exceeded`) and changes nothing. Default: no limit (the service checks
+   * each request against its own limit; only the engine sees a collection's total).
+   */
+  maxItemBytes?: number;
 }
 
 type Items = Map<string, number>;
@@ -120,6 +129,7 @@ export class MemoryEngine implements CacheEngine {
   private readonly namespaces = new Map<string, Items>();
   private readonly clock: Clock;
   private readonly maxBytes: number;
+  private readonly maxItemBytes: number;
   private readonly overhead: number;
 
   // Slot storage; see the module comment.
@@ -159,6 +169,8 @@ export class MemoryEngine implements CacheEngine {
     this.maxBytes = options.maxBytes ?? GiB;
     this.clock = options.clock ?? systemClock;
     this.overhead = options.perItemOverheadBytes ?? DEFAULT_PER_ITEM_OVERHEAD_BYTES;
+    this.maxItemBytes = options.maxItemBytes ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxItemBytes > 0)) throw invalid(`maxItemBytes must be a positive number, got ${this.maxItemBytes}`);
     if (!(this.maxBytes > 0)) throw invalid(`maxBytes must be a positive number, got ${this.maxBytes}`);
     if (!Number.isSafeInteger(this.overhead) || this.overhead < 0) {
       throw invalid(`perItemOverheadBytes must be a non-negative integer, got ${this.overhead}`);
@@ -349,9 +361,30 @@ export class MemoryEngine implements CacheEngine {
   ): Promise<void> {
     let growth = 0;
     for (const [f, v] of items) growth += f.byteLength + v.byteLength + DICTIONARY_ENTRY_OVERHEAD;
-    this.writeCollection(ns, key, 'dictionary', ttl, growth, true, (d: DictionaryItem) => {
-      for (const [f, v] of items) d.set(bytesToLatin1(f), bytesToLatin1(v));
-    });
+    const size = (d: DictionaryItem | undefined) => {
+      // Replaced fields give back their old value's bytes; a field named twice counts once, last value.
+      let delta = 0;
+      const seen = items.length > 1 ? new Map<string, number>() : undefined;
+      for (const [f, v] of items) {
+        const fk = bytesToLatin1(f);
+        const prev = seen?.get(fk) ?? d?.map.get(fk)?.length;
+        delta += prev === undefined ? f.byteLength + v.byteLength : v.byteLength - prev;
+        seen?.set(fk, v.byteLength);
+      }
+      return delta;
+    };
+    this.writeCollection(
+      ns,
+      key,
+      'dictionary',
+      ttl,
+      growth,
+      true,
+      (d: DictionaryItem) => {
+        for (const [f, v] of items) d.set(bytesToLatin1(f), bytesToLatin1(v));
+      },
+      size,
+    );
   }
 
   async dictionaryGet(
@@ -405,6 +438,15 @@ export class MemoryEngine implements CacheEngine {
         d.set(f, result.toString());
         return result;
       },
+      (d) => {
+        const old = d?.map.get(f);
+        const current = old === undefined ? 0n : parseInt64(old);
+        // Not an integer, or past int64: mutate throws that error; the size is not the question then.
+        if (current === undefined) return 0;
+        const next = current + amount;
+        if (!isInt64(next)) return 0;
+        return next.toString().length - (old === undefined ? -f.length : old.length);
+      },
     )!;
   }
 
@@ -435,14 +477,34 @@ export class MemoryEngine implements CacheEngine {
     checkEnd(end);
     let growth = 0;
     for (const v of values) growth += v.byteLength + LIST_ELEMENT_OVERHEAD;
-    return this.writeCollection(ns, key, 'list', ttl, growth, true, (l: ListItem) => {
-      if (end === 'back') for (const v of values) l.pushBack(bytesToLatin1(v));
-      else for (let i = values.length - 1; i >= 0; i--) l.pushFront(bytesToLatin1(values[i]!));
-      if (truncateToSize !== undefined) {
-        while (l.size > truncateToSize) end === 'back' ? l.popFront() : l.popBack();
+    const size = (l: ListItem | undefined) => {
+      let delta = growth - values.length * LIST_ELEMENT_OVERHEAD;
+      const n = l?.size ?? 0;
+      const drop = truncateToSize === undefined ? 0 : n + values.length - truncateToSize;
+      // Truncation drops from the other end: existing elements first, then the new ones.
+      for (let i = 0; i < drop; i++) {
+        if (i < n) delta -= l!.at(end === 'back' ? i : n - 1 - i).length;
+        else delta -= values[end === 'back' ? i - n : values.length - 1 - (i - n)]!.byteLength;
       }
-      return l.size;
-    })!;
+      return delta;
+    };
+    return this.writeCollection(
+      ns,
+      key,
+      'list',
+      ttl,
+      growth,
+      true,
+      (l: ListItem) => {
+        if (end === 'back') for (const v of values) l.pushBack(bytesToLatin1(v));
+        else for (let i = values.length - 1; i >= 0; i--) l.pushFront(bytesToLatin1(values[i]!));
+        if (truncateToSize !== undefined) {
+          while (l.size > truncateToSize) end === 'back' ? l.popFront() : l.popBack();
+        }
+        return l.size;
+      },
+      size,
+    )!;
   }
 
   async listPop(ns: string, key: Uint8Array, end: ListEnd): Promise<{ value: Uint8Array; length: number } | undefined> {
@@ -514,9 +576,28 @@ export class MemoryEngine implements CacheEngine {
   async setAdd(ns: string, key: Uint8Array, elements: readonly Uint8Array[], ttl: CollectionTtl): Promise<void> {
     let growth = 0;
     for (const e of elements) growth += e.byteLength + SET_ELEMENT_OVERHEAD;
-    this.writeCollection(ns, key, 'set', ttl, growth, true, (s: SetItem) => {
-      for (const e of elements) s.add(bytesToLatin1(e));
-    });
+    const size = (s: SetItem | undefined) => {
+      let delta = 0;
+      const seen = new Set<string>();
+      for (const e of elements) {
+        const m = bytesToLatin1(e);
+        if (!seen.has(m) && !s?.has(m)) delta += e.byteLength;
+        seen.add(m);
+      }
+      return delta;
+    };
+    this.writeCollection(
+      ns,
+      key,
+      'set',
+      ttl,
+      growth,
+      true,
+      (s: SetItem) => {
+        for (const e of elements) s.add(bytesToLatin1(e));
+      },
+      size,
+    );
   }
 
   async setRemove(ns: string, key: Uint8Array, elements: readonly Uint8Array[] | 'all'): Promise<boolean> {
@@ -588,9 +669,28 @@ export class MemoryEngine implements CacheEngine {
       checkScore(e.score);
       growth += e.value.byteLength + SORTED_SET_ELEMENT_OVERHEAD;
     }
-    this.writeCollection(ns, key, 'sortedSet', ttl, growth, true, (z: SortedSetItem) => {
-      for (const e of elements) z.put(bytesToLatin1(e.value), e.score);
-    });
+    const size = (z: SortedSetItem | undefined) => {
+      let delta = 0;
+      const seen = new Set<string>();
+      for (const e of elements) {
+        const m = bytesToLatin1(e.value);
+        if (!seen.has(m) && !z?.scores.has(m)) delta += e.value.byteLength + SCORE_BYTES;
+        seen.add(m);
+      }
+      return delta;
+    };
+    this.writeCollection(
+      ns,
+      key,
+      'sortedSet',
+      ttl,
+      growth,
+      true,
+      (z: SortedSetItem) => {
+        for (const e of elements) z.put(bytesToLatin1(e.value), e.score);
+      },
+      size,
+    );
   }
 
   async sortedSetFetchByRank(
@@ -690,6 +790,7 @@ export class MemoryEngine implements CacheEngine {
         z.put(m, score);
         return score;
       },
+      (z) => (z?.scores.has(m) ? 0 : m.length + SCORE_BYTES),
     )!;
   }
 
@@ -750,6 +851,9 @@ export class MemoryEngine implements CacheEngine {
       }
     }
     const k = bytesToLatin1(key);
+    let data = 0;
+    for (const m of union.keys()) data += m.length + SCORE_BYTES;
+    this.checkCollectionSize(k, data);
     const existing = this.liveSlot(items, k);
     if (existing !== undefined) this.remove(existing, Removal.Deleted);
     if (union.size === 0) return 0;
@@ -933,7 +1037,9 @@ export class MemoryEngine implements CacheEngine {
    * A collection write: finds the collection (or, when `create`, makes a new one), makes room for up to
    * `growth` more accounted bytes, runs `mutate`, accounts the real change and applies the TTL rules.
    * `mutate` must throw, if at all, before it changes anything. A collection left empty is deleted, and
-   * a new one that stays empty is never stored.
+   * a new one that stays empty is never stored. `sizeDelta`, when given, says exactly how many data bytes
+   * the write adds to the collection (`undefined`: a new one) so the item-size limit is checked before any
+   * change, eviction included.
    */
   private writeCollection<C extends CollectionItem, R>(
     ns: string,
@@ -943,6 +1049,7 @@ export class MemoryEngine implements CacheEngine {
     growth: number,
     create: boolean,
     mutate: (c: C) => R,
+    sizeDelta?: (c: C | undefined) => number,
   ): R | undefined {
     const items = this.itemsOf(ns);
     checkCollectionTtl(ttl);
@@ -950,6 +1057,9 @@ export class MemoryEngine implements CacheEngine {
     const slot = this.collectionSlot(items, k, kind);
     if (slot === undefined) {
       if (!create) return undefined;
+      if (sizeDelta !== undefined && this.maxItemBytes !== Number.POSITIVE_INFINITY) {
+        this.checkCollectionSize(k, sizeDelta(undefined));
+      }
       this.checkItemBytes(k.length + this.overhead + growth);
       this.makeRoom(k.length + this.overhead + growth, true);
       const c = newCollection(kind) as C;
@@ -958,6 +1068,9 @@ export class MemoryEngine implements CacheEngine {
       return result;
     }
     const c = this.collections.get(slot) as C;
+    if (sizeDelta !== undefined && this.maxItemBytes !== Number.POSITIVE_INFINITY) {
+      this.checkCollectionSize(k, dataBytesOf(c) + sizeDelta(c));
+    }
     this.checkItemBytes(this.itemBytes(slot) + growth);
     // MRU first, so making room evicts every other item before this one (see store()).
     this.lru.touch(slot);
@@ -1010,6 +1123,18 @@ export class MemoryEngine implements CacheEngine {
 
   private collectionBytes(slot: number): number {
     return this.kinds[slot] === 0 ? 0 : this.collections.get(slot)!.bytes;
+  }
+
+  /** Refuses a collection whose key plus data (see `maxItemBytes`) would pass the item-size limit. */
+  private checkCollectionSize(k: string, dataBytes: number): void {
+    const size = k.length + dataBytes;
+    if (size > this.maxItemBytes) {
+      throw new CacheError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `the collection would hold ${size} bytes (name and elements), over the item size limit of ${this.maxItemBytes} bytes`,
+        'item_size_limit_exceeded',
+      );
+    }
   }
 
   private checkItemBytes(size: number): void {

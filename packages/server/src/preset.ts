@@ -46,7 +46,11 @@ async function openEngine(
   config: ServerConfig,
   clock: Clock,
 ): Promise<{ engine: CacheEngine; sharedCounter?: SharedCounter }> {
-  if (config.engine === 'memory') return { engine: new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock }) };
+  if (config.engine === 'memory') {
+    // maxItemBytes: only the engine sees a collection's total, which counts against the item-size limit.
+    const maxItemBytes = config.limits.maxItemSizeBytes;
+    return { engine: new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock, maxItemBytes }) };
+  }
   const { ValkeyEngine } = await import('@cachette/engine-valkey');
   const engine = await ValkeyEngine.connect({
     url: config.valkeyUrl,

@@ -3,9 +3,10 @@
  * wrong types, read-only keys, and the official `@gomomento/sdk` reading what HTTP wrote and vice versa.
  */
 import { encodeApiKey } from '@cachette/core';
-import { type CacheClient, CacheDictionaryGetFieldResponse } from '@gomomento/sdk';
+import { type CacheClient, CacheDictionaryGetFieldResponse, MomentoErrorCode } from '@gomomento/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
+import { expectSdkError } from './support/expect-error.ts';
 
 let b: Booted;
 let cache: string;
@@ -300,6 +301,23 @@ describe('errors and permissions', () => {
       expect((res.json as { error: { code: string } }).error.code).toBe('FAILED_PRECONDITION');
     }
     expect(await call('GET', '/sets/typed')).toEqual({ status: 200, json: { elements: ['a'] } });
+  });
+
+  it('a collection grown past the item size limit by many writes is refused (LIMIT_EXCEEDED) and kept as it was', async () => {
+    const mib = 'x'.repeat(1024 * 1024);
+    // 4 × 1 MiB + the name fit in 5 MiB; a fifth MiB does not, whichever API sends it.
+    for (let i = 0; i < 4; i++) expect((await client.listPushBack(cache, 'big', mib)).type).toBe('Success');
+    expectSdkError(await client.listPushBack(cache, 'big', mib), MomentoErrorCode.LIMIT_EXCEEDED_ERROR);
+    const http = await call('POST', '/lists/big/push-back', { value: mib, ttl_seconds: 60 });
+    expect(http.status).toBe(413);
+    expect(http.json).toMatchObject({ error: { code: 'LIMIT_EXCEEDED', reason: 'item_size_limit_exceeded' } });
+    expect(await call('GET', '/lists/big/length')).toEqual({ status: 200, json: { length: 4 } });
+    // A bounded queue at the limit keeps working: each push drops the oldest element.
+    expect(
+      (await call('POST', '/lists/big/push-back', { value: mib, ttl_seconds: 60, truncate_to_size: 4 })).json,
+    ).toEqual({
+      length: 4,
+    });
   });
 
   it('an unknown cache is 404, no key is 401, a read-only key may read but not write', async () => {

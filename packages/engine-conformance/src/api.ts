@@ -26,6 +26,11 @@ export interface EngineContext {
   readonly clock: ManualClock;
   /** Set by the eviction and memory-limit groups; otherwise use the engine's default. */
   readonly maxBytes?: number;
+  /**
+   * Set by the collection-size group: the item-size limit a collection's total (key plus fields and values,
+   * elements, members plus 8 bytes per score) must respect; otherwise none.
+   */
+  readonly maxItemBytes?: number;
 }
 
 /** Builds a fresh engine for one test. */

@@ -33,6 +33,8 @@ type Need = keyof Capabilities | 'reclaimExpired';
 interface GroupOptions {
   /** Passed to `makeEngine` for every test of the group. */
   readonly maxBytes?: number;
+  /** Passed to `makeEngine` for every test of the group. */
+  readonly maxItemBytes?: number;
   /** Capabilities every test of the group needs. */
   readonly needs?: readonly Need[];
 }
@@ -61,11 +63,11 @@ export class Suite<E extends CacheEngine> {
     }
   }
 
-  /** A `describe` block whose tests each get a fresh fixture built with `opts.maxBytes`. */
+  /** A `describe` block whose tests each get a fresh fixture built with `opts.maxBytes`/`maxItemBytes`. */
   group(title: string, opts: GroupOptions, body: () => void): void {
     this.api.describe(title, () => {
       this.api.beforeEach(async () => {
-        this.current = await this.createFixture(opts.maxBytes);
+        this.current = await this.createFixture(opts);
       });
       this.api.afterEach(async () => {
         const fx = this.current;
@@ -118,9 +120,13 @@ export class Suite<E extends CacheEngine> {
     return this.options.capabilities?.[need] ?? true;
   }
 
-  private async createFixture(maxBytes: number | undefined): Promise<OwnedFixture<E>> {
+  private async createFixture(opts: GroupOptions): Promise<OwnedFixture<E>> {
     const clock = new ManualClock();
-    const engine = await this.makeEngine(maxBytes === undefined ? { clock } : { clock, maxBytes });
+    const engine = await this.makeEngine({
+      clock,
+      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+      ...(opts.maxItemBytes === undefined ? {} : { maxItemBytes: opts.maxItemBytes }),
+    });
     const namespaces: string[] = [];
     const namespace = async (): Promise<string> => {
       const ns = `conformance-${randomBytes(6).toString('hex')}`;

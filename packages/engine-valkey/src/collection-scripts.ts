@@ -11,13 +11,43 @@
  * becomes empty; the scripts then drop the header too, so an emptied collection is gone.
  *
  * Replies: `false` (nil) for a missing collection on reads, status codes from scripts.ts (`-1` namespace
- * missing, `-4` wrong type, `-2`/`-3`/`-6` arithmetic) as integers, otherwise the command's own reply.
+ * missing, `-4` wrong type, `-2`/`-3`/`-6` arithmetic, `-7` too big) as integers, otherwise the command's
+ * own reply.
+ *
+ * Size: the header also keeps the collection's data size (bytes 17–24, a double): fields plus values,
+ * elements, members plus 8 bytes per score, the total the item-size limit counts (with the name). Every
+ * write works out exactly what it adds or removes before changing anything (O(1) per element it names,
+ * O(k) for the k elements a truncation or retain drops) and answers TOO_BIG, changing nothing, when the
+ * name plus the new size would pass the limit.
  * Variable-length arguments go to Redis in chunks of 1 000 (Lua's `unpack` stack limit is ~8 000).
  */
 
-import { NOT_A_NUMBER, NOT_AN_INTEGER, NS_MISSING, OVERFLOW, TYPE_PRELUDE, WRONG_TYPE } from './scripts.ts';
+import { NOT_A_NUMBER, NOT_AN_INTEGER, NS_MISSING, OVERFLOW, TOO_BIG, TYPE_PRELUDE, WRONG_TYPE } from './scripts.ts';
+
+/**
+ * Placeholder for the item-size limit in the script texts, replaced when the engine registers them
+ * (`withItemLimit`): a number of bytes, or `math.huge` for none.
+ */
+export const MAX_ITEM_BYTES_PLACEHOLDER = '__MAX_ITEM_BYTES__';
+
+/** `lua` with the item-size limit filled in. */
+export function withItemLimit(lua: string, maxItemBytes: number): string {
+  return lua.replaceAll(
+    MAX_ITEM_BYTES_PLACEHOLDER,
+    Number.isFinite(maxItemBytes) ? String(Math.floor(maxItemBytes)) : 'math.huge',
+  );
+}
 
 const COLLECTION_PRELUDE = `${TYPE_PRELUDE}
+local MAX_ITEM = ${MAX_ITEM_BYTES_PLACEHOLDER}
+-- The live collection's data size from its header (0 for a header written before sizes were kept).
+local function sizeOf()
+  local h = redis.call('GET', KEYS[3])
+  if h and #h >= 24 then return struct.unpack('>d', h, 17) end
+  return 0
+end
+-- Whether the name (item key minus the bucket prefix, as long as the meta key) plus s bytes fit the limit.
+local function fits(s) return #KEYS[2] - #KEYS[1] + s <= MAX_ITEM end
 -- 1 live collection of type want, 0 absent, or WRONG_TYPE.
 local function readable(want)
   local t = state(KEYS[2], KEYS[3])
@@ -35,20 +65,27 @@ local function writable(want)
   end
   return ${WRONG_TYPE}
 end
--- After a write: an emptied collection loses its header; a new one, or a refreshing write, gets the TTL.
-local function finish(existed, ttl, refresh)
+-- After a write: an emptied collection loses its header; a new one, or a refreshing write, gets the TTL;
+-- the header keeps the new size either way.
+local function finish(existed, ttl, refresh, size)
   if redis.call('EXISTS', KEYS[2]) == 0 then
     redis.call('DEL', KEYS[3])
     return
   end
   if existed == 0 or refresh == '1' then
-    redis.call('SET', KEYS[3], header(now + ttl), 'PX', ttl)
+    redis.call('SET', KEYS[3], header(now + ttl) .. struct.pack('>d', size), 'PX', ttl)
     redis.call('PEXPIRE', KEYS[2], ttl)
+  else
+    redis.call('SETRANGE', KEYS[3], 16, struct.pack('>d', size))
   end
 end
--- After a removal: an emptied collection loses its header.
-local function tidy()
-  if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('DEL', KEYS[3]) end
+-- After a removal: an emptied collection loses its header, another keeps its new size.
+local function tidy(size)
+  if redis.call('EXISTS', KEYS[2]) == 0 then
+    redis.call('DEL', KEYS[3])
+  else
+    redis.call('SETRANGE', KEYS[3], 16, struct.pack('>d', size))
+  end
 end
 -- cmd item ARGV[from..] in chunks of 1000 (even, so field/value and score/member pairs stay whole).
 local function chunked(cmd, from)
@@ -103,19 +140,35 @@ if ok ~= 1 then return ok end
 ${body}`;
 }
 
-/** Writes: ARGV now, ttl, refresh ('1'/'0'), …; `ex` is 1 when the collection existed. */
+/** Writes: ARGV now, ttl, refresh ('1'/'0'), …; `ex` is 1 when the collection existed, `size` its size. */
 function write(type: string, body: string): string {
   return `${COLLECTION_PRELUDE}
 local ex = writable('${type}')
 if ex ~= 0 and ex ~= 1 then return ex end
 local ttl, refresh = tonumber(ARGV[2]), ARGV[3]
+local size = 0
+if ex == 1 then size = sizeOf() end
 ${body}`;
 }
 
 // ---- dictionaries (hash) --------------------------------------------------------------------------
 
 /** ARGV now, ttl, refresh, field, value, field, value… */
-export const DICTIONARY_SET = write('hash', `chunked('HSET', 4)\nfinish(ex, ttl, refresh)\nreturn 1`);
+export const DICTIONARY_SET = write(
+  'hash',
+  `local seen = {}
+for i = 4, #ARGV, 2 do
+  local f, v = ARGV[i], ARGV[i + 1]
+  local prev = seen[f]
+  if prev == nil and ex == 1 and redis.call('HEXISTS', KEYS[2], f) == 1 then prev = redis.call('HSTRLEN', KEYS[2], f) end
+  if prev == nil then size = size + #f + #v else size = size + #v - prev end
+  seen[f] = #v
+end
+if not fits(size) then return ${TOO_BIG} end
+chunked('HSET', 4)
+finish(ex, ttl, refresh, size)
+return 1`,
+);
 /** ARGV now, field… → values (nil per absent field). */
 export const DICTIONARY_GET = read('hash', `return gather('HMGET', 2)`);
 /** ARGV now → field, value, … */
@@ -126,8 +179,14 @@ export const DICTIONARY_LENGTH = read('hash', `return redis.call('HLEN', KEYS[2]
 export const DICTIONARY_DELETE = remove(
   'hash',
   `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 1 end
+local size, seen = sizeOf(), {}
+for i = 3, #ARGV do
+  local f = ARGV[i]
+  if not seen[f] and redis.call('HEXISTS', KEYS[2], f) == 1 then size = size - #f - redis.call('HSTRLEN', KEYS[2], f) end
+  seen[f] = true
+end
 chunked('HDEL', 3)
-tidy()
+tidy(size)
 return 1`,
 );
 /**
@@ -137,13 +196,21 @@ return 1`,
  */
 export const DICTIONARY_INCREMENT = write(
   'hash',
-  `local r = redis.pcall('HINCRBY', KEYS[2], ARGV[4], ARGV[5])
+  `local old = redis.call('HGET', KEYS[2], ARGV[4])
+local r = redis.pcall('HINCRBY', KEYS[2], ARGV[4], ARGV[5])
 if type(r) == 'table' then
   if string.find(r.err, 'overflow') then return ${OVERFLOW} end
   return ${NOT_AN_INTEGER}
 end
-finish(ex, ttl, refresh)
-return redis.call('HGET', KEYS[2], ARGV[4])`,
+local new = redis.call('HGET', KEYS[2], ARGV[4])
+if old then size = size + #new - #old else size = size + #ARGV[4] + #new end
+if not fits(size) then
+  -- Undone in the same script: nobody saw the new value (a new dictionary goes with its only field).
+  if old then redis.call('HSET', KEYS[2], ARGV[4], old) else redis.call('HDEL', KEYS[2], ARGV[4]) end
+  return ${TOO_BIG}
+end
+finish(ex, ttl, refresh, size)
+return new`,
 );
 
 // ---- lists ----------------------------------------------------------------------------------------
@@ -154,7 +221,24 @@ return redis.call('HGET', KEYS[2], ARGV[4])`,
  */
 export const LIST_PUSH = write(
   'list',
-  `if ARGV[4] == 'b' then
+  `local n0, k, drop = redis.call('LLEN', KEYS[2]), #ARGV - 5, 0
+for i = 6, #ARGV do size = size + #ARGV[i] end
+if ARGV[5] ~= '' then drop = n0 + k - tonumber(ARGV[5]) end
+if drop > 0 then
+  -- Truncation drops from the other end: existing elements first, then pushed ones.
+  local old = math.min(drop, n0)
+  if old > 0 then
+    local gone
+    if ARGV[4] == 'b' then gone = redis.call('LRANGE', KEYS[2], 0, old - 1)
+    else gone = redis.call('LRANGE', KEYS[2], -old, -1) end
+    for j = 1, #gone do size = size - #gone[j] end
+  end
+  for j = 1, drop - old do
+    if ARGV[4] == 'b' then size = size - #ARGV[5 + j] else size = size - #ARGV[#ARGV + 1 - j] end
+  end
+end
+if not fits(size) then return ${TOO_BIG} end
+if ARGV[4] == 'b' then
   chunked('RPUSH', 6)
 else
   local i = #ARGV
@@ -172,15 +256,15 @@ if ARGV[5] ~= '' then
   elseif ARGV[4] == 'b' then redis.call('LTRIM', KEYS[2], -n, -1)
   else redis.call('LTRIM', KEYS[2], 0, n - 1) end
 end
-finish(ex, ttl, refresh)
+finish(ex, ttl, refresh, size)
 return redis.call('LLEN', KEYS[2])`,
 );
 /** ARGV now, end ('f'/'b') → { popped element, length left }. */
 export const LIST_POP = read(
   'list',
-  `local v
+  `local v, size = nil, sizeOf()
 if ARGV[2] == 'f' then v = redis.call('LPOP', KEYS[2]) else v = redis.call('RPOP', KEYS[2]) end
-tidy()
+tidy(size - #v)
 return { v, redis.call('LLEN', KEYS[2]) }`,
 );
 /** ARGV now, start, end ('' unbounded) → elements. */
@@ -195,16 +279,31 @@ export const LIST_LENGTH = read('list', `return redis.call('LLEN', KEYS[2])`);
 /** ARGV now, value → length left. */
 export const LIST_REMOVE = remove(
   'list',
-  `redis.call('LREM', KEYS[2], 0, ARGV[2])\ntidy()\nreturn redis.call('LLEN', KEYS[2])`,
+  `local size = sizeOf() - redis.call('LREM', KEYS[2], 0, ARGV[2]) * #ARGV[2]
+tidy(size)
+return redis.call('LLEN', KEYS[2])`,
 );
 /** ARGV now, ttl, refresh, start, end → length left. A missing list stays missing (nil). */
 export const LIST_RETAIN = `${COLLECTION_PRELUDE}
 local ok = readable('list')
 if ok == 0 then return false end
 if ok ~= 1 then return ok end
-local s, e = slice(redis.call('LLEN', KEYS[2]), ARGV[4], ARGV[5])
-if s >= e then redis.call('DEL', KEYS[2]) else redis.call('LTRIM', KEYS[2], s, e - 1) end
-finish(1, tonumber(ARGV[2]), ARGV[3])
+local n = redis.call('LLEN', KEYS[2])
+local s, e = slice(n, ARGV[4], ARGV[5])
+local size = 0
+if s < e then
+  size = sizeOf()
+  local gone = {}
+  if s > 0 then gone = redis.call('LRANGE', KEYS[2], 0, s - 1) end
+  for j = 1, #gone do size = size - #gone[j] end
+  gone = {}
+  if e < n then gone = redis.call('LRANGE', KEYS[2], e, -1) end
+  for j = 1, #gone do size = size - #gone[j] end
+  redis.call('LTRIM', KEYS[2], s, e - 1)
+else
+  redis.call('DEL', KEYS[2])
+end
+finish(1, tonumber(ARGV[2]), ARGV[3], size)
 return redis.call('LLEN', KEYS[2])`;
 /**
  * ARGV now, 'a' (all) or 's', start, count, start, count… (positions before any removal). Rebuilds the
@@ -219,27 +318,50 @@ for j = 3, #ARGV - 1, 2 do
   local s = tonumber(ARGV[j])
   for x = s, math.min(s + tonumber(ARGV[j + 1]), #all) - 1 do drop[x] = true end
 end
-local kept = {}
-for x = 1, #all do if not drop[x - 1] then kept[#kept + 1] = all[x] end end
+local kept, size = {}, 0
+for x = 1, #all do
+  if not drop[x - 1] then
+    kept[#kept + 1] = all[x]
+    size = size + #all[x]
+  end
+end
 if #kept == #all then return #all end
 local pttl = redis.call('PTTL', KEYS[2])
 redis.call('DEL', KEYS[2])
 for j = 1, #kept, 1000 do redis.call('RPUSH', KEYS[2], unpack(kept, j, math.min(j + 999, #kept))) end
 if #kept > 0 and pttl > 0 then redis.call('PEXPIRE', KEYS[2], pttl) end
-tidy()
+tidy(size)
 return #kept`,
 );
 
 // ---- sets -----------------------------------------------------------------------------------------
 
 /** ARGV now, ttl, refresh, element… */
-export const SET_ADD = write('set', `chunked('SADD', 4)\nfinish(ex, ttl, refresh)\nreturn 1`);
+export const SET_ADD = write(
+  'set',
+  `local seen = {}
+for i = 4, #ARGV do
+  local m = ARGV[i]
+  if not seen[m] and (ex == 0 or redis.call('SISMEMBER', KEYS[2], m) == 0) then size = size + #m end
+  seen[m] = true
+end
+if not fits(size) then return ${TOO_BIG} end
+chunked('SADD', 4)
+finish(ex, ttl, refresh, size)
+return 1`,
+);
 /** ARGV now, 'a' (all) or 's', element… */
 export const SET_REMOVE = remove(
   'set',
   `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 1 end
+local size, seen = sizeOf(), {}
+for i = 3, #ARGV do
+  local m = ARGV[i]
+  if not seen[m] and redis.call('SISMEMBER', KEYS[2], m) == 1 then size = size - #m end
+  seen[m] = true
+end
 chunked('SREM', 3)
-tidy()
+tidy(size)
 return 1`,
 );
 /** ARGV now → elements. */
@@ -251,12 +373,31 @@ export const SET_LENGTH = read('set', `return redis.call('SCARD', KEYS[2])`);
 /** ARGV now, limit → up to limit distinct elements. */
 export const SET_SAMPLE = read('set', `return redis.call('SRANDMEMBER', KEYS[2], ARGV[2])`);
 /** ARGV now, count → popped elements. */
-export const SET_POP = read('set', `local r = redis.call('SPOP', KEYS[2], ARGV[2])\ntidy()\nreturn r`);
+export const SET_POP = read(
+  'set',
+  `local size = sizeOf()
+local r = redis.call('SPOP', KEYS[2], ARGV[2])
+for j = 1, #r do size = size - #r[j] end
+tidy(size)
+return r`,
+);
 
 // ---- sorted sets (zset) ---------------------------------------------------------------------------
 
 /** ARGV now, ttl, refresh, score, member, score, member… (scores in Redis syntax). */
-export const SORTED_SET_PUT = write('zset', `chunked('ZADD', 4)\nfinish(ex, ttl, refresh)\nreturn 1`);
+export const SORTED_SET_PUT = write(
+  'zset',
+  `local seen = {}
+for i = 5, #ARGV, 2 do
+  local m = ARGV[i]
+  if not seen[m] and (ex == 0 or not redis.call('ZSCORE', KEYS[2], m)) then size = size + #m + 8 end
+  seen[m] = true
+end
+if not fits(size) then return ${TOO_BIG} end
+chunked('ZADD', 4)
+finish(ex, ttl, refresh, size)
+return 1`,
+);
 /** ARGV now, start, end ('' unbounded), order ('a'/'d') → member, score, … */
 export const SORTED_SET_BY_RANK = read(
   'zset',
@@ -284,20 +425,29 @@ return redis.call('ZRANK', KEYS[2], ARGV[2])`,
 /** ARGV now, ttl, refresh, member, amount → new score (text). NaN answers NOT_A_NUMBER and changes nothing. */
 export const SORTED_SET_INCREMENT = write(
   'zset',
-  `local r = redis.pcall('ZINCRBY', KEYS[2], ARGV[5], ARGV[4])
+  `local grown = size
+if ex == 0 or not redis.call('ZSCORE', KEYS[2], ARGV[4]) then grown = size + #ARGV[4] + 8 end
+if not fits(grown) then return ${TOO_BIG} end
+local r = redis.pcall('ZINCRBY', KEYS[2], ARGV[5], ARGV[4])
 if type(r) == 'table' then
-  finish(ex, ttl, '0')
+  finish(ex, ttl, '0', size)
   return ${NOT_A_NUMBER}
 end
-finish(ex, ttl, refresh)
+finish(ex, ttl, refresh, grown)
 return r`,
 );
 /** ARGV now, 'a' (all) or 's', member… */
 export const SORTED_SET_REMOVE = remove(
   'zset',
   `if ARGV[2] == 'a' then redis.call('DEL', KEYS[2], KEYS[3]) return 1 end
+local size, seen = sizeOf(), {}
+for i = 3, #ARGV do
+  local m = ARGV[i]
+  if not seen[m] and redis.call('ZSCORE', KEYS[2], m) then size = size - #m - 8 end
+  seen[m] = true
+end
 chunked('ZREM', 3)
-tidy()
+tidy(size)
 return 1`,
 );
 /** ARGV now → cardinality. */
@@ -369,6 +519,9 @@ for i = 1, n do
   end
 end
 for j = 4 * n + 5, #ARGV, 2 do add(ARGV[j + 1], num(ARGV[j])) end
+local size = 0
+for j = 1, #members do size = size + #members[j] + 8 end
+if not fits(size) then return ${TOO_BIG} end
 redis.call('DEL', KEYS[2], KEYS[3])
 if #members == 0 then return 0 end
 local batch = {}
@@ -382,6 +535,6 @@ for j = 1, #members do
     batch = {}
   end
 end
-redis.call('SET', KEYS[3], header(now + ttl), 'PX', ttl)
+redis.call('SET', KEYS[3], header(now + ttl) .. struct.pack('>d', size), 'PX', ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 return #members`;

@@ -14,7 +14,7 @@
  * Status codes (integers, never valid payloads of the same call): `-1` the namespace (bucket meta) does not
  * exist; `-2` not an integer; `-3` overflow; `-4` wrong type (a live item of another type is there);
  * `-5` (GET only) a native collection sits at the key, the engine asks {@link TYPE_OF} whether it is live;
- * `-6` a sorted-set increment would give NaN.
+ * `-6` a sorted-set increment would give NaN; `-7` a collection would pass the item-size limit.
  *
  * Collections (collection-scripts.ts) live at the same item key as native types with their header in a
  * sibling key (KEYS[3]); scripts that must see every type (delete, TTLs, exists, type, conditional
@@ -36,6 +36,8 @@ export const WRONG_TYPE = -4;
 export const RESOLVE_TYPE = -5;
 /** Status code: the score would become NaN. */
 export const NOT_A_NUMBER = -6;
+/** Status code: the collection would pass the item-size limit. */
+export const TOO_BIG = -7;
 
 /** Bytes before the value: generation (8) + deadline (8). */
 export const HEADER_BYTES = 16;

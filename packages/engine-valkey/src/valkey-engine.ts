@@ -64,6 +64,13 @@ export interface ValkeyEngineOptions {
   readonly clock?: Clock;
   /** How often `stats()` is refreshed from INFO in the background; 0 disables. Default 10 000 ms. */
   readonly statsIntervalMs?: number;
+  /**
+   * The item-size limit a collection's total must respect: its key plus every field and value, element,
+   * or member and 8 bytes per score (kept in each collection's header). A write that would pass it is
+   * refused with LIMIT_EXCEEDED (`item_size_limit_exceeded`) and changes nothing. Fixed per client: it is
+   * written into the scripts the engine registers. Default: no limit.
+   */
+  readonly maxItemBytes?: number;
 }
 
 /** Options of {@link ValkeyEngine.connect}: where the cluster is, plus the engine options. */
@@ -226,8 +233,10 @@ export class ValkeyEngine implements CacheEngine {
   ) {
     this.layout = new KeyLayout(options.keyPrefix ?? 'cachette:', options.bucketsPerNamespace ?? 64);
     this.clock = options.clock ?? systemClock;
+    const maxItemBytes = options.maxItemBytes ?? Number.POSITIVE_INFINITY;
+    if (!(maxItemBytes > 0)) throw invalid(`maxItemBytes must be a positive number, got ${maxItemBytes}`);
     for (const [name, def] of Object.entries(SCRIPTS)) {
-      if (!(name in client)) client.defineCommand(name, def);
+      if (!(name in client)) client.defineCommand(name, { ...def, lua: cs.withItemLimit(def.lua, maxItemBytes) });
     }
     this.scripts = client as unknown as ScriptClient;
     const statsIntervalMs = options.statsIntervalMs ?? 10_000;
@@ -973,6 +982,12 @@ function statusError(status: number): CacheError {
       );
     case lua.NOT_A_NUMBER:
       return invalid('increment would make the score NaN');
+    case lua.TOO_BIG:
+      return new CacheError(
+        ErrorCode.LIMIT_EXCEEDED,
+        'the collection would pass the item size limit (its name plus every field, value, element and score)',
+        'item_size_limit_exceeded',
+      );
     default:
       return new CacheError(ErrorCode.INTERNAL, `unexpected script status ${status}`);
   }

@@ -17,7 +17,8 @@ export function valkeyConformance(url: () => string, keyPrefix: string): void {
   engineConformance(
     { describe, it, expect, beforeEach, afterEach },
     // The engine judges deadlines on ctx.clock (see valkey-engine.ts), so ManualClock tests run as is.
-    ({ clock }) => ValkeyEngine.connect({ url: url(), keyPrefix, clock, statsIntervalMs: 0 }),
+    ({ clock, maxItemBytes }) =>
+      ValkeyEngine.connect({ url: url(), keyPrefix, clock, statsIntervalMs: 0, maxItemBytes }),
     {
       capabilities: {
         // Memory is the cluster's: maxmemory + allkeys-lru on each node, sampled LRU, not per engine.

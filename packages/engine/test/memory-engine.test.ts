@@ -12,7 +12,7 @@ import {
 engineConformance(
   { describe, it, expect, beforeEach, afterEach },
   // sweepIntervalMs 0: expiry in the suite is driven only by the ManualClock and reclaimExpired.
-  ({ clock, maxBytes }) => new MemoryEngine({ clock, maxBytes, sweepIntervalMs: 0 }),
+  ({ clock, maxBytes, maxItemBytes }) => new MemoryEngine({ clock, maxBytes, maxItemBytes, sweepIntervalMs: 0 }),
   {
     reclaimExpired: async (engine) => {
       engine.sweepExpired(Number.POSITIVE_INFINITY);
@@ -274,114 +274,9 @@ describe('MemoryEngine collections accounting', () => {
   });
 });
 
-describe('MemoryEngine maxItemBytes: a collection’s total counts against the item-size limit', () => {
-  // Key 'k' (1 byte) + data ≤ 100: fields + values, elements, members + 8 bytes per score.
-  const LIMIT = 100;
-  const ttl = { ttlMs: TTL_MS, refreshTtl: true };
-  const k = bytes('k');
-  const tooBig = { code: 'LIMIT_EXCEEDED', reason: 'item_size_limit_exceeded' };
-  let engine: MemoryEngine;
-  beforeEach(async () => {
-    engine = new MemoryEngine({ sweepIntervalMs: 0, maxItemBytes: LIMIT });
-    await engine.createNamespace('ns');
-  });
-  afterEach(async () => {
-    await engine.close();
-  });
-
-  it('dictionary: fills to the limit exactly; one byte more is refused and changes nothing; replacements count their difference', async () => {
-    await engine.dictionarySet('ns', k, [[bytes('a'), bytes('x'.repeat(48))]], ttl); // 1 + 49
-    await engine.dictionarySet('ns', k, [[bytes('b'), bytes('y'.repeat(49))]], ttl); // 1 + 99 = 100
-    await expect(engine.dictionarySet('ns', k, [[bytes('c'), bytes('')]], ttl)).rejects.toMatchObject(tooBig);
-    await expect(engine.dictionarySet('ns', k, [[bytes('a'), bytes('x'.repeat(49))]], ttl)).rejects.toMatchObject(
-      tooBig,
-    );
-    expect(await engine.dictionaryLength('ns', k)).toBe(2);
-    // Same size, shorter, and a field named twice (last value wins, counted once): all fit.
-    await engine.dictionarySet('ns', k, [[bytes('a'), bytes('z'.repeat(48))]], ttl);
-    await engine.dictionarySet(
-      'ns',
-      k,
-      [
-        [bytes('a'), bytes('q'.repeat(40))],
-        [bytes('a'), bytes('r'.repeat(47))],
-        [bytes('c'), bytes('')],
-      ],
-      ttl,
-    );
-    expect((await engine.dictionaryGet('ns', k, [bytes('a')]))?.[0]).toEqual(bytes('r'.repeat(47)));
-  });
-
-  it('dictionary increment: a result one digit longer is refused at the limit, one of the same length is not', async () => {
-    await engine.dictionarySet(
-      'ns',
-      k,
-      [
-        [bytes('a'), bytes('x'.repeat(96))],
-        [bytes('n'), bytes('8')],
-      ],
-      ttl,
-    ); // 100
-    expect(await engine.dictionaryIncrement('ns', k, bytes('n'), 1n, ttl)).toBe(9n);
-    await expect(engine.dictionaryIncrement('ns', k, bytes('n'), 1n, ttl)).rejects.toMatchObject(tooBig);
-    await expect(engine.dictionaryIncrement('ns', k, bytes('m'), 1n, ttl)).rejects.toMatchObject(tooBig);
-    expect((await engine.dictionaryGet('ns', k, [bytes('n')]))?.[0]).toEqual(bytes('9'));
-  });
-
-  it('list: a push past the limit is refused; with truncation that keeps it within the limit it is not', async () => {
-    for (let i = 0; i < 9; i++) await engine.listConcatenate('ns', k, 'back', [bytes('0123456789')], ttl); // 1 + 90
-    await expect(engine.listConcatenate('ns', k, 'back', [bytes('0123456789')], ttl)).rejects.toMatchObject(tooBig);
-    expect(await engine.listLength('ns', k)).toBe(9);
-    // A bounded queue at the limit keeps working: the element pushed makes another leave.
-    expect(await engine.listConcatenate('ns', k, 'back', [bytes('abcdefghij')], ttl, 9)).toBe(9);
-    expect(await engine.listConcatenate('ns', k, 'front', [bytes('ABCDEFGHIJ'), bytes('z')], ttl, 9)).toBe(9);
-    const list = await engine.listFetch('ns', k, {});
-    expect(list?.[0]).toEqual(bytes('ABCDEFGHIJ'));
-    expect(list?.[1]).toEqual(bytes('z'));
-    // Truncation that does not free enough: refused.
-    await expect(
-      engine.listConcatenate('ns', k, 'back', [bytes('x'.repeat(30)), bytes('y'.repeat(30))], ttl, 9),
-    ).rejects.toMatchObject(tooBig);
-    expect(await engine.listLength('ns', k)).toBe(9);
-  });
-
-  it('set: re-adding members costs nothing at the limit; a new member is refused', async () => {
-    await engine.setAdd('ns', k, [bytes('m'.repeat(50)), bytes('n'.repeat(49))], ttl); // 1 + 99
-    await engine.setAdd('ns', k, [bytes('m'.repeat(50)), bytes('m'.repeat(50))], ttl);
-    await expect(engine.setAdd('ns', k, [bytes('o')], ttl)).rejects.toMatchObject(tooBig);
-    await expect(engine.setAdd('ns', k, [bytes('o'), bytes('o')], ttl)).rejects.toMatchObject(tooBig);
-    expect(await engine.setLength('ns', k)).toBe(2);
-  });
-
-  it('sorted set: each member counts its bytes plus 8 for the score; increments of members in place are free', async () => {
-    await engine.sortedSetPut('ns', k, [{ value: bytes('a'.repeat(81)), score: 1 }], ttl); // 1 + 81 + 8 = 90
-    await expect(engine.sortedSetPut('ns', k, [{ value: bytes('b'.repeat(3)), score: 1 }], ttl)).rejects.toMatchObject(
-      tooBig,
-    );
-    await engine.sortedSetPut('ns', k, [{ value: bytes('b'), score: 1 }], ttl); // 99
-    await engine.sortedSetPut('ns', k, [{ value: bytes('b'), score: 5 }], ttl);
-    expect(await engine.sortedSetIncrement('ns', k, bytes('b'), 1, ttl)).toBe(6);
-    await expect(engine.sortedSetIncrement('ns', k, bytes('c'), 1, ttl)).rejects.toMatchObject(tooBig);
-    expect(await engine.sortedSetLength('ns', k)).toBe(2);
-  });
-
-  it('sorted-set union store: a union over the limit is refused and the destination stays as it was', async () => {
-    const [x, y, dest] = [bytes('x'), bytes('y'), bytes('d')];
-    await engine.sortedSetPut('ns', x, [{ value: bytes('a'.repeat(50)), score: 1 }], ttl);
-    await engine.sortedSetPut('ns', y, [{ value: bytes('b'.repeat(50)), score: 1 }], ttl);
-    await engine.set('ns', dest, bytes('kept'), TTL_MS);
-    const sources = [
-      { key: x, weight: 1 },
-      { key: y, weight: 1 },
-    ];
-    await expect(engine.sortedSetUnionStore('ns', dest, sources, 'sum', TTL_MS)).rejects.toMatchObject(tooBig);
-    expect(await engine.get('ns', dest)).toEqual(bytes('kept'));
-    expect(await engine.sortedSetUnionStore('ns', dest, [{ key: x, weight: 1 }], 'sum', TTL_MS)).toBe(1);
-  });
-
-  it('a new collection larger than the limit is never created; maxItemBytes must be positive', async () => {
-    await expect(engine.setAdd('ns', k, [bytes('s'.repeat(100))], ttl)).rejects.toMatchObject(tooBig);
-    expect(await engine.itemGetType('ns', k)).toBeUndefined();
+describe('MemoryEngine maxItemBytes', () => {
+  // The limit's semantics are in the conformance suite (collection-size.ts); here only the option's check.
+  it('must be a positive number', () => {
     expect(() => new MemoryEngine({ maxItemBytes: 0 })).toThrow(/maxItemBytes/);
   });
 });

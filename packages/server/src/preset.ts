@@ -55,6 +55,7 @@ async function openEngine(
   const engine = await ValkeyEngine.connect({
     url: config.valkeyUrl,
     clock,
+    maxItemBytes: config.limits.maxItemSizeBytes,
     ...(config.valkeyKeyPrefix ? { keyPrefix: config.valkeyKeyPrefix } : {}),
   });
   // Gateways sharing the cluster share plan budgets there too.

@@ -46,6 +46,9 @@ const QUERIES = [
   '&&&&==',
   'month=2026-13',
   'month=x',
+  'limit=3',
+  'limit=-1',
+  'min=1&max=inf&min_exclusive=true',
 ];
 
 function fillParams(rng: Rng, url: string, cache: string): string {
@@ -62,6 +65,12 @@ function jsonBody(rng: Rng): string {
     '{"key":"k","value":"v","condition":{"type":"absent"}}',
     '{"email":"a@b.c","provider":"local","region":"local"}',
     '{"name":"k","permissions":"all"}',
+    '{"sources":[{"name":"z","weight":2},{"name_base64":"%%"}],"aggregate":"max","ttl_seconds":10}',
+    '{"sources":[{"name":"z","weight":1e400}],"ttl_seconds":10}',
+    '{"count":2}',
+    '{"count":-1}',
+    '{"start":1,"end":-1,"ttl_seconds":10}',
+    '{"start":1.5,"ttl_seconds":10}',
     '{"__proto__":{"x":1}}',
     '{"constructor":{"prototype":{"x":1}}}',
     `${'['.repeat(rng.pick([100, 10_000, 100_000]))}`,

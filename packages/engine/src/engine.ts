@@ -170,7 +170,9 @@ export interface CacheEngine {
   // ---- collections ------------------------------------------------------------------------------------
   // Common rules: a read of a missing collection answers `undefined` (Momento's Miss); any operation on a
   // key holding another type rejects with FAILED_PRECONDITION (reason `wrong_type`) and changes nothing;
-  // a collection that becomes empty is deleted; writes never create an empty collection.
+  // a collection that becomes empty is deleted; writes never create an empty collection; a write that would
+  // take a collection past the engine's item-size limit (key plus fields and values, elements, or members
+  // and 8 bytes per score) rejects LIMIT_EXCEEDED (reason `item_size_limit_exceeded`) and changes nothing.
 
   /** Sets (adds or replaces) fields of a dictionary. */
   dictionarySet(

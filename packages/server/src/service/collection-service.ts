@@ -544,8 +544,8 @@ export class CollectionService {
 
   /**
    * A write of `argBytes` (fields, values, elements…) with `ttlMs`. The request must fit the item-size
-   * limit, like a scalar value; a collection grown past it by many writes is bounded by the engine's
-   * memory limit (see the README).
+   * limit, like a scalar value; the collection's total is the engine's to check (only it sees the whole
+   * collection: `maxItemBytes`, set from the same limit by the preset).
    */
   private write(name: Uint8Array, argBytes: number, ttlMs: number, alsoRead = false, itemBytes = argBytes): Admission {
     validateKey(name);

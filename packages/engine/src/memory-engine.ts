@@ -578,11 +578,12 @@ export class MemoryEngine implements CacheEngine {
     for (const e of elements) growth += e.byteLength + SET_ELEMENT_OVERHEAD;
     const size = (s: SetItem | undefined) => {
       let delta = 0;
-      const seen = new Set<string>();
+      // A member named twice counts once; a single element needs no set to tell.
+      const seen = elements.length > 1 ? new Set<string>() : undefined;
       for (const e of elements) {
         const m = bytesToLatin1(e);
-        if (!seen.has(m) && !s?.has(m)) delta += e.byteLength;
-        seen.add(m);
+        if (!seen?.has(m) && !s?.has(m)) delta += e.byteLength;
+        seen?.add(m);
       }
       return delta;
     };
@@ -671,11 +672,11 @@ export class MemoryEngine implements CacheEngine {
     }
     const size = (z: SortedSetItem | undefined) => {
       let delta = 0;
-      const seen = new Set<string>();
+      const seen = elements.length > 1 ? new Set<string>() : undefined;
       for (const e of elements) {
         const m = bytesToLatin1(e.value);
-        if (!seen.has(m) && !z?.scores.has(m)) delta += e.value.byteLength + SCORE_BYTES;
-        seen.add(m);
+        if (!seen?.has(m) && !z?.scores.has(m)) delta += e.value.byteLength + SCORE_BYTES;
+        seen?.add(m);
       }
       return delta;
     };

@@ -6,6 +6,7 @@
  */
 import { Canary } from './canary.ts';
 import { grpcMethods, type RunningCase, startGrpcCase } from './grpc-cases.ts';
+import { startGrpcWebCase } from './grpc-web-cases.ts';
 import { startHttpCase } from './http-cases.ts';
 import { Rng } from './rng.ts';
 import { startServer } from './server-process.ts';
@@ -45,6 +46,8 @@ export interface FuzzReport {
   readonly cases: number;
   readonly grpcCases: number;
   readonly httpCases: number;
+  /** gRPC-Web calls on the HTTP port (counted apart from `httpCases`). */
+  readonly grpcWebCases: number;
   readonly crashes: number;
   readonly stalls: number;
   readonly canaryErrors: number;
@@ -80,6 +83,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const failures: Failure[] = [];
   let grpcCases = 0;
   let httpCases = 0;
+  let grpcWebCases = 0;
   let unanswered = 0;
   let done = 0;
   let rssBefore = Number.NaN;
@@ -116,8 +120,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       const running: Array<RunningCase & { index: number }> = [];
       for (let i = start; i < start + n; i++) {
         const rng = Rng.forCase(o.seed, i);
-        const c = rng.chance(0.6) ? startGrpcCase(rng, target) : startHttpCase(rng, target);
-        if (c.label.startsWith('grpc')) grpcCases++;
+        const c = rng.chance(0.6)
+          ? startGrpcCase(rng, target)
+          : rng.chance(0.25)
+            ? startGrpcWebCase(rng, target)
+            : startHttpCase(rng, target);
+        if (c.label.startsWith('grpc-web')) grpcWebCases++;
+        else if (c.label.startsWith('grpc')) grpcCases++;
         else httpCases++;
         running.push({ ...c, index: i });
       }
@@ -181,6 +190,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     cases: done,
     grpcCases,
     httpCases,
+    grpcWebCases,
     crashes: failures.filter((f) => f.kind === 'crash').length,
     stalls: failures.filter((f) => f.kind === 'stall').length,
     canaryErrors: failures.filter((f) => f.kind === 'canary-error').length,

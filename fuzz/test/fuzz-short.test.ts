@@ -30,6 +30,7 @@ describe('fuzz (short seeded pass)', () => {
     // Both protocols were exercised and most gRPC calls were judged by the server, not left hanging.
     expect(report.grpcCases).toBeGreaterThan(500);
     expect(report.httpCases).toBeGreaterThan(500);
+    expect(report.grpcWebCases).toBeGreaterThan(100);
     expect(report.unanswered).toBe(0);
   });
 });

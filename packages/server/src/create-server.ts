@@ -34,6 +34,7 @@ import { answerUnaryDirectly } from './transports/grpc/direct-unary.ts';
 import { routeGrpcLogs } from './transports/grpc/grpc-logs.ts';
 import { createGrpcServer } from './transports/grpc/grpc-server.ts';
 import { limitHttp2Servers } from './transports/grpc/http2-limits.ts';
+import { GrpcMethodTable } from './transports/grpc/method-table.ts';
 import { createHttpServer } from './transports/http/http-server.ts';
 
 /**
@@ -204,7 +205,10 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     routeGrpcLogs(logger);
     // A maximum-size item plus the message's own fields.
     const maxRequestBytes = config.limits.maxItemSizeBytes + 1024 * 1024;
+    // Filled by the gRPC server as it registers methods; the HTTP port serves them as gRPC-Web.
+    const grpcMethods = new GrpcMethodTable();
     const grpc = createGrpcServer({
+      methods: grpcMethods,
       service,
       accounts,
       auth,
@@ -249,6 +253,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       connections: config.connections,
       tls,
       ...(config.allowAnonymous ? { anonymousMode: { serverNames: serverNames(config) } } : {}),
+      grpcWeb: { methods: grpcMethods, auth, maxMessageBytes: maxRequestBytes },
     });
     teardown.push(() => http.close());
     const httpPort = await listenHttp(http, config.host, config.httpPort);

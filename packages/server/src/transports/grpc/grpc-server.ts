@@ -15,6 +15,7 @@ import { withFaultInjection } from './fault-injection.ts';
 import { healthDefinition, healthHandlers } from './health.ts';
 import { withHotCodecs } from './hot-codecs.ts';
 import { limitHttp2Settings } from './http2-limits.ts';
+import type { GrpcMethodTable } from './method-table.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { authHandlers, tokenHandlers } from './token-plane.ts';
 import { withTolerantDecoding } from './tolerant-decoding.ts';
@@ -35,6 +36,8 @@ export interface GrpcTransportOptions {
   readonly idleTimeoutMs: number;
   /** Largest header block (metadata) accepted, in bytes. */
   readonly maxHeaderBytes: number;
+  /** When given, every registered method is recorded here too (the gRPC-Web transport dispatches through it). */
+  readonly methods?: GrpcMethodTable;
 }
 
 /** A grpc-js server with every Momento service Cachette answers. Not yet bound. */
@@ -52,11 +55,11 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
   // The fault-injection wrapper is chosen here, once: without the flag, handlers are registered as they are.
   const faults = options.faultInjector;
   const server = {
-    addService: (definition: ServiceDefinition, implementation: UntypedServiceImplementation) =>
-      grpcServer.addService(
-        definition,
-        faults === undefined ? implementation : withFaultInjection(definition, implementation, faults),
-      ),
+    addService: (definition: ServiceDefinition, implementation: UntypedServiceImplementation) => {
+      const served = faults === undefined ? implementation : withFaultInjection(definition, implementation, faults);
+      grpcServer.addService(definition, served);
+      options.methods?.addService(definition, served);
+    },
   };
   limitHttp2Settings(grpcServer, { maxHeaderBytes: options.maxHeaderBytes });
   const deps = { service: options.service, auth: options.auth, onUnexpected: options.onUnexpected };

@@ -17,6 +17,7 @@ import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
 import type { SecureContextTarget, TlsCertificates } from '../../tls-certificates.ts';
+import { type GrpcWebOptions, grpcWebCorsOptions, isGrpcWebUrl, registerGrpcWeb } from '../grpc-web/grpc-web-routes.ts';
 import { anonymousGuard } from './anonymous-guard.ts';
 import { sendError } from './errors.ts';
 import { registerFaultInjection } from './fault-injection.ts';
@@ -58,6 +59,8 @@ export interface HttpTransportOptions {
    * `Host` check). Enables the anonymous-mode rules of {@link anonymousGuard}.
    */
   readonly anonymousMode?: { readonly serverNames: readonly string[] };
+  /** When set, the gRPC server's methods are also served as gRPC-Web (browsers, `@gomomento/sdk-web`). */
+  readonly grpcWeb?: GrpcWebOptions;
 }
 
 /** True when `header` is `Bearer <token>`; compared in constant time so timing does not reveal the token. */
@@ -151,13 +154,22 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
 
   // Browsers call the API from any origin with a key in the Authorization header (never cookies), so a
   // wildcard origin is safe and is what Momento's HTTP API allows.
-  app.register(cors, {
+  const httpCors = {
     origin: '*',
     methods: ['GET', 'PUT', 'POST', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type'],
     exposedHeaders: ['retry-after'],
     maxAge: 86_400,
-  });
+  };
+  const grpcWeb = options.grpcWeb;
+  if (grpcWeb === undefined) app.register(cors, httpCors);
+  else {
+    // gRPC-Web paths need their own headers allowed and the status headers exposed.
+    app.register(cors, {
+      delegator: (request, callback) =>
+        callback(null, isGrpcWebUrl(grpcWeb.methods, request.url ?? '') ? grpcWebCorsOptions : httpCors),
+    });
+  }
 
   // Before authentication, as on gRPC: a faulted call is answered whatever its key.
   if (options.faultInjector !== undefined) registerFaultInjection(app, options.faultInjector);
@@ -182,5 +194,6 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerItemOps(app, options.service);
   registerCollections(app, options.service);
   registerUsage(app, options.usageReport);
+  if (grpcWeb !== undefined) registerGrpcWeb(app, grpcWeb);
   return app;
 }

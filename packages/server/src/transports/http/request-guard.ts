@@ -66,17 +66,15 @@ function refuse(reply: FastifyReply, hasBody: boolean, error: CacheError): never
 export function registerRequestGuard(app: FastifyInstance, options: RequestGuardOptions): InFlightBodies {
   const inFlight = new InFlightBodies(options.maxInFlightBodyBytes, options.maxInFlightBodyBytesPerClient);
   app.addHook('preParsing', async (request, reply, payload) => {
-    const bytes = declaredBodyBytes(request, options.bodyLimitBytes);
+    // A route may set its own limit (gRPC-Web text bodies are base64, 4/3 of the message).
+    const limit = request.routeOptions.bodyLimit ?? options.bodyLimitBytes;
+    const bytes = declaredBodyBytes(request, limit);
     if (bytes === 0) return payload;
-    if (bytes > options.bodyLimitBytes) {
+    if (bytes > limit) {
       refuse(
         reply,
         true,
-        new CacheError(
-          ErrorCode.LIMIT_EXCEEDED,
-          `request body exceeds ${options.bodyLimitBytes} bytes`,
-          'request_size_limit_exceeded',
-        ),
+        new CacheError(ErrorCode.LIMIT_EXCEEDED, `request body exceeds ${limit} bytes`, 'request_size_limit_exceeded'),
       );
     }
     if (!inFlight.reserve(request.ip, bytes)) {

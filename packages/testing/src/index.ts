@@ -6,6 +6,7 @@
  * benches import it; shipped code never does.
  */
 
+export { CHROMIUM_PATH, chromiumAvailable, type LaunchedBrowser, launchChromium } from './browser.ts';
 export { deleteKeysMatching } from './keys.ts';
 export { apiKeyIn, outbox, startSmtpReceiver } from './mail.ts';
 export {

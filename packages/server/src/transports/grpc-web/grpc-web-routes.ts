@@ -9,7 +9,7 @@
  * call to our own gRPC port over a loopback HTTP/2 connection, would cost a second protobuf pass, an HTTP/2
  * session and a socket per gateway for no extra behaviour (see the README's gRPC-Web section for numbers).
  *
- * What this transport does itself: it authenticates from the headers before the body is read (except for
+ * What this transport does itself: it checks a key sent in the headers before the body is read (except on
  * the key-less Ping and Health services), bounds the body (base64 inflates it by 4/3, so the route's limit is
  * the message limit scaled accordingly), decodes the one request frame strictly, and maps every failure to a
  * gRPC status in gRPC-Web form so `grpc-web` clients report it as the SDK's usual error.
@@ -171,9 +171,12 @@ export function registerGrpcWeb(app: FastifyInstance, options: GrpcWebOptions): 
     scope.addContentTypeParser(CONTENT_TYPES, { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    // Authenticate from the headers, before the body is read, as every HTTP route does.
+    // A key in the headers is checked before the body is read, as on every HTTP route, so a wrong key costs
+    // no upload. Without one the method decides: token and auth calls carry the key in their body, Ping
+    // needs none, and anything else answers UNAUTHENTICATED from its handler (the body bounded as always).
     const authenticate = async (request: FastifyRequest) => {
-      await auth.authenticate(tokenOfRequest(request), request.ip);
+      const token = tokenOfRequest(request);
+      if (token !== undefined) await auth.authenticate(token, request.ip);
     };
     for (const path of methods.paths()) {
       const method = methods.get(path);

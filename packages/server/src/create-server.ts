@@ -6,6 +6,7 @@
  * own, so this file reads as the table of contents of a running server.
  */
 import { join } from 'node:path';
+import { consoleFiles } from '@cachette/console';
 import { type Clock, systemClock } from '@cachette/core';
 import type { CacheEngine } from '@cachette/engine';
 import type { MetadataStore } from '@cachette/metadata';
@@ -254,6 +255,11 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       tls,
       ...(config.allowAnonymous ? { anonymousMode: { serverNames: serverNames(config) } } : {}),
       grpcWeb: { methods: grpcMethods, auth, maxMessageBytes: maxRequestBytes },
+      console: { files: consoleFiles(), provider: config.provider, region: config.region },
+      plans: async (accountId) => ({
+        plans: await metadata.listPlans(),
+        current: (await metadata.getAccount(accountId))?.plan ?? null,
+      }),
     });
     teardown.push(() => http.close());
     const httpPort = await listenHttp(http, config.host, config.httpPort);

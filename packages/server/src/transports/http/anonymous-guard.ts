@@ -22,7 +22,7 @@ import { tokenOfRequest } from './request-auth.ts';
 /** Routes that manage the account rather than items (keys, caches, usage). */
 function isManagementRoute(url: string | undefined): boolean {
   if (url === undefined) return false;
-  if (url.startsWith('/v1/api-keys') || url === '/v1/usage') return true;
+  if (url.startsWith('/v1/api-keys') || url === '/v1/usage' || url === '/v1/plans') return true;
   return url.startsWith('/v1/caches') && !url.includes('/items/');
 }
 

@@ -25,9 +25,11 @@ import { authenticateRoutes } from './request-auth.ts';
 import { registerRequestGuard } from './request-guard.ts';
 import { registerApiKeys } from './routes/api-keys.ts';
 import { registerCaches } from './routes/caches.ts';
+import { type ConsoleOptions, registerConsole } from './routes/console.ts';
 import { registerCollections } from './routes/collections.ts';
 import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
+import { type PlansReporter, registerPlans } from './routes/plans.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
 import { refuseRepeatedQueryParameters } from './single-query.ts';
@@ -61,6 +63,10 @@ export interface HttpTransportOptions {
   readonly anonymousMode?: { readonly serverNames: readonly string[] };
   /** When set, the gRPC server's methods are also served as gRPC-Web (browsers, `@gomomento/sdk-web`). */
   readonly grpcWeb?: GrpcWebOptions;
+  /** When set, the web console is served at `/console`. */
+  readonly console?: ConsoleOptions;
+  /** When set, `GET /v1/plans` answers managing keys with the plans (the console's operator view). */
+  readonly plans?: PlansReporter;
 }
 
 /** True when `header` is `Bearer <token>`; compared in constant time so timing does not reveal the token. */
@@ -195,5 +201,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerCollections(app, options.service);
   registerUsage(app, options.usageReport);
   if (grpcWeb !== undefined) registerGrpcWeb(app, grpcWeb);
+  if (options.console !== undefined) registerConsole(app, options.console);
+  if (options.plans !== undefined) registerPlans(app, options.plans);
   return app;
 }

@@ -1,0 +1,85 @@
+/**
+ * @module app/main
+ * The console's entry: a hash router (`#/caches`, `#/items/<cache>`, `#/keys`, `#/usage`, `#/operator`),
+ * the navigation (only what the key may use), sign-out. Each view renders into `<main>`; a failed API call
+ * shows the server's message in the notice area and leaves the page usable.
+ */
+import { h, mount } from './dom.ts';
+import { clearNotice, showError } from './notice.ts';
+import { session } from './session.ts';
+import { cachesView } from './view-caches.ts';
+import { itemsView } from './view-items.ts';
+import { keysView } from './view-keys.ts';
+import { operatorView } from './view-operator.ts';
+import { signInView } from './view-sign-in.ts';
+import { usageView } from './view-usage.ts';
+
+const main = document.getElementById('main') as HTMLElement;
+const nav = document.getElementById('nav') as HTMLElement;
+
+function renderNav(route: string): void {
+  if (!session.key()) {
+    mount(nav);
+    return;
+  }
+  const links: Array<[string, string]> = [['#/caches', 'Caches']];
+  if (session.managing()) links.push(['#/keys', 'API keys'], ['#/usage', 'Usage'], ['#/operator', 'Operator']);
+  mount(
+    nav,
+    ...links.map(([href, label]) =>
+      h('a', { href, ...(route.startsWith(href.slice(1)) ? { 'aria-current': 'page' } : {}) }, label),
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        onclick: () => {
+          session.signOut();
+          location.hash = '#/';
+          render();
+        },
+      },
+      'Sign out',
+    ),
+  );
+}
+
+async function render(): Promise<void> {
+  const route = location.hash.replace(/^#/, '') || '/';
+  renderNav(route);
+  clearNotice();
+  main.setAttribute('aria-busy', 'true');
+  try {
+    if (!session.key()) {
+      await signInView(main, () => {
+        location.hash = '#/caches';
+        void render();
+      });
+    } else if (route.startsWith('/items/')) {
+      await itemsView(main, decodeURIComponent(route.slice('/items/'.length)));
+    } else if (route === '/keys') {
+      await keysView(main, () => void render());
+    } else if (route === '/usage') {
+      await usageView(main);
+    } else if (route === '/operator') {
+      await operatorView(main);
+    } else {
+      await cachesView(main, () => void render());
+    }
+  } catch (e) {
+    mount(main, h('p', { class: 'muted' }, 'This page could not be loaded.'));
+    showError(e);
+  } finally {
+    main.removeAttribute('aria-busy');
+    // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
+    const heading = main.querySelector('h2');
+    if (heading) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: true });
+    }
+  }
+}
+
+window.addEventListener('hashchange', () => void render());
+void render();

@@ -37,7 +37,7 @@ function renderNav(route: string): void {
         onclick: () => {
           session.signOut();
           location.hash = '#/';
-          render();
+          void render(true);
         },
       },
       'Sign out',
@@ -45,16 +45,18 @@ function renderNav(route: string): void {
   );
 }
 
-async function render(): Promise<void> {
+/** Renders the current route; `navigated` clears the last notice (a re-render after an action keeps it). */
+async function render(navigated = false): Promise<void> {
   const route = location.hash.replace(/^#/, '') || '/';
   renderNav(route);
-  clearNotice();
+  if (navigated) clearNotice();
   main.setAttribute('aria-busy', 'true');
   try {
     if (!session.key()) {
       await signInView(main, () => {
-        location.hash = '#/caches';
-        void render();
+        // Changing the hash renders through hashchange; on #/caches already, render directly.
+        if (location.hash === '#/caches') void render();
+        else location.hash = '#/caches';
       });
     } else if (route.startsWith('/items/')) {
       await itemsView(main, decodeURIComponent(route.slice('/items/'.length)));
@@ -72,14 +74,15 @@ async function render(): Promise<void> {
     showError(e);
   } finally {
     main.removeAttribute('aria-busy');
-    // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
+    // Move focus to the new page's heading, so keyboard and screen-reader users land on it (unless the view
+    // already put it in a field, as sign-in does).
     const heading = main.querySelector('h2');
-    if (heading) {
+    if (heading && !main.contains(document.activeElement)) {
       heading.setAttribute('tabindex', '-1');
       heading.focus({ preventScroll: true });
     }
   }
 }
 
-window.addEventListener('hashchange', () => void render());
+window.addEventListener('hashchange', () => void render(true));
 void render();

@@ -20,11 +20,16 @@ interface CacheInfo {
   };
 }
 
+// ListCaches reports "no limit" as the largest uint32, as Momento's wire type has no null.
+const UNLIMITED = 2 ** 32 - 1;
+
 function limitsText(limits: CacheInfo['limits']): string {
   if (!limits) return '—';
   const parts: string[] = [];
-  if (limits.maxTrafficRate) parts.push(`${limits.maxTrafficRate} req/s`);
-  if (limits.maxThroughputKbps) parts.push(`${bytes(limits.maxThroughputKbps * 1000)}/s`);
+  const rate = limits.maxTrafficRate;
+  const kbps = limits.maxThroughputKbps;
+  if (rate) parts.push(rate >= UNLIMITED ? 'unlimited req/s' : `${rate} req/s`);
+  if (kbps) parts.push(kbps >= UNLIMITED ? 'unlimited throughput' : `${bytes(kbps * 1000)}/s`);
   if (limits.maxItemSizeKb) parts.push(`items ≤ ${bytes(limits.maxItemSizeKb * 1000)}`);
   if (limits.maxTtlSeconds) parts.push(`TTL ≤ ${limits.maxTtlSeconds / 3600} h`);
   return parts.join(' · ') || '—';
@@ -109,7 +114,17 @@ export async function cachesView(root: HTMLElement, rerender: () => void): Promi
           h(
             'table',
             {},
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Limits'), h('th', { scope: 'col' }, ''))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Name'),
+                h('th', { scope: 'col' }, 'Limits'),
+                h('th', { scope: 'col' }, ''),
+              ),
+            ),
             h('tbody', {}, ...rows),
           ),
         ),

@@ -79,7 +79,10 @@ function lookupPanel(cache: string, out: HTMLElement): HTMLElement {
               }, form.querySelector('button'));
             },
           },
-          field('New TTL (seconds)', h('input', { name: 'ttl', type: 'number', min: 1, required: true, inputmode: 'numeric' })),
+          field(
+            'New TTL (seconds)',
+            h('input', { name: 'ttl', type: 'number', min: 1, required: true, inputmode: 'numeric' }),
+          ),
           h('button', { type: 'submit', class: 'secondary' }, 'Change TTL'),
         ),
         h(
@@ -169,7 +172,10 @@ function setPanel(cache: string): HTMLElement {
     field('Kind', kind),
     textField,
     fileField,
-    field('TTL (seconds)', h('input', { name: 'ttl', type: 'number', min: 1, value: 600, required: true, inputmode: 'numeric' })),
+    field(
+      'TTL (seconds)',
+      h('input', { name: 'ttl', type: 'number', min: 1, value: 600, required: true, inputmode: 'numeric' }),
+    ),
     h('button', { type: 'submit' }, 'Set'),
   );
 }

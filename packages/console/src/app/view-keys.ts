@@ -103,7 +103,11 @@ export async function keysView(root: HTMLElement, rerender: () => void): Promise
       },
     },
     h('h3', { id: 'create-key-title' }, 'Create a key'),
-    field('Caches', h('input', { name: 'caches', autocomplete: 'off', placeholder: 'all caches' }), 'Comma-separated; empty for all caches.'),
+    field(
+      'Caches',
+      h('input', { name: 'caches', autocomplete: 'off', placeholder: 'all caches' }),
+      'Comma-separated; empty for all caches.',
+    ),
     field(
       'Access',
       h(
@@ -124,7 +128,12 @@ export async function keysView(root: HTMLElement, rerender: () => void): Promise
     return h(
       'tr',
       { 'data-key-id': k.id },
-      h('th', { scope: 'row' }, h('code', {}, k.id), k.description ? h('div', { class: 'muted' }, k.description) : null),
+      h(
+        'th',
+        { scope: 'row' },
+        h('code', {}, k.id),
+        k.description ? h('div', { class: 'muted' }, k.description) : null,
+      ),
       h('td', {}, k.caches === 'all' ? 'all' : k.caches.join(', ')),
       h('td', {}, k.access),
       h('td', {}, when(k.createdAt)),

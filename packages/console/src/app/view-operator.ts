@@ -42,7 +42,9 @@ const FIGURES: Array<[string, string, (n: number) => string]> = [
 export async function operatorView(root: HTMLElement): Promise<void> {
   const [{ plans, current }, health] = await Promise.all([
     api<{ plans: Plan[]; current: string | null }>('/v1/plans'),
-    api<{ status: string }>('/healthz', { key: '' }).catch((e: unknown) => ({ status: `unreachable (${(e as Error).message})` })),
+    api<{ status: string }>('/healthz', { key: '' }).catch((e: unknown) => ({
+      status: `unreachable (${(e as Error).message})`,
+    })),
   ]);
   let figures: HTMLElement;
   try {
@@ -80,7 +82,13 @@ export async function operatorView(root: HTMLElement): Promise<void> {
         h(
           'thead',
           {},
-          h('tr', {}, ...['Plan', 'Requests/s per cache', 'Throughput per cache', 'Item size', 'Max TTL', 'Caches', 'Keys'].map((t) => h('th', { scope: 'col' }, t))),
+          h(
+            'tr',
+            {},
+            ...['Plan', 'Requests/s per cache', 'Throughput per cache', 'Item size', 'Max TTL', 'Caches', 'Keys'].map(
+              (t) => h('th', { scope: 'col' }, t),
+            ),
+          ),
         ),
         h(
           'tbody',
@@ -91,7 +99,11 @@ export async function operatorView(root: HTMLElement): Promise<void> {
               {},
               h('th', { scope: 'row' }, p.name, p.name === current ? h('span', { class: 'badge' }, 'your plan') : null),
               h('td', {}, limit(p.maxRequestsPerSecond)),
-              h('td', {}, limit(p.maxThroughputBytesPerSecond, (n) => `${bytes(n)}/s`)),
+              h(
+                'td',
+                {},
+                limit(p.maxThroughputBytesPerSecond, (n) => `${bytes(n)}/s`),
+              ),
               h('td', {}, bytes(p.maxItemSizeBytes)),
               h('td', {}, duration(p.maxTtlMs)),
               h('td', {}, limit(p.maxCaches)),

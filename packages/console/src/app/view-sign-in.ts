@@ -21,9 +21,10 @@ async function probe(key: string): Promise<boolean> {
 }
 
 export async function signInView(root: HTMLElement, onSignedIn: () => void): Promise<void> {
-  const config = (await api<{ provider: string; region: string }>('/console/config.json', { key: '' }).catch(
-    () => ({ provider: 'local', region: 'local' }),
-  )) as { provider: string; region: string };
+  const config = (await api<{ provider: string; region: string }>('/console/config.json', { key: '' }).catch(() => ({
+    provider: 'local',
+    region: 'local',
+  }))) as { provider: string; region: string };
 
   const keyInput = h('textarea', { name: 'key', rows: 3, required: true, autocomplete: 'off', spellcheck: 'false' });
   const signIn = h(
@@ -58,7 +59,11 @@ export async function signInView(root: HTMLElement, onSignedIn: () => void): Pro
         const form = event.currentTarget as HTMLFormElement;
         const email = valueOf(form, 'email');
         void attempt(async () => {
-          await api('/v1/signup', { method: 'POST', key: '', json: { provider: config.provider, region: config.region, email } });
+          await api('/v1/signup', {
+            method: 'POST',
+            key: '',
+            json: { provider: config.provider, region: config.region, email },
+          });
           showInfo(
             `A key is on its way to ${email}. Without SMTP configured, the server writes the e-mail as an .eml file in its data directory's outbox/.`,
           );

@@ -110,10 +110,29 @@ export async function usageView(root: HTMLElement): Promise<void> {
     ),
     h(
       'div',
-      { class: 'meter', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(usedPct), 'aria-label': 'Free tier used' },
+      {
+        class: 'meter',
+        role: 'meter',
+        'aria-valuemin': 0,
+        'aria-valuemax': 100,
+        'aria-valuenow': Math.round(usedPct),
+        'aria-label': 'Free tier used',
+      },
       h('div', { style: '' }),
     ),
-    h('figure', {}, chart(report), h('figcaption', {}, h('span', { class: 'key-in' }, 'in'), ' ', h('span', { class: 'key-out' }, 'out'), ` · ${usd(report.pricePerGbUsd)} per GB beyond the free tier`)),
+    h(
+      'figure',
+      {},
+      chart(report),
+      h(
+        'figcaption',
+        {},
+        h('span', { class: 'key-in' }, 'in'),
+        ' ',
+        h('span', { class: 'key-out' }, 'out'),
+        ` · ${usd(report.pricePerGbUsd)} per GB beyond the free tier`,
+      ),
+    ),
     h(
       'details',
       {},
@@ -124,12 +143,41 @@ export async function usageView(root: HTMLElement): Promise<void> {
         h(
           'table',
           {},
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Day / cache'), h('th', { scope: 'col' }, 'In'), h('th', { scope: 'col' }, 'Out'), h('th', { scope: 'col' }, 'Requests'))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Day / cache'),
+              h('th', { scope: 'col' }, 'In'),
+              h('th', { scope: 'col' }, 'Out'),
+              h('th', { scope: 'col' }, 'Requests'),
+            ),
+          ),
           h(
             'tbody',
             {},
-            ...report.byDay.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.day), h('td', {}, bytes(d.bytesIn)), h('td', {}, bytes(d.bytesOut)), h('td', {}, d.requests))),
-            ...report.byCache.map((c) => h('tr', {}, h('th', { scope: 'row' }, c.cache), h('td', {}, bytes(c.bytesIn)), h('td', {}, bytes(c.bytesOut)), h('td', {}, c.requests))),
+            ...report.byDay.map((d) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, d.day),
+                h('td', {}, bytes(d.bytesIn)),
+                h('td', {}, bytes(d.bytesOut)),
+                h('td', {}, d.requests),
+              ),
+            ),
+            ...report.byCache.map((c) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, c.cache),
+                h('td', {}, bytes(c.bytesIn)),
+                h('td', {}, bytes(c.bytesOut)),
+                h('td', {}, c.requests),
+              ),
+            ),
           ),
         ),
       ),

@@ -1,0 +1,194 @@
+/**
+ * The console in headless Chromium against a real server: sign-in (with the keyboard alone), a cache
+ * created, an item set and read back with its TTL, a read-only key created (its secret works, with read
+ * rights only) and revoked (it stops working), the usage chart, the operator view, the server's own
+ * error shown for a bad key, and a phone-sized viewport without sideways scrolling.
+ * `CACHETTE_SCREENSHOTS=1` also writes the screenshots the README shows into docs/.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type CachetteServer, createLogger, createServerFromSettings } from '@cachette/server';
+import { apiKeyIn, chromiumAvailable, type LaunchedBrowser, launchChromium, outbox } from '@cachette/testing';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
+const screenshots = process.env.CACHETTE_SCREENSHOTS === '1';
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (screenshots) await page.screenshot({ path: join(docs, `console-${name}.png`), fullPage: true });
+}
+
+describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without /usr/bin/chromium)', () => {
+  let server: CachetteServer;
+  let dataDir: string;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  const cacheName = `console-${Math.random().toString(36).slice(2, 8)}`;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'cachette-console-'));
+    server = await createServerFromSettings({ port: 0, httpPort: 0, dataDir, logger: createLogger('silent') });
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1200, height: 800 });
+    // Flush, delete and revoke ask for confirmation: the test confirms.
+    page.on('dialog', (dialog) => void dialog.accept());
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const notice = () => page.locator('#notice');
+
+  it('refuses a wrong key with the server’s message', { timeout: 60_000 }, async () => {
+    await page.goto(`${server.httpUrl}/console`);
+    await shot(page, 'sign-in');
+    await page.fill('textarea[name=key]', 'not-a-key');
+    await page.click('button:has-text("Sign in")');
+    await expect.poll(() => notice().textContent()).toContain('UNAUTHENTICATED');
+  });
+
+  it('signs up: the key arrives by e-mail and signs in', { timeout: 60_000 }, async () => {
+    await page.goto(`${server.httpUrl}/console`);
+    await page.fill('input[name=email]', 'console-user@example.com');
+    await page.click('button:has-text("Send me a key")');
+    await expect.poll(() => notice().textContent()).toContain('A key is on its way to console-user@example.com');
+    // No SMTP in the test: the server wrote the e-mail to its outbox.
+    const mails = await outbox(dataDir);
+    const key = apiKeyIn(mails.at(-1)?.text ?? '');
+    await page.fill('textarea[name=key]', key);
+    await page.click('button:has-text("Sign in")');
+    await page.waitForSelector('h2:has-text("Caches")');
+    expect(await page.locator('main').textContent()).toContain('No caches yet.');
+    await page.click('button:has-text("Sign out")');
+    await page.waitForSelector('h2:has-text("Sign in")');
+  });
+
+  it('signs in with the keyboard alone', { timeout: 60_000 }, async () => {
+    await page.goto(`${server.httpUrl}/console`);
+    // The key field has focus on arrival; Tab reaches the button, Enter presses it.
+    await page.keyboard.insertText(server.devApiKey);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('h2:has-text("Caches")');
+    expect(await page.evaluate(() => sessionStorage.getItem('cachette.apiKey'))).toBe(server.devApiKey);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Caches', 'API keys', 'Usage', 'Operator']);
+  });
+
+  it('creates a cache, sets an item and reads it back with its TTL', { timeout: 60_000 }, async () => {
+    await page.fill('input[name=name]', cacheName);
+    await page.click('button:has-text("Create cache")');
+    await page.waitForSelector(`a:has-text("${cacheName}")`);
+    await shot(page, 'caches');
+    await page.click(`a:has-text("${cacheName}")`);
+    await page.waitForSelector('h3:has-text("Set an item")');
+    const set = page.locator('form:has(h3:has-text("Set an item"))');
+    await set.locator('input[name=key]').fill('profile');
+    await set.locator('select[name=kind]').selectOption('json');
+    await set.locator('textarea[name=value]').fill('{"name":"andrew","langs":["ts"]}');
+    await set.locator('input[name=ttl]').fill('600');
+    await set.locator('button[type=submit]').click();
+    await expect.poll(() => notice().textContent()).toContain("Item 'profile' stored");
+    const get = page.locator('form:has(h3:has-text("Get an item"))');
+    await get.locator('input[name=key]').fill('profile');
+    await get.locator('button[type=submit]').click();
+    await expect
+      .poll(() => page.locator('[data-testid=value]').textContent())
+      .toBe(JSON.stringify({ name: 'andrew', langs: ['ts'] }, null, 2));
+    expect(await page.locator('[data-testid=ttl]').textContent()).toMatch(/^(9|10) min/);
+    await shot(page, 'items');
+    // The item is really on the server, as the console showed it.
+    const stored = await fetch(`${server.httpUrl}/cache/${cacheName}?key=profile`, {
+      headers: { authorization: server.devApiKey },
+    });
+    expect(await stored.text()).toBe('{"name":"andrew","langs":["ts"]}');
+    // A miss is a plain statement, not an error.
+    await get.locator('input[name=key]').fill('nobody');
+    await get.locator('button[type=submit]').click();
+    await expect.poll(() => page.locator('main').textContent()).toContain("No item 'nobody' (miss).");
+  });
+
+  it('creates a read-only key (shown once), then revokes it', { timeout: 60_000 }, async () => {
+    await page.click('nav a:has-text("API keys")');
+    await page.waitForSelector('h3:has-text("Create a key")');
+    await page.fill('input[name=caches]', cacheName);
+    await page.selectOption('select[name=access]', 'read-only');
+    await page.selectOption('select[name=expires]', '1 day');
+    await page.fill('input[name=description]', 'console test');
+    await page.click('button:has-text("Create key")');
+    const secret = (await page.locator('[data-testid=new-key]').textContent()) ?? '';
+    expect(secret.length).toBeGreaterThan(40);
+    await shot(page, 'keys');
+    const read = await fetch(`${server.httpUrl}/cache/${cacheName}?key=profile`, {
+      headers: { authorization: secret },
+    });
+    expect(read.status).toBe(200);
+    const write = await fetch(`${server.httpUrl}/cache/${cacheName}?key=x&ttl_seconds=60`, {
+      method: 'PUT',
+      headers: { authorization: secret },
+      body: 'y',
+    });
+    expect(write.status).toBe(403);
+
+    const row = page.locator('tr', { hasText: 'console test' });
+    await row.locator('button:has-text("Revoke")').click();
+    await expect.poll(() => row.locator('[data-testid=state]').textContent()).toBe('revoked');
+    const after = await fetch(`${server.httpUrl}/cache/${cacheName}?key=profile`, {
+      headers: { authorization: secret },
+    });
+    expect(after.status).toBe(401);
+  });
+
+  it('charts the bytes moved this month', { timeout: 60_000 }, async () => {
+    await page.click('nav a:has-text("Usage")');
+    await page.waitForSelector('[data-testid=usage-chart]');
+    // The set above moved the key and value in, the reads moved the value out.
+    expect(await page.locator('[data-testid=bytes-in]').textContent()).not.toBe('0 B');
+    expect(await page.locator('[data-testid=bytes-out]').textContent()).not.toBe('0 B');
+    const days = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 0)).getUTCDate();
+    expect(await page.locator('[data-testid=usage-chart] rect').count()).toBe(days * 2);
+    const tallest = await page
+      .locator('[data-testid=usage-chart] rect.bar-in')
+      .evaluateAll((rects) => Math.max(...rects.map((r) => Number(r.getAttribute('height')))));
+    expect(tallest).toBeGreaterThan(0);
+    await shot(page, 'usage');
+  });
+
+  it('shows plans, health and live figures to an operator', { timeout: 60_000 }, async () => {
+    await page.click('nav a:has-text("Operator")');
+    await page.waitForSelector('h3:has-text("Plans")');
+    expect(await page.locator('[data-testid=health]').textContent()).toBe('ok');
+    expect(await page.locator('tr', { hasText: 'your plan' }).count()).toBe(1);
+    expect(await page.locator('[data-testid=metrics]').textContent()).toContain('Requests served');
+    await shot(page, 'operator');
+  });
+
+  it('is readable on a phone: no sideways scrolling', { timeout: 60_000 }, async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const hash of ['#/caches', `#/items/${cacheName}`, '#/keys', '#/usage']) {
+      await page.goto(`${server.httpUrl}/console${hash}`);
+      await page.waitForSelector('main h2');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, hash).toBeLessThanOrEqual(0);
+    }
+    await page.goto(`${server.httpUrl}/console#/caches`);
+    await page.waitForSelector('main h2');
+    await shot(page, 'phone');
+    await page.setViewportSize({ width: 1200, height: 800 });
+  });
+
+  it('deletes the cache after confirmation, and signs out', { timeout: 60_000 }, async () => {
+    await page.goto(`${server.httpUrl}/console#/caches`);
+    await page.locator('tr', { hasText: cacheName }).locator('button:has-text("Delete")').click();
+    await expect.poll(() => notice().textContent()).toContain(`Cache '${cacheName}' deleted.`);
+    await page.click('button:has-text("Sign out")');
+    await page.waitForSelector('h2:has-text("Sign in")');
+    expect(await page.evaluate(() => sessionStorage.getItem('cachette.apiKey'))).toBeNull();
+  });
+});

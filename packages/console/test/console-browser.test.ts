@@ -77,7 +77,7 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForSelector('h2:has-text("Caches")');
-    expect(await page.evaluate(() => sessionStorage.getItem('cachette.apiKey'))).toBe(server.devApiKey);
+    expect(await page.evaluate("sessionStorage.getItem('cachette.apiKey')")).toBe(server.devApiKey);
     expect(await page.locator('nav a').allTextContents()).toEqual(['Caches', 'API keys', 'Usage', 'Operator']);
   });
 
@@ -174,7 +174,7 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     for (const hash of ['#/caches', `#/items/${cacheName}`, '#/keys', '#/usage']) {
       await page.goto(`${server.httpUrl}/console${hash}`);
       await page.waitForSelector('main h2');
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
       expect(overflow, hash).toBeLessThanOrEqual(0);
     }
     await page.goto(`${server.httpUrl}/console#/caches`);
@@ -189,6 +189,6 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await expect.poll(() => notice().textContent()).toContain(`Cache '${cacheName}' deleted.`);
     await page.click('button:has-text("Sign out")');
     await page.waitForSelector('h2:has-text("Sign in")');
-    expect(await page.evaluate(() => sessionStorage.getItem('cachette.apiKey'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('cachette.apiKey')")).toBeNull();
   });
 });

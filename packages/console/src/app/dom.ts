@@ -42,7 +42,7 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
 }
 
 /** The value of the form control named `name` inside `form`. */
-export function valueOf(form: HTMLFormElement, name: string): string {
+export function formValue(form: HTMLFormElement, name: string): string {
   const control = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null;
   return control?.value.trim() ?? '';
 }

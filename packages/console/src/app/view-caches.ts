@@ -4,7 +4,7 @@
  * and delete ask for confirmation: both lose items for good.
  */
 import { api, cachePath } from './api.ts';
-import { field, h, mount, valueOf } from './dom.ts';
+import { field, formValue, h, mount } from './dom.ts';
 import { bytes } from './format.ts';
 import { attempt, showInfo } from './notice.ts';
 import { session } from './session.ts';
@@ -88,7 +88,7 @@ export async function cachesView(root: HTMLElement, rerender: () => void): Promi
       onsubmit: (event: Event) => {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
-        const name = valueOf(form, 'name');
+        const name = formValue(form, 'name');
         void attempt(async () => {
           await api(cachePath(name), { method: 'PUT' });
           showInfo(`Cache '${name}' created.`);

@@ -6,7 +6,7 @@
  * collection routes.
  */
 import { ApiError, api, cachePath } from './api.ts';
-import { field, h, mount, valueOf } from './dom.ts';
+import { field, formValue, h, mount } from './dom.ts';
 import { bytes, duration } from './format.ts';
 import { attempt, showInfo } from './notice.ts';
 
@@ -71,7 +71,7 @@ function lookupPanel(cache: string, out: HTMLElement): HTMLElement {
             onsubmit: (event: Event) => {
               event.preventDefault();
               const form = event.currentTarget as HTMLFormElement;
-              const seconds = Number(valueOf(form, 'ttl'));
+              const seconds = Number(formValue(form, 'ttl'));
               void attempt(async () => {
                 await api(cachePath(cache, '/items/ttl'), { method: 'POST', json: { key, ttl_seconds: seconds } });
                 showInfo(`TTL of '${key}' set to ${seconds} s.`);
@@ -111,7 +111,7 @@ function lookupPanel(cache: string, out: HTMLElement): HTMLElement {
       onsubmit: (event: Event) => {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
-        void attempt(() => show(valueOf(form, 'key')), form.querySelector('button'));
+        void attempt(() => show(formValue(form, 'key')), form.querySelector('button'));
       },
     },
     h('h3', { id: 'get-title' }, 'Get an item'),
@@ -145,8 +145,8 @@ function setPanel(cache: string): HTMLElement {
       onsubmit: (event: Event) => {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
-        const key = valueOf(form, 'key');
-        const ttl = valueOf(form, 'ttl');
+        const key = formValue(form, 'key');
+        const ttl = formValue(form, 'ttl');
         void attempt(async () => {
           let body: BodyInit;
           if (kind.value === 'file') {
@@ -243,7 +243,7 @@ function collectionPanel(cache: string, out: HTMLElement): HTMLElement {
       onsubmit: (event: Event) => {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
-        void attempt(() => fetchCollection(type.value, valueOf(form, 'name')), form.querySelector('button'));
+        void attempt(() => fetchCollection(type.value, formValue(form, 'name')), form.querySelector('button'));
       },
     },
     h('h3', { id: 'collection-title' }, 'Collections'),

@@ -5,7 +5,7 @@
  * every key it minted).
  */
 import { api } from './api.ts';
-import { field, h, mount, valueOf } from './dom.ts';
+import { field, formValue, h, mount } from './dom.ts';
 import { when } from './format.ts';
 import { attempt, showInfo } from './notice.ts';
 
@@ -79,18 +79,18 @@ export async function keysView(root: HTMLElement, rerender: () => void): Promise
       onsubmit: (event: Event) => {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
-        const caches = valueOf(form, 'caches')
+        const caches = formValue(form, 'caches')
           .split(',')
           .map((c) => c.trim())
           .filter((c) => c !== '');
-        const expires = EXPIRY[valueOf(form, 'expires')];
-        const description = valueOf(form, 'description');
+        const expires = EXPIRY[formValue(form, 'expires')];
+        const description = formValue(form, 'description');
         void attempt(async () => {
           const issued = await api<{ apiKey: string; id: string }>('/v1/api-keys', {
             method: 'POST',
             json: {
               ...(caches.length > 0 ? { caches } : {}),
-              access: valueOf(form, 'access'),
+              access: formValue(form, 'access'),
               ...(expires === undefined ? {} : { expiresInSeconds: expires }),
               ...(description ? { description } : {}),
             },

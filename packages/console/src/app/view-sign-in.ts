@@ -4,7 +4,7 @@
  * address: the server mails a key, as `cachette account signup` does.
  */
 import { ApiError, api } from './api.ts';
-import { field, h, mount, valueOf } from './dom.ts';
+import { field, formValue, h, mount } from './dom.ts';
 import { attempt, showError, showInfo } from './notice.ts';
 import { session } from './session.ts';
 
@@ -35,7 +35,7 @@ export async function signInView(root: HTMLElement, onSignedIn: () => void): Pro
       onsubmit: (event: Event) => {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
-        const key = valueOf(form, 'key');
+        const key = formValue(form, 'key');
         if (key === '') return showError(new Error('Paste an API key first.'));
         void attempt(async () => {
           const managing = await probe(key);
@@ -57,7 +57,7 @@ export async function signInView(root: HTMLElement, onSignedIn: () => void): Pro
       onsubmit: (event: Event) => {
         event.preventDefault();
         const form = event.currentTarget as HTMLFormElement;
-        const email = valueOf(form, 'email');
+        const email = formValue(form, 'email');
         void attempt(async () => {
           await api('/v1/signup', {
             method: 'POST',

@@ -180,7 +180,8 @@ export function registerGrpcWeb(app: FastifyInstance, options: GrpcWebOptions): 
     };
     for (const path of methods.paths()) {
       const method = methods.get(path);
-      if (method === undefined) continue;
+      // A gRPC-Web request body holds one message: client streams cannot be carried (none is in the SDK).
+      if (method === undefined || method.definition.requestStream) continue;
       const service = path.slice(1, path.lastIndexOf('/'));
       scope.post(
         path,

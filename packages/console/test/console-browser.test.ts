@@ -72,7 +72,8 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
 
   it('signs in with the keyboard alone', { timeout: 60_000 }, async () => {
     await page.goto(`${server.httpUrl}/console`);
-    // The key field has focus on arrival; Tab reaches the button, Enter presses it.
+    // The key field has focus once the view is rendered; Tab reaches the button, Enter presses it.
+    await page.waitForFunction("document.activeElement?.getAttribute('name') === 'key'");
     await page.keyboard.insertText(server.devApiKey);
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');

@@ -14,6 +14,9 @@ import { apiKeyIn, chromiumAvailable, type LaunchedBrowser, launchChromium, outb
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// The page answers when the server and the browser do: on a loaded machine that can take seconds.
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
+
 const docs = fileURLToPath(new URL('../../../docs/', import.meta.url));
 const screenshots = process.env.CACHETTE_SCREENSHOTS === '1';
 
@@ -51,14 +54,14 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await shot(page, 'sign-in');
     await page.fill('textarea[name=key]', 'not-a-key');
     await page.click('button:has-text("Sign in")');
-    await expect.poll(() => notice().textContent()).toContain('UNAUTHENTICATED');
+    await poll(() => notice().textContent()).toContain('UNAUTHENTICATED');
   });
 
   it('signs up: the key arrives by e-mail and signs in', { timeout: 60_000 }, async () => {
     await page.goto(`${server.httpUrl}/console`);
     await page.fill('input[name=email]', 'console-user@example.com');
     await page.click('button:has-text("Send me a key")');
-    await expect.poll(() => notice().textContent()).toContain('A key is on its way to console-user@example.com');
+    await poll(() => notice().textContent()).toContain('A key is on its way to console-user@example.com');
     // No SMTP in the test: the server wrote the e-mail to its outbox.
     const mails = await outbox(dataDir);
     const key = apiKeyIn(mails.at(-1)?.text ?? '');
@@ -95,7 +98,7 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await set.locator('textarea[name=value]').fill('{"name":"andrew","langs":["ts"]}');
     await set.locator('input[name=ttl]').fill('600');
     await set.locator('button[type=submit]').click();
-    await expect.poll(() => notice().textContent()).toContain("Item 'profile' stored");
+    await poll(() => notice().textContent()).toContain("Item 'profile' stored");
     const get = page.locator('form:has(h3:has-text("Get an item"))');
     await get.locator('input[name=key]').fill('profile');
     await get.locator('button[type=submit]').click();
@@ -112,7 +115,7 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     // A miss is a plain statement, not an error.
     await get.locator('input[name=key]').fill('nobody');
     await get.locator('button[type=submit]').click();
-    await expect.poll(() => page.locator('main').textContent()).toContain("No item 'nobody' (miss).");
+    await poll(() => page.locator('main').textContent()).toContain("No item 'nobody' (miss).");
   });
 
   it('creates a read-only key (shown once), then revokes it', { timeout: 60_000 }, async () => {
@@ -139,7 +142,7 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
 
     const row = page.locator('tr', { hasText: 'console test' });
     await row.locator('button:has-text("Revoke")').click();
-    await expect.poll(() => row.locator('[data-testid=state]').textContent()).toBe('revoked');
+    await poll(() => row.locator('[data-testid=state]').textContent()).toBe('revoked');
     const after = await fetch(`${server.httpUrl}/cache/${cacheName}?key=profile`, {
       headers: { authorization: secret },
     });
@@ -187,7 +190,7 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
   it('deletes the cache after confirmation, and signs out', { timeout: 60_000 }, async () => {
     await page.goto(`${server.httpUrl}/console#/caches`);
     await page.locator('tr', { hasText: cacheName }).locator('button:has-text("Delete")').click();
-    await expect.poll(() => notice().textContent()).toContain(`Cache '${cacheName}' deleted.`);
+    await poll(() => notice().textContent()).toContain(`Cache '${cacheName}' deleted.`);
     await page.click('button:has-text("Sign out")');
     await page.waitForSelector('h2:has-text("Sign in")');
     expect(await page.evaluate("sessionStorage.getItem('cachette.apiKey')")).toBeNull();

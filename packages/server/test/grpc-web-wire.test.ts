@@ -230,3 +230,32 @@ describe('hostile gRPC-Web bodies get INVALID_ARGUMENT (or a limit) and the serv
     expect(answer.grpcStatus).toBe(status.RESOURCE_EXHAUSTED);
   });
 });
+
+describe('gRPC-Web runs the gRPC port’s own handlers (fault injection included) and honours grpc-timeout', () => {
+  let faulty: Booted;
+  beforeAll(async () => {
+    faulty = await boot({ enableFaultInjection: true });
+  });
+  afterAll(async () => {
+    await faulty.stop();
+  });
+
+  const ping = (headers: Record<string, string>) =>
+    fetch(`${faulty.server.httpUrl}/cache_client.Ping/Ping`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/grpc-web+proto', ...headers },
+      body: frame(new Uint8Array()),
+    });
+
+  it('momento-local fault metadata is honoured as on the gRPC port', async () => {
+    const response = await ping({ 'return-error': 'unavailable' });
+    expect(response.headers.get('grpc-status')).toBe(String(status.UNAVAILABLE));
+    expect(response.headers.get('grpc-message')).toContain('fault injected');
+  });
+
+  it('a call still running at its grpc-timeout is answered DEADLINE_EXCEEDED', async () => {
+    // The injected delay (60 s) outlasts the deadline (300 ms): the deadline answers, not the delay.
+    const response = await ping({ 'delay-ms': '60000', 'grpc-timeout': '300m' });
+    expect(response.headers.get('grpc-status')).toBe(String(status.DEADLINE_EXCEEDED));
+  });
+});

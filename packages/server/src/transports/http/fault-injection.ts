@@ -38,6 +38,9 @@ function bodyOf(plan: FaultPlan): { error: { code: string; message: string } } {
 /** Adds the fault-injection hook to `app`. */
 export function registerFaultInjection(app: FastifyInstance, injector: FaultInjector): void {
   app.addHook('onRequest', async (request, reply) => {
+    // gRPC-Web calls run the gRPC port's handlers, already wrapped with fault injection (with gRPC statuses
+    // and method names): injecting here too would fail or delay them twice, in the wrong form.
+    if (request.headers['content-type']?.startsWith('application/grpc-web')) return;
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     const method = RPC_OF_ROUTE[route];
     const names = method === undefined ? [route] : rpcNamesOf(method);

@@ -26,6 +26,10 @@ export interface ServerConfig {
   readonly port: number;
   /** HTTP port (signup, keys, HTTP API). Default 8081; 0 picks a free port. */
   readonly httpPort: number;
+  /** Redis protocol (RESP) port; `undefined` = no Redis listener (the default); 0 picks a free port. */
+  readonly redisPort?: number | undefined;
+  /** TTL given to Redis writes that name none, in ms (capped at `limits.maxTtlMs`). Default 24 h. */
+  readonly redisDefaultTtlMs?: number;
   /** Where metadata.db, the lock file and dev-api-key live. Default `./.cachette`. */
   readonly dataDir: string;
   /** `postgres://…` to keep metadata in PostgreSQL (shared by gateways); unset = `<data-dir>/metadata.db`. */
@@ -124,6 +128,8 @@ export function toServerConfig(s: Settings): ServerConfig {
     port: s.port,
     // A free gRPC port (0) without an explicit HTTP port means a free HTTP port too.
     httpPort: s.httpPort ?? (s.port === 0 ? 0 : DEFAULT_HTTP_PORT),
+    redisPort: s.redisPort,
+    redisDefaultTtlMs: s.redisDefaultTtl,
     dataDir: s.dataDir,
     databaseUrl: s.databaseUrl,
     databaseSchema: s.databaseSchema,
@@ -171,6 +177,10 @@ export function toServerConfig(s: Settings): ServerConfig {
   }
   if (config.port !== 0 && config.port === config.httpPort) {
     throw invalid(`the gRPC port and the HTTP port must differ (both are ${config.port})`);
+  }
+  const redisPort = config.redisPort;
+  if (redisPort !== undefined && redisPort !== 0 && (redisPort === config.port || redisPort === config.httpPort)) {
+    throw invalid(`the Redis port must differ from the gRPC and HTTP ports (${redisPort} is taken by another)`);
   }
   if (config.maxMemoryBytes < config.limits.maxItemSizeBytes * 2) {
     throw invalid(

@@ -14,7 +14,7 @@ import { ServerCredentials } from '@grpc/grpc-js';
 import { completeConfig, type ServerConfig } from './config.ts';
 import { FaultInjector } from './fault-injection.ts';
 import { dialHost, hostPort } from './host-port.ts';
-import { listenGrpc, listenHttp } from './listen.ts';
+import { listenGrpc, listenHttp, listenRedis } from './listen.ts';
 import { ensureLocalAccount } from './local-account.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -37,6 +37,7 @@ import { createGrpcServer } from './transports/grpc/grpc-server.ts';
 import { limitHttp2Servers } from './transports/grpc/http2-limits.ts';
 import { GrpcMethodTable } from './transports/grpc/method-table.ts';
 import { createHttpServer } from './transports/http/http-server.ts';
+import { createRespServer, type RespServer } from './transports/resp/resp-server.ts';
 
 /**
  * What a server is made of. The server owns the parts it is given: `close()`, or a failed start, closes
@@ -76,6 +77,8 @@ export interface CachetteServer {
   readonly httpPort: number;
   /** Base URL of the HTTP API, e.g. `http://127.0.0.1:8081`. */
   readonly httpUrl: string;
+  /** The bound Redis protocol port, or `undefined` when `config.redisPort` is unset (no Redis listener). */
+  readonly redisPort: number | undefined;
   /** The local account and its key (also in `<data-dir>/dev-api-key`). */
   readonly localAccountId: string;
   readonly devApiKey: string;
@@ -264,6 +267,26 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     teardown.push(() => http.close());
     const httpPort = await listenHttp(http, config.host, config.httpPort);
     const scheme = tls ? 'https' : 'http';
+    // The Redis protocol, only when asked for: the same service, keys and limits as gRPC.
+    let resp: RespServer | undefined;
+    let redisPort: number | undefined;
+    if (config.redisPort !== undefined) {
+      const redis = createRespServer({
+        service,
+        auth,
+        clock,
+        limits: config.limits,
+        defaultTtlMs: config.redisDefaultTtlMs ?? config.limits.maxTtlMs,
+        onUnexpected: (error, requestId) =>
+          logger.error({ err: error, requestId }, 'unexpected error while serving a Redis command'),
+        maxConnections: config.connections.maxConnections,
+        requestTimeoutMs: config.connections.requestTimeoutMs,
+        tls,
+      });
+      teardown.push(() => redis.close(0));
+      redisPort = await listenRedis(redis, config.host, config.redisPort);
+      resp = redis;
+    }
     endpoints.httpEndpoint = config.publicHttpEndpoint ?? `${scheme}://${hostPort(dialHost(config.host), httpPort)}`;
 
     // The local account and its key file, then the ready line.
@@ -285,6 +308,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       grpc: hostPort(config.host, grpcPort),
       http: hostPort(config.host, httpPort),
       httpEndpoint: endpoints.httpEndpoint,
+      ...(redisPort === undefined ? {} : { redis: hostPort(config.host, redisPort) }),
       mail: mailer.describe,
       devApiKeyPath: local.apiKeyPath,
     });
@@ -296,6 +320,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       grpcAddress: hostPort(dialHost(config.host), grpcPort),
       httpPort,
       httpUrl: `${scheme}://${hostPort(dialHost(config.host), httpPort)}`,
+      redisPort,
       localAccountId: local.accountId,
       devApiKey: local.apiKey,
       devApiKeyPath: local.apiKeyPath,
@@ -309,7 +334,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       logger,
       close(graceMs = 10_000) {
         closing ??= (async () => {
-          await drainTransports(grpc, http, graceMs);
+          await Promise.all([drainTransports(grpc, http, graceMs), resp?.close(graceMs)]);
           await teardown.run();
           logger.info('cachette stopped');
         })();

@@ -7,6 +7,7 @@ import { CacheError, ErrorCode } from '@cachette/core';
 import type { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { hostPort } from './host-port.ts';
+import type { RespServer } from './transports/resp/resp-server.ts';
 
 /**
  * A failed listen as UNAVAILABLE. A taken port (the common case) gets its own sentence naming the flag that
@@ -53,4 +54,13 @@ export async function listenHttp(http: FastifyInstance, host: string, port: numb
     throw listenError(e as Error, 'HTTP', host, port, '--http-port');
   }
   return (http.server.address() as { port: number }).port;
+}
+
+/** Starts the Redis protocol listener; resolves with the bound port. */
+export async function listenRedis(resp: RespServer, host: string, port: number): Promise<number> {
+  try {
+    return await resp.listen(host, port);
+  } catch (e) {
+    throw listenError(e as Error, 'the Redis protocol', host, port, '--redis-port');
+  }
 }

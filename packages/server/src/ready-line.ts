@@ -22,6 +22,8 @@ export interface ReadyFacts {
   /** `host:port` bound for gRPC and HTTP. */
   readonly grpc: string;
   readonly http: string;
+  /** `host:port` bound for the Redis protocol, when it is on. */
+  readonly redis?: string;
   /** The HTTP API's base URL as clients see it. */
   readonly httpEndpoint: string;
   /** Where mail goes (no credentials). */
@@ -36,6 +38,7 @@ export function logReady(logger: Logger, config: ServerConfig, facts: ReadyFacts
     {
       grpc: facts.grpc,
       http: facts.http,
+      ...(facts.redis === undefined ? {} : { redis: facts.redis }),
       tls: config.tlsCertFile !== undefined,
       dataDir: config.dataDir,
       metadata: config.databaseUrl ? 'postgresql' : 'sqlite',
@@ -46,6 +49,6 @@ export function logReady(logger: Logger, config: ServerConfig, facts: ReadyFacts
       mail: facts.mail,
       devApiKeyPath: facts.devApiKeyPath,
     },
-    `cachette ready on ${facts.grpc} (gRPC) and ${facts.httpEndpoint} (HTTP); items in ${engine}; local API key in ${facts.devApiKeyPath}`,
+    `cachette ready on ${facts.grpc} (gRPC)${facts.redis === undefined ? ' and' : ','} ${facts.httpEndpoint} (HTTP)${facts.redis === undefined ? '' : ` and ${facts.redis} (Redis)`}; items in ${engine}; local API key in ${facts.devApiKeyPath}`,
   );
 }

@@ -65,6 +65,7 @@ export class Authenticator {
   private readonly touched = new Map<string, number>();
   private readonly cacheTtlMs: number;
   private anonymous: Principal | null = null;
+  #generation = 0;
 
   constructor(private readonly options: AuthenticatorOptions) {
     this.cacheTtlMs = options.cacheTtlMs ?? 1000;
@@ -73,6 +74,7 @@ export class Authenticator {
 
   /** Maps empty tokens to `accountId` (full access), or refuses them when `null`. */
   setAnonymousAccount(accountId: string | null): void {
+    this.#generation++;
     this.anonymous =
       accountId === null
         ? null
@@ -153,6 +155,16 @@ export class Authenticator {
   /** Forgets cached lookups, e.g. after a key was revoked through this server. */
   invalidate(): void {
     this.lookups.clear();
+    this.#generation++;
+  }
+
+  /**
+   * Changes whenever cached lookups are dropped or anonymous access changes: a connection-oriented
+   * transport (RESP) that keeps a principal between calls re-authenticates when this moved, so a key
+   * revoked here stops working at once there too, as it does on per-call transports.
+   */
+  get generation(): number {
+    return this.#generation;
   }
 }
 

@@ -80,6 +80,22 @@ export const settingTable = {
     parse: port,
     help: 'HTTP port (signup, keys, HTTP API)',
   }),
+  redisPort: setting<number | undefined>({
+    arg: 'port',
+    env: ['CACHETTE_REDIS_PORT'],
+    default: undefined,
+    defaultText: 'off',
+    parse: port,
+    help: 'Redis protocol (RESP2/RESP3) port for Redis clients, TLS like the other ports; 0 picks a free port',
+  }),
+  redisDefaultTtl: setting({
+    arg: 'duration',
+    env: ['CACHETTE_REDIS_DEFAULT_TTL_SECONDS'],
+    default: defaultServiceLimits.maxTtlMs,
+    defaultText: `${formatDuration(defaultServiceLimits.maxTtlMs)} (at most --max-ttl)`,
+    parse: durationParser('s', 1000, 365 * 86_400_000),
+    help: 'TTL of Redis writes that name none (SET without EX, HSET, LPUSH…): every item expires',
+  }),
   dataDir: setting({
     arg: 'dir',
     env: ['CACHETTE_DATA_DIR'],

@@ -1,0 +1,380 @@
+/**
+ * @module transports/resp/resp-connection
+ * One Redis client connection: feeds received chunks to the parser, runs the complete commands one after
+ * another (a pipeline is answered in order), and sends every answer of a read chunk in one socket write.
+ *
+ * Bounds: while the socket has more than {@link RespConnectionOptions.maxPendingOutputBytes} unsent (a client
+ * that pipelines without reading), the connection stops reading and running commands until it drains; a
+ * command begun but not finished within `requestTimeoutMs` (a slow or stalled client) closes the connection.
+ * No closure is made per command: handlers are module functions taking the connection.
+ */
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { CacheError, type Clock, ErrorCode } from '@cachette/core';
+import type { CacheService } from '../../service/cache-service.ts';
+import type { Authenticator, Principal } from '../../service/principal.ts';
+import { NOAUTH, respErrorLine, type UnexpectedErrorSink } from './resp-errors.ts';
+import { type ParserLimits, RespParser, RespProtocolError } from './resp-parser.ts';
+import { RespWriter } from './resp-writer.ts';
+
+/** The cache `AUTH <api-key>` (no user name) selects, and the one anonymous connections use. */
+export const DEFAULT_CACHE = 'default-cache';
+
+/** How long an authenticated principal is reused before the key is looked up again (as the authenticator caches). */
+const REAUTH_MS = 1000;
+
+/** What every connection of one listener shares. */
+export interface RespContext {
+  readonly service: CacheService;
+  readonly auth: Authenticator;
+  readonly clock: Clock;
+  /** TTL of writes that name none (every item expires). */
+  readonly defaultTtlMs: number;
+  readonly onUnexpected: UnexpectedErrorSink;
+  readonly parserLimits: ParserLimits;
+  /** Unsent reply bytes beyond which the connection stops reading. */
+  readonly maxPendingOutputBytes: number;
+  /** A command must arrive whole within this long once it has begun, in ms. */
+  readonly requestTimeoutMs: number;
+  /** Facts for INFO, HELLO and CLIENT INFO. */
+  readonly info: RespServerInfo;
+}
+
+/** What INFO reports about the listener. */
+export interface RespServerInfo {
+  readonly startedAtMs: number;
+  readonly port: () => number;
+  readonly tls: boolean;
+  readonly connections: () => number;
+  /** Commands processed since start, all connections. */
+  commands: number;
+}
+
+/** One command: `run` writes exactly one reply to `c.out` (or throws, and the error is the reply). */
+export type CommandHandler = (c: RespConnection, argv: Buffer[]) => Promise<void> | void;
+
+export interface CommandSpec {
+  /** Lower-case name. */
+  readonly name: string;
+  /** Redis arity: `n` exactly n arguments (name included), `-n` at least n. */
+  readonly arity: number;
+  /** Whether the command needs an authenticated connection (all but AUTH, HELLO, QUIT, RESET). */
+  readonly auth: boolean;
+  readonly run: CommandHandler;
+  /** For COMMAND: Redis's flags and key positions. */
+  readonly flags: readonly string[];
+  readonly firstKey: number;
+  readonly lastKey: number;
+  readonly step: number;
+}
+
+/** Finds a command by its (any-case) name. */
+export type CommandLookup = (name: Buffer) => CommandSpec | undefined;
+
+let lastClientId = 0;
+
+/** A connection's state and its command loop. */
+export class RespConnection {
+  readonly id = ++lastClientId;
+  readonly out = new RespWriter();
+  /** Set by CLIENT SETNAME / HELLO SETNAME. */
+  name: string | undefined;
+  libName = '';
+  libVersion = '';
+  /** The cache commands act on: AUTH's user name, else {@link DEFAULT_CACHE}. */
+  cache = DEFAULT_CACHE;
+  private principal: Principal | undefined;
+  /** The API key given by AUTH/HELLO; '' until then (anonymous, when the server allows it). */
+  private token = '';
+  private authGeneration = -1;
+  private authUntilMs = 0;
+  private readonly parser: RespParser;
+  private busy = false;
+  private closing = false;
+  private waitingForDrain = false;
+  /** The slow-client timer, armed while a command is partly received. */
+  private timer: NodeJS.Timeout | undefined;
+  /** Commands completed so far, and that count when the partly received command began (-1: none). */
+  private completed = 0;
+  private partialAt = -1;
+  /** When the partly received command must be whole (performance.now() ms; wall time, not the injected clock). */
+  private partialDeadline = 0;
+  private readonly peer: string;
+  readonly createdAtMs: number;
+
+  constructor(
+    readonly socket: Socket,
+    readonly ctx: RespContext,
+    private readonly lookup: CommandLookup,
+    private readonly onClosed: (c: RespConnection) => void,
+  ) {
+    this.parser = new RespParser(ctx.parserLimits);
+    this.peer = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
+    this.createdAtMs = ctx.clock.nowMs();
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onClose);
+  }
+
+  /** The address of the client, for CLIENT INFO and the auth throttle. */
+  get address(): string {
+    return this.peer;
+  }
+
+  /** RESP version in use. */
+  get protocol(): 2 | 3 {
+    return this.out.resp3 ? 3 : 2;
+  }
+
+  /** The authenticated principal; only valid inside a handler of a command with `auth: true`. */
+  get p(): Principal {
+    return this.principal as Principal;
+  }
+
+  get service(): CacheService {
+    return this.ctx.service;
+  }
+
+  /**
+   * Authenticates `token` for `cache` (AUTH, HELLO … AUTH). On failure the connection keeps its previous
+   * identity, as Redis does; the error is thrown for the caller to answer.
+   */
+  async login(cache: string, token: string): Promise<void> {
+    const principal = await this.ctx.auth.authenticate(token, this.peer);
+    this.principal = principal;
+    this.token = token;
+    this.cache = cache;
+    this.authGeneration = this.ctx.auth.generation;
+    this.authUntilMs = this.ctx.clock.nowMs() + REAUTH_MS;
+  }
+
+  /** RESET: forgets the identity, name and protocol. */
+  reset(): void {
+    this.principal = undefined;
+    this.token = '';
+    this.cache = DEFAULT_CACHE;
+    this.name = undefined;
+    this.out.resp3 = false;
+  }
+
+  /** Whether an authenticated (or anonymous, when allowed) identity is available now, for HELLO. */
+  async authenticated(): Promise<boolean> {
+    if (this.fresh()) return true;
+    try {
+      await this.refreshPrincipal();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closes the connection after the replies written so far are sent (QUIT, shutdown). */
+  endAfterReply(): void {
+    this.closing = true;
+  }
+
+  /** Closes now or, when a command is running, once it has answered. */
+  shutdown(): void {
+    this.closing = true;
+    if (!this.busy) {
+      this.out.flush(this.socket);
+      this.socket.end();
+    }
+  }
+
+  private fresh(): boolean {
+    const p = this.principal;
+    if (p === undefined || this.authGeneration !== this.ctx.auth.generation) return false;
+    const now = this.ctx.clock.nowMs();
+    return now < this.authUntilMs && (p.expiresAtMs === null || p.expiresAtMs > now);
+  }
+
+  /** Looks the connection's key up again (expired, revoked, or the reuse window passed). */
+  private async refreshPrincipal(): Promise<void> {
+    try {
+      this.principal = await this.ctx.auth.authenticate(this.token, this.peer);
+    } catch (e) {
+      this.principal = undefined;
+      if (e instanceof CacheError && e.code === ErrorCode.UNAUTHENTICATED) {
+        // Never authenticated (no AUTH, anonymous off): Redis's own words; a key that stopped working: why.
+        throw this.token === '' ? NO_AUTH : e;
+      }
+      throw e;
+    }
+    this.authGeneration = this.ctx.auth.generation;
+    this.authUntilMs = this.ctx.clock.nowMs() + REAUTH_MS;
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.parser.feed(chunk);
+    if (this.busy) {
+      // Commands are still running: bound what piles up meanwhile.
+      if (this.parser.bufferedBytes > this.ctx.parserLimits.maxCommandBytes) this.socket.pause();
+      return;
+    }
+    void this.pump();
+  };
+
+  private readonly onDrain = (): void => {
+    if (!this.waitingForDrain) return;
+    this.waitingForDrain = false;
+    this.socket.resume();
+    if (!this.busy) void this.pump();
+  };
+
+  /** After a pump: (re)starts the deadline when a new command is partly received. */
+  private watchPartial(): void {
+    if (!this.parser.partial) {
+      this.partialAt = -1;
+      return;
+    }
+    const now = performance.now();
+    if (this.partialAt !== this.completed) {
+      this.partialAt = this.completed;
+      this.partialDeadline = now + this.ctx.requestTimeoutMs;
+    }
+    if (this.timer === undefined) this.arm(this.partialDeadline - now);
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(this.onTimeout, Math.max(1, ms));
+    this.timer.unref();
+  }
+
+  private readonly onTimeout = (): void => {
+    this.timer = undefined;
+    if (this.socket.destroyed || this.partialAt < 0) return;
+    const left = this.partialDeadline - performance.now();
+    if (this.busy || this.partialAt !== this.completed || left > 0) {
+      this.arm(left > 0 ? left : this.ctx.requestTimeoutMs);
+      return;
+    }
+    // A command began and did not finish arriving in time: slow loris or a stalled client.
+    this.closing = true;
+    this.out.error(`ERR timeout: the command did not arrive whole within ${this.ctx.requestTimeoutMs} ms`);
+    this.out.flush(this.socket);
+    this.socket.end();
+    this.socket.destroy();
+  };
+
+  private readonly onSocketError = (): void => {
+    // A reset connection: nothing to answer; 'close' follows.
+  };
+
+  private readonly onClose = (): void => {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.closing = true;
+    this.out.discard();
+    this.onClosed(this);
+  };
+
+  /** Runs every complete command, then sends their replies in one write. */
+  private async pump(): Promise<void> {
+    this.busy = true;
+    const out = this.out;
+    const socket = this.socket;
+    try {
+      for (;;) {
+        if (this.closing || socket.destroyed) break;
+        if (out.pendingBytes >= this.ctx.maxPendingOutputBytes) {
+          out.flush(socket);
+          if (socket.writableLength >= this.ctx.maxPendingOutputBytes) {
+            // The client sends faster than it reads: stop reading until the socket drains.
+            this.waitingForDrain = true;
+            socket.pause();
+            break;
+          }
+        }
+        let complete: boolean;
+        try {
+          complete = this.parser.next();
+        } catch (e) {
+          if (!(e instanceof RespProtocolError)) throw e;
+          out.error(e.message);
+          this.closing = true;
+          break;
+        }
+        if (!complete) break;
+        this.completed++;
+        this.ctx.info.commands++;
+        const pending = this.execute(this.parser.argv);
+        if (pending !== undefined) {
+          try {
+            await pending;
+          } catch (e) {
+            this.fail(e);
+          }
+        }
+      }
+      out.flush(socket);
+      if (this.closing) {
+        socket.end();
+      } else {
+        this.watchPartial();
+        if (!this.waitingForDrain && socket.isPaused()) socket.resume();
+      }
+    } catch (e) {
+      // A bug in the loop itself: log it and drop the connection rather than answer out of order.
+      this.ctx.onUnexpected(e, 'resp-connection');
+      socket.destroy();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Runs one command; returns its promise when it did not finish synchronously. */
+  private execute(argv: Buffer[]): Promise<void> | undefined {
+    const spec = this.lookup(argv[0]!);
+    const out = this.out;
+    if (spec === undefined) {
+      out.error(unknownCommand(argv));
+      return undefined;
+    }
+    const n = argv.length;
+    if (spec.arity > 0 ? n !== spec.arity : n < -spec.arity) {
+      out.error(`ERR wrong number of arguments for '${spec.name}' command`);
+      return undefined;
+    }
+    if (this.parser.refusal !== undefined) {
+      out.error(this.parser.refusal);
+      return undefined;
+    }
+    if (spec.auth && !this.fresh()) return this.authenticateThenRun(spec, argv);
+    try {
+      const r = spec.run(this, argv);
+      return r === undefined ? undefined : r;
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+  }
+
+  private async authenticateThenRun(spec: CommandSpec, argv: Buffer[]): Promise<void> {
+    await this.refreshPrincipal();
+    await spec.run(this, argv);
+  }
+
+  /** Answers a failed command with its error line. */
+  fail(e: unknown): void {
+    this.out.error(e === NO_AUTH ? NOAUTH : respErrorLine(e, this.ctx.onUnexpected));
+  }
+}
+
+/** Thrown (and recognised by identity) when a command needs AUTH first. */
+const NO_AUTH = new CacheError(ErrorCode.UNAUTHENTICATED, 'Authentication required.');
+
+/** Redis's wording: `ERR unknown command 'foo', with args beginning with: 'a' 'b' `. */
+function unknownCommand(argv: Buffer[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${clip(argv[i]!)}' `;
+  return `ERR unknown command '${clip(argv[0]!)}', with args beginning with: ${args}`;
+}
+
+function clip(b: Buffer): string {
+  return b
+    .subarray(0, 64)
+    .toString('latin1')
+    .replace(/[\r\n]/g, ' ');
+}

@@ -19,9 +19,18 @@ export class RespSocket {
   private received = Buffer.alloc(0);
   private waiters: (() => void)[] = [];
   closed = false;
+  /** In counting mode: bytes received, and the last few of them. */
+  private counting = false;
+  bytes = 0;
+  tail = '';
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
+      if (this.counting) {
+        this.bytes += chunk.length;
+        this.tail = (this.tail + chunk.subarray(-16).toString('latin1')).slice(-16);
+      } else {
+        this.received = Buffer.concat([this.received, chunk]);
+      }
       this.wake();
     });
     socket.on('close', () => {
@@ -61,6 +70,17 @@ export class RespSocket {
     const taken = all.slice(0, count);
     this.received = Buffer.from(all.slice(count).join('\r\n'), 'latin1');
     return taken;
+  }
+
+  /** Stops keeping what arrives (huge replies): only counts bytes and keeps the last 16. */
+  countOnly(): void {
+    this.counting = true;
+  }
+
+  /** In counting mode, waits until `n` bytes arrived (or the connection closed). */
+  async untilBytes(n: number): Promise<number> {
+    while (this.bytes < n && !this.closed) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.bytes;
   }
 
   /** Resolves when the server closed the connection. */

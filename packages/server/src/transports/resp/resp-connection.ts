@@ -247,7 +247,8 @@ export class RespConnection {
     this.timer = undefined;
     if (this.socket.destroyed || this.partialAt < 0) return;
     const left = this.partialDeadline - performance.now();
-    if (this.busy || this.partialAt !== this.completed || left > 0) {
+    // Running commands or waiting for the client to read is not the client being slow to send.
+    if (this.busy || this.waitingForDrain || this.partialAt !== this.completed || left > 0) {
       this.arm(left > 0 ? left : this.ctx.requestTimeoutMs);
       return;
     }

@@ -12,6 +12,8 @@ export interface ReadyMessage {
   readonly apiKey?: string;
   /** Cachette only: the HTTP API's base URL (`server.httpUrl`), for `@cachette/sdk`. */
   readonly httpUrl?: string;
+  /** Cachette started with `redis: true`: the Redis protocol port. */
+  readonly redisPort?: number;
 }
 
 /** Garbage-collection activity observed in a server child since the last `gc-reset`. */

@@ -71,7 +71,9 @@ async function clientFor(config: AppLoadConfig): Promise<{ call: Call; close: ()
   }
   if (config.target === 'ioredis') {
     const [host, port] = config.address.split(':');
-    const redis = new Redis({ host, port: Number(port) });
+    // With an API key: Cachette's Redis port (AUTH <cache> <key>); without: a plain Redis.
+    const auth = config.apiKey ? { username: CACHE_NAME, password: config.apiKey } : {};
+    const redis = new Redis({ host, port: Number(port), ...auth });
     await redis.ping();
     const call: Call =
       config.op === 'set'

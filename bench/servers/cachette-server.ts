@@ -6,7 +6,7 @@
  * `engine.stats()` and GC pauses, so the orchestrator can measure memory per item without a stats endpoint in
  * the server itself.
  *
- * argv[2]: JSON `{ "maxMemoryBytes": number }`.
+ * argv[2]: JSON `{ "maxMemoryBytes": number, "redis": boolean }` (`redis`: also listen for the Redis protocol).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { createServerFromSettings } from '@cachette/server';
 import { memoryOf, serveIpc } from '../lib/gc-watch.ts';
 import type { ReadyMessage } from '../lib/ipc.ts';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number };
+const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number; redis?: boolean };
 const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-'));
 const server = await createServerFromSettings({
   host: '127.0.0.1',
@@ -24,6 +24,7 @@ const server = await createServerFromSettings({
   allowAnonymous: true,
   logLevel: 'silent',
   ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
+  ...(options.redis ? { redisPort: 0 } : {}),
 });
 
 serveIpc(
@@ -41,4 +42,5 @@ process.send?.({
   port: server.grpcPort,
   apiKey: server.devApiKey,
   httpUrl: server.httpUrl,
+  ...(server.redisPort === undefined ? {} : { redisPort: server.redisPort }),
 } satisfies ReadyMessage);

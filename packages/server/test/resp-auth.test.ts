@@ -4,7 +4,7 @@
  * revoked keys behaving as they do on gRPC. Metrics count Redis commands as the same service operations.
  */
 import { ManualClock } from '@cachette/core';
-import Redis, { type RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
 import { command, RespSocket } from './support/resp-socket.ts';

@@ -123,17 +123,17 @@ export class Canary {
   }
 
   /**
-   * Both canaries; resolves with the milliseconds until both answered, or rejects after `giveUpMs`
+   * Both canaries (and the Redis one when given); resolves with the milliseconds until both answered, or rejects after `giveUpMs`
    * (a stall that long is reported as such, and the run goes on if the server recovers).
    */
-  async check(giveUpMs: number): Promise<number> {
+  async check(giveUpMs: number, resp?: { check(): Promise<void> }): Promise<number> {
     const t0 = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`canary gave no answer in ${giveUpMs} ms`)), giveUpMs);
     });
     try {
-      await Promise.race([Promise.all([this.grpcGet(), this.httpGet()]), timeout]);
+      await Promise.race([Promise.all([this.grpcGet(), this.httpGet(), resp?.check()]), timeout]);
       return performance.now() - t0;
     } finally {
       clearTimeout(timer);

@@ -4,10 +4,11 @@
  * own connection, some left open), a canary on other connections after each batch while the hostile
  * streams are still open, and a report: crashes, stalls, the outcome mix, canary latency, RSS.
  */
-import { Canary } from './canary.ts';
+import { CANARY_KEY, CANARY_VALUE, Canary } from './canary.ts';
 import { grpcMethods, type RunningCase, startGrpcCase } from './grpc-cases.ts';
 import { startGrpcWebCase } from './grpc-web-cases.ts';
 import { startHttpCase } from './http-cases.ts';
+import { RespCanary, startRespCase } from './resp-cases.ts';
 import { Rng } from './rng.ts';
 import { startServer } from './server-process.ts';
 
@@ -48,6 +49,8 @@ export interface FuzzReport {
   readonly httpCases: number;
   /** gRPC-Web calls on the HTTP port (counted apart from `httpCases`). */
   readonly grpcWebCases: number;
+  /** Redis-protocol connections, run beside each batch on their own seed stream (gRPC/HTTP replays unchanged). */
+  readonly respCases: number;
   readonly crashes: number;
   readonly stalls: number;
   readonly canaryErrors: number;
@@ -64,6 +67,9 @@ export interface FuzzReport {
   readonly seconds: number;
   readonly failures: readonly Failure[];
 }
+
+/** Seed stream of the Redis-protocol cases ('RESP'). */
+const RESP_STREAM = 0x52455350;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -84,16 +90,19 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   let grpcCases = 0;
   let httpCases = 0;
   let grpcWebCases = 0;
+  let respCases = 0;
   let unanswered = 0;
   let done = 0;
   let rssBefore = Number.NaN;
   let rssMax = 0;
   const fuzzCache = `fuzz-${o.seed}`;
+  let respCanary: RespCanary | undefined;
   try {
     await canary.setUp();
     const fuzzCanary = new Canary(server.grpcPort, server.httpPort, server.secret, fuzzCache);
     await fuzzCanary.setUp();
     fuzzCanary.close();
+    respCanary = new RespCanary(server.redisPort, canary.cacheName, server.secret, CANARY_KEY, CANARY_VALUE);
     const methods = grpcMethods();
     const vocab = {
       bytes: [fuzzCache, canary.cacheName.replace('canary', 'other'), 'k', 'key', 'n', ''].map((s) => Buffer.from(s)),
@@ -130,12 +139,18 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         else httpCases++;
         running.push({ ...c, index: i });
       }
+      // Redis-protocol cases beside the batch, from their own seed stream so gRPC/HTTP cases replay unchanged.
+      for (let i = start; i < start + Math.ceil(n / 2); i++) {
+        const c = startRespCase(Rng.forCase(o.seed ^ RESP_STREAM, i), { ...target, redisPort: server.redisPort });
+        respCases++;
+        running.push({ ...c, index: i });
+      }
       const labels = () => running.map((c) => `#${c.index} ${c.label}`);
       const replay = `npm run fuzz -- --seed ${o.seed} --from ${start} --cases ${n} --concurrency ${n}`;
       await Promise.all(running.map((c) => c.sent));
       // The hostile streams are still open here: the canary must get through beside them.
       try {
-        const ms = await canary.check(Math.max(o.canaryBoundMs * 5, 10_000));
+        const ms = await canary.check(Math.max(o.canaryBoundMs * 5, 10_000), respCanary);
         latencies.push(ms);
         if (ms > o.canaryBoundMs) {
           failures.push({
@@ -180,6 +195,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     }
   } finally {
     canary.close();
+    respCanary?.close();
   }
   const rssAfter = server.rssBytes();
   await server.stop();
@@ -191,6 +207,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     grpcCases,
     httpCases,
     grpcWebCases,
+    respCases,
     crashes: failures.filter((f) => f.kind === 'crash').length,
     stalls: failures.filter((f) => f.kind === 'stall').length,
     canaryErrors: failures.filter((f) => f.kind === 'canary-error').length,

@@ -1,8 +1,8 @@
 /**
  * @module fuzz/lib/server-child
  * The server under fuzz, in its own process so a stall there cannot stall the fuzzer's clock. Boots
- * `createServer` on free ports with a temporary data dir, lists the HTTP routes from the Fastify instance,
- * and prints one JSON line: `{ grpcPort, httpPort, apiKey, secret, routes }`.
+ * `createServer` on free ports (gRPC, HTTP and the Redis protocol) with a temporary data dir, lists the HTTP routes from the Fastify instance,
+ * and prints one JSON line: `{ grpcPort, httpPort, redisPort, apiKey, secret, routes }`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { createHttpServer } from '../../packages/server/src/transports/http/http
 const dataDir = mkdtempSync(join(tmpdir(), 'cachette-fuzz-'));
 const server = await createServerFromSettings({
   port: 0,
+  redisPort: 0,
   dataDir,
   logger: createLogger('silent'),
   ...JSON.parse(process.argv[2] ?? '{}'),
@@ -50,7 +51,7 @@ routes.push({ method: 'GET', url: '/metrics' });
 
 const secret = (JSON.parse(Buffer.from(server.devApiKey, 'base64').toString()) as { api_key: string }).api_key;
 process.stdout.write(
-  `${JSON.stringify({ grpcPort: server.grpcPort, httpPort: server.httpPort, apiKey: server.devApiKey, secret, routes })}\n`,
+  `${JSON.stringify({ grpcPort: server.grpcPort, httpPort: server.httpPort, redisPort: server.redisPort, apiKey: server.devApiKey, secret, routes })}\n`,
 );
 
 const stop = async () => {

@@ -11,6 +11,8 @@ import type { HttpRoute } from './http-cases.ts';
 export interface ServerUnderFuzz {
   readonly grpcPort: number;
   readonly httpPort: number;
+  /** The Redis protocol port. */
+  readonly redisPort: number;
   readonly apiKey: string;
   readonly secret: string;
   readonly routes: readonly HttpRoute[];

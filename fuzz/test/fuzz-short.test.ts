@@ -31,6 +31,7 @@ describe('fuzz (short seeded pass)', () => {
     expect(report.grpcCases).toBeGreaterThan(500);
     expect(report.httpCases).toBeGreaterThan(500);
     expect(report.grpcWebCases).toBeGreaterThan(100);
+    expect(report.respCases).toBe(1000);
     expect(report.unanswered).toBe(0);
   });
 });

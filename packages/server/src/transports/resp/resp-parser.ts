@@ -59,32 +59,56 @@ export class RespParser {
   private commandBytes = 0;
   /** A bulk string being assembled across chunks (body and CRLF), and how much of it has arrived. */
   private pending: Buffer | undefined;
+  /** Chunks received but not yet needed, and their bytes. */
+  private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
   private pendingFilled = 0;
   /** Bytes of a refused bulk string (and its CRLF) still to skip. */
   private discard = 0;
 
   constructor(private readonly limits: ParserLimits) {}
 
-  /** Adds received bytes. The parser keeps a view of `chunk`; the caller must not reuse it. */
+  /**
+   * Adds received bytes. The parser keeps a view of `chunk`; the caller must not reuse it. Chunks are only
+   * queued here: joining them as they arrive would copy everything unparsed again for every chunk that lands
+   * while a command runs (quadratic for a pipeline of large values).
+   */
   feed(chunk: Buffer): void {
-    if (this.pos >= this.buf.length) {
+    if (this.pos >= this.buf.length && this.queue.length === 0) {
       this.buf = chunk;
+      this.pos = 0;
     } else {
-      // Only a partial header or inline line is ever left over (bulk bodies go to `pending`), so this copy
-      // is bounded by the line limits.
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.queue.push(chunk);
+      this.queuedBytes += chunk.length;
     }
+  }
+
+  /** Moves the next queued chunk into `buf`; false when none is queued. */
+  private more(): boolean {
+    const chunk = this.queue.shift();
+    if (chunk === undefined) return false;
+    this.queuedBytes -= chunk.length;
+    // Only a partial header or inline line is ever left over here (bulk bodies go to `pending`), so this
+    // copy is bounded by the line limits.
+    this.buf = this.pos >= this.buf.length ? chunk : Buffer.concat([this.buf.subarray(this.pos), chunk]);
     this.pos = 0;
+    return true;
   }
 
   /** True while part of a command has arrived but not all of it (the slow-client timer runs). */
   get partial(): boolean {
-    return this.expected >= 0 || this.pending !== undefined || this.discard > 0 || this.pos < this.buf.length;
+    return (
+      this.expected >= 0 ||
+      this.pending !== undefined ||
+      this.discard > 0 ||
+      this.pos < this.buf.length ||
+      this.queuedBytes > 0
+    );
   }
 
   /** Bytes held for the command being received (for tests and memory accounting). */
   get bufferedBytes(): number {
-    return this.buf.length - this.pos + (this.pending?.length ?? 0);
+    return this.buf.length - this.pos + this.queuedBytes + (this.pending?.length ?? 0);
   }
 
   /**
@@ -92,6 +116,14 @@ export class RespParser {
    * are needed. Throws {@link RespProtocolError} for input that cannot be parsed.
    */
   next(): boolean {
+    for (;;) {
+      if (this.step()) return true;
+      if (!this.more()) return false;
+    }
+  }
+
+  /** Parses from `buf` alone; false when it ran out (with nothing of an incomplete line consumed). */
+  private step(): boolean {
     for (;;) {
       if (this.discard > 0) {
         const n = Math.min(this.discard, this.buf.length - this.pos);

@@ -180,7 +180,7 @@ export class RespConnection {
     this.closing = true;
     if (!this.busy) {
       this.out.flush(this.socket);
-      this.socket.end();
+      this.socket.destroySoon();
     }
   }
 
@@ -208,6 +208,8 @@ export class RespConnection {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    // Closing (QUIT, a protocol error, shutdown): whatever else the client sends is dropped, not buffered.
+    if (this.closing) return;
     this.parser.feed(chunk);
     if (this.busy) {
       // Commands are still running: bound what piles up meanwhile.
@@ -311,7 +313,8 @@ export class RespConnection {
       }
       out.flush(socket);
       if (this.closing) {
-        socket.end();
+        // FIN after the replies, then the descriptor is released even if the client never closes its side.
+        socket.destroySoon();
       } else {
         this.watchPartial();
         if (!this.waitingForDrain && socket.isPaused()) socket.resume();

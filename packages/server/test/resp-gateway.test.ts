@@ -11,7 +11,7 @@ import type { ServerFromSettingsOptions } from '@cachette/server';
 import { type RedisCluster, startRedisCluster } from '@cachette/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Booted, uniqueName } from './support/boot.ts';
+import type { Booted } from './support/boot.ts';
 
 const POSTGRES_URL = process.env.CACHETTE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -27,6 +27,7 @@ import { registerCaches } from './routes/caches.ts';
 import { registerCollections } from './routes/collections.ts';
 import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
+import { registerLeaderboards } from './routes/leaderboards.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
 import { refuseRepeatedQueryParameters } from './single-query.ts';
@@ -181,6 +182,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerItems(app, options.service);
   registerItemOps(app, options.service);
   registerCollections(app, options.service);
+  registerLeaderboards(app, options.service);
   registerUsage(app, options.usageReport);
   return app;
 }

@@ -8,6 +8,7 @@ import { type Clock, decodeApiKey, systemClock } from '@cachette/core';
 import { type BytesLike, fromBase64, toBase64, toBytes, utf8 } from './bytes.ts';
 import { CacheAside, type CacheAsideErrorEvent, type GetOrSetOptions } from './cache-aside.ts';
 import { CachetteError, ErrorCode, toCachetteError } from './errors.ts';
+import { Leaderboard } from './leaderboard.ts';
 import type * as CacheDelete from './responses/cache-delete.ts';
 import * as CacheGet from './responses/cache-get.ts';
 import * as CacheGetBatch from './responses/cache-get-batch.ts';
@@ -506,6 +507,13 @@ export class CacheClient {
     } catch (error) {
       return errorResponse(error);
     }
+  }
+
+  // ── leaderboards ─────────────────────────────────────────────────────────────────────────────
+
+  /** A handle on leaderboard `name` of `cache` (nothing is sent until a call; see {@link Leaderboard}). */
+  leaderboard(cache: string, name: string): Leaderboard {
+    return new Leaderboard((request) => this.send(request), cache, name);
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────

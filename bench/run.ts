@@ -18,8 +18,10 @@
  *   --concurrency N       calls in flight (default 50)
  *   --connections N       h2load connections sharing those calls (default 1: 50 streams on one connection,
  *                         like an SDK's single channel)
- *   --phases LIST         comma-separated subset of server,app,memory,latency,gateways (default all);
- *                         `gateways` runs bench/gateways.ts: the Valkey engine behind one and two gateways
+ *   --phases LIST         comma-separated subset of server,app,memory,latency,gateways,leaderboards (default
+ *                         all); `gateways` runs bench/gateways.ts: the Valkey engine behind one and two gateways;
+ *                         `leaderboards` runs bench/leaderboards.ts: a 1 000 000-element leaderboard beside
+ *                         Redis ZADD/ZREVRANGE
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -70,7 +72,7 @@ if (flags.help) {
   process.stdout.write(
     'npm run bench [-- --quick] [--items N] [--duration S] [--warmup S] [--rounds N] [--loaded-duration S]\n' +
       '              [--keyspace N] [--concurrency N] [--connections N]\n' +
-      '              [--phases server,app,memory,latency,gateways]\n',
+      '              [--phases server,app,memory,latency,gateways,leaderboards]\n',
   );
   process.exit(0);
 }
@@ -92,7 +94,9 @@ const opt = {
   connections: Math.round(num(flags.connections, 1)),
 };
 if (opt.concurrency % opt.connections !== 0) throw new Error('--concurrency must be a multiple of --connections');
-const phases = new Set((flags.phases ?? 'server,app,memory,latency,gateways').split(',').map((s) => s.trim()));
+const phases = new Set(
+  (flags.phases ?? 'server,app,memory,latency,gateways,leaderboards').split(',').map((s) => s.trim()),
+);
 const streamsPerConnection = opt.concurrency / opt.connections;
 
 // ---------------------------------------------------------------------------------------------- progress
@@ -569,7 +573,30 @@ async function main(): Promise<void> {
       String(opt.concurrency),
     ]);
   }
+  if (phases.has('leaderboards')) {
+    progress('leaderboards: a 1 000 000-element leaderboard beside a Redis sorted set…');
+    await runLeaderboards([
+      '--duration',
+      String(opt.durationS),
+      '--warmup',
+      String(opt.warmupS),
+      ...(quick ? ['--quick'] : []),
+    ]);
+  }
   progress('done');
+}
+
+/** bench/leaderboards.ts as a child, like the gateways phase; it prints its own table. */
+function runLeaderboards(args: string[]): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'leaderboards.ts'), ...args], {
+      stdio: 'inherit',
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolveRun() : reject(new Error(`bench/leaderboards.ts exited with ${code}`)),
+    );
+  });
 }
 
 function runGateways(args: string[]): Promise<void> {

@@ -251,4 +251,26 @@ describe('leaderboards over the official SDK', () => {
     clock.advance(1);
     expect(shown(await board.fetchByRank(0, 10))).toEqual([]);
   });
+  it('metering: an element counts 16 bytes in and out, an id 8, plus the name; failed calls are free', async () => {
+    const account = await b.server.metadata.createAccount({
+      email: `${uniqueName('m')}@example.com`,
+      provider: 'local',
+      region: 'local',
+      plan: 'free',
+    });
+    const { secret: own } = await b.server.metadata.createApiKey({ accountId: account.id });
+    const apiKey = encodeApiKey(b.server.grpcAddress, own, b.server.httpUrl);
+    const mine = uniqueName();
+    expect((await (await b.client(apiKey)).createCache(mine)).type).toBe('Success');
+    const board = leaderboardClient(apiKey).leaderboard(mine, 'lb');
+    expect((await board.upsert({ 1: 1, 2: 2 })).type).toBe('Success'); // in 2 + 2 × 16
+    expect(shown(await board.fetchByRank(0, 10))).toHaveLength(2); // in 2, out 2 × 16
+    expect(shown(await board.getRank([1, 3]))).toHaveLength(1); // in 2 + 2 × 8, out 16
+    expect((await board.length()).type).toBe('Success'); // in 2
+    expect((await board.removeElements([1])).type).toBe('Success'); // in 2 + 8
+    expectSdkError(await board.fetchByRank(0, 9000), MomentoErrorCode.INVALID_ARGUMENT_ERROR); // not billed
+    const res = await fetch(`${b.server.httpUrl}/v1/usage`, { headers: { authorization: apiKey } });
+    const report = (await res.json()) as { totals: { bytesIn: number; bytesOut: number; requests: number } };
+    expect(report.totals).toMatchObject({ bytesIn: 34 + 2 + 18 + 2 + 10, bytesOut: 32 + 16, requests: 5 });
+  });
 });

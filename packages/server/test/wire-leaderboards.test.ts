@@ -165,6 +165,8 @@ describe('leaderboards over the official SDK', () => {
     expectSdkError(await board.removeElements(ids), MomentoErrorCode.INVALID_ARGUMENT_ERROR, '8192');
     // The SDK lets (0, 0) through; an empty rank range is refused by the server.
     expectSdkError(await board.fetchByRank(0, 0), MomentoErrorCode.INVALID_ARGUMENT_ERROR, 'less than');
+    const huge = boards.leaderboard(cache, 'x'.repeat(5 * 1024 * 1024));
+    expectSdkError(await huge.upsert({ 1: 1 }), MomentoErrorCode.LIMIT_EXCEEDED_ERROR, 'item size limit');
     expect(shown(await board.fetchByRank(0, 8192))).toHaveLength(5);
     const length = await board.length();
     expect(length.type === 'Success' && length.length()).toBe(5);

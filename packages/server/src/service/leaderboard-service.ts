@@ -86,6 +86,14 @@ export class LeaderboardService {
           }
         }
         const bytes = name.byteLength + elements.length * ELEMENT_BYTES;
+        // Like a collection write, one request must fit the item-size limit (only a huge name can break it).
+        if (bytes > this.limits.maxItemSizeBytes) {
+          throw new CacheError(
+            ErrorCode.LIMIT_EXCEEDED,
+            `request of ${bytes} bytes exceeds the item size limit of ${this.limits.maxItemSizeBytes} bytes`,
+            'item_size_limit_exceeded',
+          );
+        }
         return { permission: 'write', bytesIn: bytes, largestItemBytes: bytes };
       },
       (ns) => this.engine.leaderboardUpsert(ns, name, elements, this.limits.maxTtlMs),

@@ -23,6 +23,7 @@ import { withFaultInjection } from './fault-injection.ts';
 import { healthDefinition, healthHandlers } from './health.ts';
 import { withHotCodecs } from './hot-codecs.ts';
 import { limitHttp2Settings } from './http2-limits.ts';
+import { withPreEncodedResponses } from './leaderboard-codec.ts';
 import { leaderboardHandlers } from './leaderboard-plane.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { authHandlers, tokenHandlers } from './token-plane.ts';
@@ -100,8 +101,10 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     withUnimplemented(tokenDef, tokenHandlers(tokenDeps), () => 'token service'),
   );
   server.addService(healthDefinition, healthHandlers());
-  const leaderboards = withTolerantDecoding(
-    leaderboard.leaderboard.UnimplementedLeaderboardService.definition as unknown as ServiceDefinition,
+  const leaderboards = withPreEncodedResponses(
+    withTolerantDecoding(
+      leaderboard.leaderboard.UnimplementedLeaderboardService.definition as unknown as ServiceDefinition,
+    ),
   );
   server.addService(
     leaderboards,

@@ -10,6 +10,7 @@ import { leaderboard } from '@gomomento/generated-types';
 import { common } from '@gomomento/generated-types/dist/common.js';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { CacheService } from '../../service/cache-service.ts';
+import { encodeRankedElements } from './leaderboard-codec.ts';
 import type { HandlerDeps } from './unary.ts';
 import { dataUnary } from './unary.ts';
 
@@ -28,8 +29,9 @@ function orderOf(o: pb._Order): SortOrder {
   throw new CacheError(ErrorCode.INVALID_ARGUMENT, `unknown order ${o}: ASCENDING (0) or DESCENDING (1)`);
 }
 
-function ranked(elements: readonly RankedElement[]): pb._RankedElement[] {
-  return elements.map((e) => new pb._RankedElement({ id: e.id, score: e.score, rank: e.rank }));
+/** The fetch answers, encoded directly (see leaderboard-codec.ts; the definition passes Buffers through). */
+function ranked(elements: readonly RankedElement[]): Buffer {
+  return encodeRankedElements(elements);
 }
 
 /** Handlers for every RPC of Momento's leaderboard service. */
@@ -45,7 +47,7 @@ export function leaderboardHandlers(service: CacheService, deps: HandlerDeps): U
       if (!req.has_rank_range) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'GetByRank needs a rank_range');
       const { start_inclusive: start, end_exclusive: end } = req.rank_range;
       const elements = await lb.fetchByRank(p, cacheName, nameOf(req), start, end, orderOf(req.order));
-      return new pb._GetByRankResponse({ elements: ranked(elements) });
+      return ranked(elements);
     }),
     GetByScore: dataUnary(deps, async (p, cacheName, req: pb._GetByScoreRequest) => {
       // A missing score_range (or bound) is unbounded, as the SDK's explicit `unbounded_*` is.
@@ -54,17 +56,17 @@ export function leaderboardHandlers(service: CacheService, deps: HandlerDeps): U
       const max = req.has_score_range && r.max === 'max_exclusive' ? r.max_exclusive : undefined;
       const range = { min, max, offset: req.offset, count: req.limit_elements };
       const elements = await lb.fetchByScore(p, cacheName, nameOf(req), range, orderOf(req.order));
-      return new pb._GetByScoreResponse({ elements: ranked(elements) });
+      return ranked(elements);
     }),
     GetRank: dataUnary(deps, async (p, cacheName, req: pb._GetRankRequest) => {
       const elements = await lb.getRank(p, cacheName, nameOf(req), req.ids, orderOf(req.order));
-      return new pb._GetRankResponse({ elements: ranked(elements) });
+      return ranked(elements);
     }),
     GetCompetitionRank: dataUnary(deps, async (p, cacheName, req: pb._GetCompetitionRankRequest) => {
       // `order` is optional here; Momento's SDKs default competition ranks to descending (rank 0 = best).
       const order = req.has_order ? orderOf(req.order) : 'descending';
       const elements = await lb.getCompetitionRank(p, cacheName, nameOf(req), req.ids, order);
-      return new pb._GetCompetitionRankResponse({ elements: ranked(elements) });
+      return ranked(elements);
     }),
     GetLeaderboardLength: dataUnary(deps, async (p, cacheName, req: pb._GetLeaderboardLengthRequest) => {
       const count = await lb.length(p, cacheName, nameOf(req));

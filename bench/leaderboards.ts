@@ -14,6 +14,9 @@
  *   - GetByRank ranks [500 000, 500 010) (the middle), beside `ZREVRANGE lb 500000 500009 WITHSCORES`;
  *   - GetRank of one id, descending, beside `ZREVRANK`.
  *
+ * Then the CPU each of those calls costs inside the server (handler, service, engine; no HTTP/2), which a busy
+ * machine's throughput figures blur.
+ *
  * The server runs in this process (idle while h2load and redis-benchmark run), anonymous and local, so no
  * plan limiter stands between h2load and the engine, as in the main bench.
  *
@@ -27,8 +30,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createServerFromSettings } from '@cachette/server';
+import { type CachetteServer, createServerFromSettings } from '@cachette/server';
 import { cache, leaderboard } from '@gomomento/generated-types';
+import { Metadata } from '@grpc/grpc-js';
+import { dataPlaneHandlers } from '../packages/server/src/transports/grpc/data-plane.ts';
+import { leaderboardHandlers } from '../packages/server/src/transports/grpc/leaderboard-plane.ts';
 import { installCleanup } from './lib/children.ts';
 import { ensureH2load, runH2load } from './lib/h2load.ts';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
@@ -83,6 +89,7 @@ async function main(): Promise<void> {
   const headers = { cache: CACHE };
   const raw = new RawGrpcClient(server.grpcAddress, headers);
   const rows: Row[] = [];
+  let cpuRows: { call: string; cpuMicros: number }[] = [];
   try {
     await fetch(`${server.httpUrl}/v1/caches/${CACHE}`, {
       method: 'PUT',
@@ -214,6 +221,7 @@ async function main(): Promise<void> {
         unit: 'calls/s',
       });
     }
+    cpuRows = await cpuPerCall(server, cases);
     // Every call of every run must have succeeded: the service counts outcomes per operation.
     const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
     const failures = metrics.split('\n').filter((l) => /^cachette_requests_total\{.*outcome="[A-Z_]+"/.test(l));
@@ -235,6 +243,12 @@ async function main(): Promise<void> {
       `| ${r.cachette} | ${fmt(r.cachettePerSecond)} ${r.unit} | ${r.redis} | ${fmt(r.redisPerSecond)} ${r.unit} | ${(r.cachettePerSecond / r.redisPerSecond).toFixed(2)}× |`,
     );
   }
+  console.log(
+    '\nCPU per call inside the server (gRPC handler + service + engine, no HTTP/2 or grpc-js; process.cpuUsage over 20 000 calls):',
+  );
+  console.log('| call | µs of CPU |');
+  console.log('|---|---:|');
+  for (const r of cpuRows) console.log(`| ${r.call} | ${r.cpuMicros.toFixed(1)} |`);
   const stamp = new Date()
     .toISOString()
     .replaceAll(':', '-')
@@ -244,9 +258,47 @@ async function main(): Promise<void> {
   const path = join(dir, `leaderboards-${stamp}${flags.quick ? '-quick' : ''}.json`);
   writeFileSync(
     path,
-    `${JSON.stringify({ schema: 'cachette-bench-leaderboards/1', elements: ELEMENTS, seconds: SECONDS, inFlight: IN_FLIGHT, rows }, null, 2)}\n`,
+    `${JSON.stringify({ schema: 'cachette-bench-leaderboards/1', elements: ELEMENTS, seconds: SECONDS, inFlight: IN_FLIGHT, rows, cpuRows }, null, 2)}\n`,
   );
   console.log(`\nresults: ${path}`);
+}
+
+/**
+ * CPU per call of each case's handler, called in this process with the decoded request (what grpc-js hands
+ * it): what the leaderboard path costs on its own, which a busy machine's h2load figures blur. CPU time, not
+ * wall time, so other processes on the machine barely move it.
+ */
+async function cpuPerCall(
+  server: CachetteServer,
+  cases: readonly [string, string, Buffer, string[]][],
+): Promise<{ call: string; cpuMicros: number }[]> {
+  const deps = { service: server.service, auth: server.auth, onUnexpected: () => {} };
+  const handlers = { ...dataPlaneHandlers(deps), ...leaderboardHandlers(server.service, deps) } as unknown as Record<
+    string,
+    (call: unknown, callback: (e: unknown, r: unknown) => void) => void
+  >;
+  const metadata = new Metadata();
+  metadata.set('cache', CACHE);
+  const out: { call: string; cpuMicros: number }[] = [];
+  for (const [name, path, frame] of cases) {
+    const method = path.slice(path.lastIndexOf('/') + 1);
+    const definition = path.startsWith('/leaderboard.')
+      ? leaderboard.leaderboard.UnimplementedLeaderboardService.definition
+      : cache.cache_client.UnimplementedScsService.definition;
+    const request = (definition as unknown as Record<string, { requestDeserialize(b: Buffer): unknown }>)[
+      method
+    ]!.requestDeserialize(frame.subarray(5));
+    const handler = handlers[method]!;
+    const call = { metadata, request, getPeer: () => '127.0.0.1:1' };
+    const once = () =>
+      new Promise<void>((resolve, reject) => handler(call, (e) => (e ? reject(e as Error) : resolve())));
+    for (let i = 0; i < 2_000; i++) await once();
+    const before = process.cpuUsage();
+    for (let i = 0; i < 20_000; i++) await once();
+    const used = process.cpuUsage(before);
+    out.push({ call: name, cpuMicros: (used.user + used.system) / 20_000 });
+  }
+  return out;
 }
 
 /** redis-benchmark's requests/s for one command, `IN_FLIGHT` clients, unpipelined. */

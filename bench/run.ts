@@ -18,11 +18,13 @@
  *   --concurrency N       calls in flight (default 50)
  *   --connections N       h2load connections sharing those calls (default 1: 50 streams on one connection,
  *                         like an SDK's single channel)
- *   --phases LIST         comma-separated subset of server,app,memory,latency,collections,gateways,resp
- *                         (default all); `gateways` runs bench/gateways.ts: the Valkey engine behind one and
- *                         two gateways; `collections` runs bench/collections.ts: dictionary/list/sorted-set
+ *   --phases LIST         comma-separated subset of server,app,memory,latency,collections,gateways,resp,
+ *                         leaderboards (default all); `gateways` runs bench/gateways.ts: the Valkey engine behind
+ *                         one and two gateways; `collections` runs bench/collections.ts: dictionary/list/sorted-set
  *                         calls beside Redis HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE, and bytes per element;
- *                         `resp` runs bench/resp.ts: redis-benchmark and ioredis against the Redis port and Redis
+ *                         `leaderboards` runs bench/leaderboards.ts: a 1 000 000-element leaderboard beside Redis
+ *                         ZADD/ZREVRANGE; `resp` runs bench/resp.ts: redis-benchmark and ioredis against the
+ *                         Redis port and a private redis-server
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,7 +76,7 @@ if (flags.help) {
   process.stdout.write(
     'npm run bench [-- --quick] [--items N] [--duration S] [--warmup S] [--rounds N] [--loaded-duration S]\n' +
       '              [--keyspace N] [--concurrency N] [--connections N]\n' +
-      '              [--phases server,app,memory,latency,collections,gateways,resp]\n',
+      '              [--phases server,app,memory,latency,collections,gateways,resp,leaderboards]\n',
   );
   process.exit(0);
 }
@@ -97,7 +99,7 @@ const opt = {
 };
 if (opt.concurrency % opt.connections !== 0) throw new Error('--concurrency must be a multiple of --connections');
 const phases = new Set(
-  (flags.phases ?? 'server,app,memory,latency,collections,gateways,resp').split(',').map((s) => s.trim()),
+  (flags.phases ?? 'server,app,memory,latency,collections,gateways,resp,leaderboards').split(',').map((s) => s.trim()),
 );
 const streamsPerConnection = opt.concurrency / opt.connections;
 
@@ -584,6 +586,16 @@ async function main(): Promise<void> {
   if (phases.has('resp')) {
     progress('resp: redis-benchmark and ioredis against the Redis port, beside a private redis-server…');
     await runChildScript('resp.ts', quick ? ['--quick'] : ['--rounds', String(opt.rounds)]);
+  }
+  if (phases.has('leaderboards')) {
+    progress('leaderboards: a 1 000 000-element leaderboard beside a Redis sorted set…');
+    await runChildScript('leaderboards.ts', [
+      '--duration',
+      String(opt.durationS),
+      '--warmup',
+      String(opt.warmupS),
+      ...(quick ? ['--quick'] : []),
+    ]);
   }
   progress('done');
 }

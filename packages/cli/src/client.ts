@@ -8,8 +8,10 @@ import {
   CacheClient,
   Configurations,
   CredentialProvider,
+  LeaderboardConfigurations,
   MomentoErrorCode,
   NoopMomentoLoggerFactory,
+  PreviewLeaderboardClient,
   type SdkError,
 } from '@gomomento/sdk';
 
@@ -47,6 +49,31 @@ function portOf(endpoint: string): string | undefined {
  * connects eagerly, so a stopped server is found here, fast, rather than on the first call.
  */
 export async function connect(options: ConnectOptions): Promise<CacheClient> {
+  const { endpoint } = options;
+  const credentialProvider = credentialsFor(options);
+  try {
+    return await CacheClient.create({
+      configuration: Configurations.Laptop.v1(new NoopMomentoLoggerFactory()),
+      credentialProvider,
+      defaultTtlSeconds: options.defaultTtlSeconds,
+    });
+  } catch (e) {
+    throw fromSdkError(e as SdkError, { endpoint });
+  }
+}
+
+/**
+ * An official `PreviewLeaderboardClient` with the same credentials and endpoint as {@link connect}. It
+ * connects lazily: the caller closes it.
+ */
+export function connectLeaderboards(options: ConnectOptions): PreviewLeaderboardClient {
+  return new PreviewLeaderboardClient({
+    configuration: LeaderboardConfigurations.Laptop.latest(new NoopMomentoLoggerFactory()),
+    credentialProvider: credentialsFor(options),
+  });
+}
+
+function credentialsFor(options: ConnectOptions): CredentialProvider {
   const { apiKey, endpoint } = options;
   const secureConnection = options.tls ?? inferTls(endpoint);
   // A key without a port is a Momento cloud key: its endpoint is a cell name from which the SDK derives
@@ -63,15 +90,7 @@ export async function connect(options: ConnectOptions): Promise<CacheClient> {
         },
       })
     : CredentialProvider.fromString({ apiKey });
-  try {
-    return await CacheClient.create({
-      configuration: Configurations.Laptop.v1(new NoopMomentoLoggerFactory()),
-      credentialProvider,
-      defaultTtlSeconds: options.defaultTtlSeconds,
-    });
-  } catch (e) {
-    throw fromSdkError(e as SdkError, { endpoint });
-  }
+  return credentialProvider;
 }
 
 /** What a failing call was about, to make the message actionable. */

@@ -21,6 +21,7 @@ import { registerCacheSet } from './commands/cache-set.ts';
 import { registerCacheTtl } from './commands/cache-ttl.ts';
 import { registerConfigure } from './commands/configure.ts';
 import { registerDictionary } from './commands/dictionary.ts';
+import { registerLeaderboard } from './commands/leaderboard.ts';
 import { registerList } from './commands/list.ts';
 import { registerServerStart } from './commands/server-start.ts';
 import { registerSet } from './commands/set.ts';
@@ -63,6 +64,7 @@ const GROUPS: Record<string, string> = {
   list: 'push, fetch and pop list elements',
   set: 'add and fetch set elements',
   'sorted-set': 'put and fetch sorted-set elements by rank',
+  leaderboard: 'upsert, fetch, rank, count, remove and delete leaderboard elements',
 };
 
 /** The `cachette <name>` group command, created (with its description) when first asked for. */
@@ -95,6 +97,7 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   (p) => registerList(group(p, 'list')),
   (p) => registerSet(group(p, 'set')),
   (p) => registerSortedSet(group(p, 'sorted-set')),
+  (p) => registerLeaderboard(group(p, 'leaderboard')),
   (p) => registerAccountSignup(group(p, 'account')),
   (p) => registerApiKey(group(p, 'api-key')),
   registerUsage,

@@ -20,6 +20,7 @@ import { evictionTests } from './eviction.ts';
 import { Suite } from './harness.ts';
 import { incrementTests } from './increment.ts';
 import { itemTypeTests } from './item-type.ts';
+import { leaderboardTests } from './leaderboard.ts';
 import { listTests } from './list.ts';
 import { memoryLimitTests } from './memory-limit.ts';
 import { namespaceTests } from './namespaces.ts';
@@ -42,7 +43,7 @@ export { MAX_ITEM_OVERHEAD_BYTES, SUITE_MAX_BYTES } from './limits.ts';
 /**
  * Registers the conformance suite with the caller's test runner: one `describe` per capability
  * (basic, ttl, conditional, increment, namespaces, eviction, memory-limit, item types, set if hash,
- * dictionary, list, set, sorted set, collection size), a fresh engine, ManualClock
+ * dictionary, list, set, sorted set, collection size, leaderboard), a fresh engine, ManualClock
  * and namespace per test, random keys.
  *
  * @param test the runner's functions, e.g. vitest's `{ describe, it, expect, beforeEach, afterEach }`
@@ -71,6 +72,7 @@ export function engineConformance<E extends CacheEngine>(
     setTests(suite);
     sortedSetTests(suite);
     collectionSizeTests(suite);
+    leaderboardTests(suite);
 
     // A typo in a skip declaration would otherwise leave the test running and the declaration lying.
     // Checked when the test runs, not here: vitest collects the nested describe blocks (and so registers

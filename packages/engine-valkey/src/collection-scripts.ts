@@ -398,6 +398,22 @@ chunked('ZADD', 4)
 finish(ex, ttl, refresh, size)
 return 1`,
 );
+/**
+ * SORTED_SET_PUT for leaderboards: the same upsert without the item-size check, since memory, not the
+ * item-size limit, bounds a leaderboard (a million 16-byte elements is an ordinary one).
+ */
+export const LEADERBOARD_PUT = write(
+  'zset',
+  `local seen = {}
+for i = 5, #ARGV, 2 do
+  local m = ARGV[i]
+  if not seen[m] and (ex == 0 or not redis.call('ZSCORE', KEYS[2], m)) then size = size + #m + 8 end
+  seen[m] = true
+end
+chunked('ZADD', 4)
+finish(ex, ttl, refresh, size)
+return 1`,
+);
 /** ARGV now, start, end ('' unbounded), order ('a'/'d') → member, score, … */
 export const SORTED_SET_BY_RANK = read(
   'zset',
@@ -538,3 +554,55 @@ end
 redis.call('SET', KEYS[3], header(now + ttl) .. struct.pack('>d', size), 'PX', ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 return #members`;
+
+// ---- leaderboards (zset at the leaderboard key, member = 8-byte big-endian id) --------------------
+// Upsert, remove and delete reuse SORTED_SET_PUT and SORTED_SET_REMOVE; length reuses SORTED_SET_LENGTH.
+
+/**
+ * ARGV now, order ('a'/'d'), skip min, skip max, limit min, limit max, offset, count → { first rank,
+ * member, score, … }. The range's first rank is `ZCOUNT skip` (0 when skip min is ''), its end `ZCOUNT
+ * limit` (the cardinality when ''), both O(log n), so the offset is a jump by rank, not a walk, and the
+ * slice is one ZRANGE by index.
+ */
+export const LEADERBOARD_BY_SCORE = read(
+  'zset',
+  `local skip = 0
+if ARGV[3] ~= '' then skip = redis.call('ZCOUNT', KEYS[2], ARGV[3], ARGV[4]) end
+local lim
+if ARGV[5] ~= '' then lim = redis.call('ZCOUNT', KEYS[2], ARGV[5], ARGV[6]) else lim = redis.call('ZCARD', KEYS[2]) end
+local s = skip + tonumber(ARGV[7])
+local e = math.min(lim, s + tonumber(ARGV[8]))
+if s >= e then return { s } end
+local r
+if ARGV[2] == 'd' then r = redis.call('ZRANGE', KEYS[2], s, e - 1, 'REV', 'WITHSCORES')
+else r = redis.call('ZRANGE', KEYS[2], s, e - 1, 'WITHSCORES') end
+table.insert(r, 1, s)
+return r`,
+);
+
+/**
+ * ARGV now, kind ('o' ordinal, 'c' competition), order ('a'/'d'), member… → rank, score per member (nil,
+ * nil when absent). Competition rank: how many score strictly lower (ascending) or higher (descending);
+ * ZSCORE answers the exact double (%.17g), so '(' .. score is the exact exclusive bound.
+ */
+export const LEADERBOARD_RANKS = read(
+  'zset',
+  `local out = {}
+for i = 4, #ARGV do
+  local sc = redis.call('ZSCORE', KEYS[2], ARGV[i])
+  if sc then
+    local r
+    if ARGV[2] == 'c' then
+      if ARGV[3] == 'd' then r = redis.call('ZCOUNT', KEYS[2], '(' .. sc, '+inf')
+      else r = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. sc) end
+    elseif ARGV[3] == 'd' then r = redis.call('ZREVRANK', KEYS[2], ARGV[i])
+    else r = redis.call('ZRANK', KEYS[2], ARGV[i]) end
+    out[#out + 1] = r
+    out[#out + 1] = sc
+  else
+    out[#out + 1] = false
+    out[#out + 1] = false
+  end
+end
+return out`,
+);

@@ -7,7 +7,9 @@
  * 8 random bytes) and its items `<prefix>{…}i<key bytes>`, with `b = fnv1a(key) mod buckets`. A collection
  * item is a native hash/list/set/zset at that same key, plus a header key `<prefix>{…}h<key bytes>`
  * (generation + deadline, see collection-scripts.ts) in the same slot, since a native type has no room
- * for a header inside its value.
+ * for a header inside its value. A leaderboard is a zset at `<prefix>{…}l<name bytes>` with its header at
+ * `<prefix>{…}g<name bytes>`: its own markers, so a leaderboard and a cache key of the same name never meet,
+ * yet the same buckets and generations, so flush and drop stay O(1) for leaderboards too.
  *
  * Why buckets rather than one hash tag per cache, or none:
  * - One tag per cache puts a whole cache in one slot, hence on one shard: a big or hot cache would be
@@ -32,6 +34,10 @@ export interface NamespaceKeys {
   readonly itemPrefix: readonly Buffer[];
   /** Prefix of the collection header keys of each bucket (ends with the `h` marker). */
   readonly headerPrefix: readonly Buffer[];
+  /** Prefix of the leaderboard zset keys of each bucket (ends with the `l` marker). */
+  readonly boardPrefix: readonly Buffer[];
+  /** Prefix of the leaderboard header keys of each bucket (ends with the `g` marker). */
+  readonly boardHeaderPrefix: readonly Buffer[];
 }
 
 /** Namespaces whose keys stay cached; beyond it the cache is cleared (caches are few; this only bounds it). */
@@ -65,13 +71,17 @@ export class KeyLayout {
       const meta: Buffer[] = [];
       const itemPrefix: Buffer[] = [];
       const headerPrefix: Buffer[] = [];
+      const boardPrefix: Buffer[] = [];
+      const boardHeaderPrefix: Buffer[] = [];
       for (let b = 0; b < this.buckets; b++) {
         const tag = `${this.prefix}{${Buffer.byteLength(ns)}:${ns}/${b}}`;
         meta.push(Buffer.from(`${tag}m`));
         itemPrefix.push(Buffer.from(`${tag}i`));
         headerPrefix.push(Buffer.from(`${tag}h`));
+        boardPrefix.push(Buffer.from(`${tag}l`));
+        boardHeaderPrefix.push(Buffer.from(`${tag}g`));
       }
-      keys = { meta, itemPrefix, headerPrefix };
+      keys = { meta, itemPrefix, headerPrefix, boardPrefix, boardHeaderPrefix };
       this.cache.set(ns, keys);
     }
     return keys;

@@ -30,7 +30,10 @@ import type {
   HashCondition,
   IndexRange,
   ItemType,
+  LeaderboardElement,
+  LeaderboardScoreRange,
   ListEnd,
+  RankedElement,
   ScoreBound,
   ScoreRange,
   SetCondition,
@@ -42,7 +45,16 @@ import type {
   TtlUpdateResult,
   ValueWithHash,
 } from '@cachette/engine';
-import { valueHash, wrongTypeError } from '@cachette/engine';
+import {
+  bytesToId,
+  checkLeaderboardElements,
+  checkLeaderboardId,
+  checkLeaderboardScoreRange,
+  checkRankRange,
+  idToBytes,
+  valueHash,
+  wrongTypeError,
+} from '@cachette/engine';
 import * as cs from './collection-scripts.ts';
 import type { ConnectionOptions, ValkeyClient } from './connect.ts';
 import { connectClient } from './connect.ts';
@@ -151,6 +163,9 @@ const SCRIPTS: Record<string, { lua: string; numberOfKeys?: number }> = {
   cgSortedSetCount: { lua: cs.SORTED_SET_COUNT, numberOfKeys: 3 },
   // Its sources' keys travel as arguments (see the script).
   cgSortedSetUnionStore: { lua: cs.SORTED_SET_UNION_STORE, numberOfKeys: 3 },
+  cgLeaderboardPut: { lua: cs.LEADERBOARD_PUT, numberOfKeys: 3 },
+  cgLeaderboardByScore: { lua: cs.LEADERBOARD_BY_SCORE, numberOfKeys: 3 },
+  cgLeaderboardRanks: { lua: cs.LEADERBOARD_RANKS, numberOfKeys: 3 },
 };
 
 const HASH_CONDITION_CODE: Record<HashCondition['kind'], string> = {
@@ -846,6 +861,127 @@ export class ValkeyEngine implements CacheEngine {
     return this.client.slots[slotOf(key)]?.[0] ?? 'single';
   }
 
+  // ---- leaderboards --------------------------------------------------------------------------------
+  // A zset of 8-byte big-endian ids (byte order = numeric order, so Redis's tie order is by id) at the
+  // leaderboard's own keys; the sorted-set scripts serve upsert, by-rank, remove, length and delete.
+
+  async leaderboardUpsert(
+    ns: string,
+    name: Uint8Array,
+    elements: readonly LeaderboardElement[],
+    ttlMs: number,
+  ): Promise<void> {
+    checkLeaderboardElements(elements);
+    const args = ttlArgs({ ttlMs, refreshTtl: true });
+    if (elements.length === 0) return void (await this.leaderboardLength(ns, name));
+    // -0 and 0 are one score, as in MemoryEngine (Redis would keep "-0").
+    for (const e of elements) args.push(scoreText(e.score === 0 ? 0 : e.score), idToBytes(e.id));
+    await this.callBoard('cgLeaderboardPut', ns, name, 'leaderboardUpsert', args);
+  }
+
+  async leaderboardFetchByRank(
+    ns: string,
+    name: Uint8Array,
+    start: number,
+    end: number,
+    order: SortOrder,
+  ): Promise<RankedElement[]> {
+    checkRankRange(start, end);
+    const reply = await this.callBoard('cgSortedSetByRankBuffer', ns, name, 'leaderboardFetchByRank', [
+      start,
+      end,
+      orderCode(order),
+    ]);
+    return ranked(reply === null ? [] : (reply as Buffer[]), 0, start);
+  }
+
+  async leaderboardFetchByScore(
+    ns: string,
+    name: Uint8Array,
+    range: LeaderboardScoreRange,
+    order: SortOrder,
+  ): Promise<RankedElement[]> {
+    checkLeaderboardScoreRange(range);
+    const { min, max } = range;
+    // skip = ZCOUNT of the elements ahead of the range in `order`, limit = ZCOUNT of those up to its end
+    // (see the script); '' stands for "none ahead" / "all". Ascending: scores < min, then scores < max.
+    // Descending: scores >= max (max is exclusive), then scores >= min.
+    const lo = min === undefined ? undefined : scoreText(min);
+    const hi = max === undefined ? undefined : scoreText(max);
+    const args =
+      order === 'descending'
+        ? ['d', hi ?? '', '+inf', lo ?? '', '+inf']
+        : ['a', lo === undefined ? '' : '-inf', `(${lo}`, hi === undefined ? '' : '-inf', `(${hi}`];
+    const reply = await this.callBoard('cgLeaderboardByScoreBuffer', ns, name, 'leaderboardFetchByScore', [
+      ...args,
+      range.offset,
+      range.count,
+    ]);
+    if (reply === null) return [];
+    const flat = reply as [number, ...Buffer[]];
+    return ranked(flat, 1, flat[0]);
+  }
+
+  async leaderboardGetRank(
+    ns: string,
+    name: Uint8Array,
+    ids: readonly number[],
+    order: SortOrder,
+  ): Promise<RankedElement[]> {
+    return this.ranks(ns, name, ids, order, 'o', 'leaderboardGetRank');
+  }
+
+  async leaderboardGetCompetitionRank(
+    ns: string,
+    name: Uint8Array,
+    ids: readonly number[],
+    order: SortOrder,
+  ): Promise<RankedElement[]> {
+    return this.ranks(ns, name, ids, order, 'c', 'leaderboardGetCompetitionRank');
+  }
+
+  async leaderboardLength(ns: string, name: Uint8Array): Promise<number> {
+    return orUndefined(await this.callBoard('cgSortedSetLength', ns, name, 'leaderboardLength', [])) ?? 0;
+  }
+
+  async leaderboardRemove(ns: string, name: Uint8Array, ids: readonly number[]): Promise<void> {
+    for (const id of ids) checkLeaderboardId(id);
+    if (ids.length === 0) return void (await this.leaderboardLength(ns, name));
+    await this.callBoard('cgSortedSetRemove', ns, name, 'leaderboardRemove', ['s', ...ids.map(idToBytes)]);
+  }
+
+  async leaderboardDelete(ns: string, name: Uint8Array): Promise<void> {
+    await this.callBoard('cgSortedSetRemove', ns, name, 'leaderboardDelete', ['a']);
+  }
+
+  private async ranks(
+    ns: string,
+    name: Uint8Array,
+    ids: readonly number[],
+    order: SortOrder,
+    kind: 'o' | 'c',
+    what: string,
+  ): Promise<RankedElement[]> {
+    for (const id of ids) checkLeaderboardId(id);
+    if (ids.length === 0) {
+      await this.leaderboardLength(ns, name); // still reports a missing namespace
+      return [];
+    }
+    const reply = (await this.callBoard('cgLeaderboardRanks', ns, name, what, [
+      kind,
+      orderCode(order),
+      ...ids.map(idToBytes),
+    ])) as (number | string | null)[] | null;
+    const out: RankedElement[] = [];
+    if (reply === null) return out;
+    for (let i = 0; i < ids.length; i++) {
+      const rank = reply[2 * i];
+      if (rank === null || rank === undefined) continue;
+      out.push({ id: ids[i]!, score: parseScore(reply[2 * i + 1] as string), rank: rank as number });
+    }
+    return out;
+  }
+
   // ---- housekeeping --------------------------------------------------------------------------------
 
   /**
@@ -903,12 +1039,34 @@ export class ValkeyEngine implements CacheEngine {
    * Runs a three-key script (meta, item, header) for `key` with `now` and `args`, mapping status codes
    * (namespace missing, wrong type, arithmetic) to errors. Every collection method goes through here.
    */
-  private async call(
+  private call(
     name: string,
     ns: string,
     key: Uint8Array,
     what: string,
     args: readonly (Buffer | string | number)[],
+  ): Promise<unknown> {
+    return this.callAt(name, ns, key, what, args, false);
+  }
+
+  /** {@link call} on a leaderboard: the same scripts, at the leaderboard's own keys (see key-layout.ts). */
+  private callBoard(
+    name: string,
+    ns: string,
+    board: Uint8Array,
+    what: string,
+    args: readonly (Buffer | string | number)[],
+  ): Promise<unknown> {
+    return this.callAt(name, ns, board, what, args, true);
+  }
+
+  private async callAt(
+    name: string,
+    ns: string,
+    key: Uint8Array,
+    what: string,
+    args: readonly (Buffer | string | number)[],
+    board: boolean,
   ): Promise<unknown> {
     const keys = this.keysOf(ns);
     const b = this.layout.bucketOf(key);
@@ -918,8 +1076,8 @@ export class ValkeyEngine implements CacheEngine {
       reply = await script.call(
         this.client,
         keys.meta[b]!,
-        this.layout.itemKey(keys.itemPrefix[b]!, key),
-        this.layout.itemKey(keys.headerPrefix[b]!, key),
+        this.layout.itemKey((board ? keys.boardPrefix : keys.itemPrefix)[b]!, key),
+        this.layout.itemKey((board ? keys.boardHeaderPrefix : keys.headerPrefix)[b]!, key),
         this.now(),
         ...args,
       );
@@ -1073,5 +1231,14 @@ function withScores(reply: unknown): SortedSetElement[] | undefined {
   const flat = reply as Buffer[];
   const out: SortedSetElement[] = [];
   for (let i = 0; i < flat.length; i += 2) out.push({ value: flat[i]!, score: parseScore(flat[i + 1]!) });
+  return out;
+}
+
+/** Member, score, … from `from` on (WITHSCORES), ranked from `firstRank` in reply order. */
+function ranked(flat: readonly unknown[], from: number, firstRank: number): RankedElement[] {
+  const out: RankedElement[] = [];
+  for (let i = from, rank = firstRank; i + 1 < flat.length; i += 2, rank++) {
+    out.push({ id: bytesToId(flat[i] as Buffer), score: parseScore(flat[i + 1] as Buffer), rank });
+  }
   return out;
 }

@@ -104,6 +104,33 @@ export interface ValueWithHash {
   readonly hash: Uint8Array;
 }
 
+/**
+ * One leaderboard element (Momento's leaderboard service): an integer id (0 ≤ id ≤ 2^53 − 1; Momento's
+ * wire carries uint32) and a score (a double, never NaN).
+ */
+export interface LeaderboardElement {
+  readonly id: number;
+  readonly score: number;
+}
+
+/** A leaderboard element with its 0-based rank in the order asked for. */
+export interface RankedElement {
+  readonly id: number;
+  readonly score: number;
+  readonly rank: number;
+}
+
+/**
+ * A leaderboard range by score, as Momento's `GetByScore`: `min` inclusive, `max` exclusive (omitted:
+ * unbounded), `offset` matching elements skipped, at most `count` returned.
+ */
+export interface LeaderboardScoreRange {
+  readonly min?: number;
+  readonly max?: number;
+  readonly offset: number;
+  readonly count: number;
+}
+
 /** Counters an engine keeps about itself, for metrics and `bytes per item` benchmarks. */
 export interface EngineStats {
   /** Live items (expired-but-not-yet-reclaimed items may still be counted). */
@@ -303,6 +330,53 @@ export interface CacheEngine {
     aggregate: SortedSetAggregate,
     ttlMs: number,
   ): Promise<number>;
+
+  // ---- leaderboards -----------------------------------------------------------------------------------
+  // Leaderboards live in a key space of their own inside the namespace (a leaderboard and a cache item may
+  // share a name), but are items for everything else: they count against memory, are evicted and expire as
+  // a whole, and flushNamespace/dropNamespace remove them. Order: by score, ties by id; descending is the
+  // exact reverse. Ranks are 0-based. A missing leaderboard reads as empty (Momento has no Miss here).
+
+  /** Adds elements or replaces their scores, creating the leaderboard; its TTL becomes `ttlMs`. */
+  leaderboardUpsert(
+    ns: string,
+    name: Uint8Array,
+    elements: readonly LeaderboardElement[],
+    ttlMs: number,
+  ): Promise<void>;
+  /** Elements at ranks `[start, end)` in `order` (clamped to the length). */
+  leaderboardFetchByRank(
+    ns: string,
+    name: Uint8Array,
+    start: number,
+    end: number,
+    order: SortOrder,
+  ): Promise<RankedElement[]>;
+  /** Elements with a score in `range`, in `order`, each with its rank in that order. */
+  leaderboardFetchByScore(
+    ns: string,
+    name: Uint8Array,
+    range: LeaderboardScoreRange,
+    order: SortOrder,
+  ): Promise<RankedElement[]>;
+  /** Each present id's element with its ordinal rank (unique, ties by id), in the order of `ids`. */
+  leaderboardGetRank(ns: string, name: Uint8Array, ids: readonly number[], order: SortOrder): Promise<RankedElement[]>;
+  /**
+   * Each present id's element with its competition rank: the number of elements strictly ahead of it in
+   * `order`, so ties share a rank and the next score skips (0, 1, 1, 3).
+   */
+  leaderboardGetCompetitionRank(
+    ns: string,
+    name: Uint8Array,
+    ids: readonly number[],
+    order: SortOrder,
+  ): Promise<RankedElement[]>;
+  /** The number of elements (0 when missing). */
+  leaderboardLength(ns: string, name: Uint8Array): Promise<number>;
+  /** Removes elements by id; absent ids are ignored. */
+  leaderboardRemove(ns: string, name: Uint8Array, ids: readonly number[]): Promise<void>;
+  /** Removes the whole leaderboard; a no-op when missing. */
+  leaderboardDelete(ns: string, name: Uint8Array): Promise<void>;
 
   /** Current counters. */
   stats(): EngineStats;

@@ -12,7 +12,10 @@ export type {
   HashCondition,
   IndexRange,
   ItemType,
+  LeaderboardElement,
+  LeaderboardScoreRange,
   ListEnd,
+  RankedElement,
   ScoreBound,
   ScoreRange,
   SetCondition,
@@ -24,4 +27,13 @@ export type {
   TtlUpdateResult,
   ValueWithHash,
 } from './engine.ts';
+export {
+  bytesToId,
+  checkLeaderboardElements,
+  checkLeaderboardId,
+  checkLeaderboardScoreRange,
+  checkRankRange,
+  idToBytes,
+  LEADERBOARD_ID_BYTES,
+} from './leaderboard-rules.ts';
 export { MemoryEngine, type MemoryEngineOptions } from './memory-engine.ts';

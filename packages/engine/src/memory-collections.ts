@@ -208,8 +208,50 @@ export class SortedSetItem {
   }
 }
 
-/** Any collection item. */
-export type CollectionItem = DictionaryItem | ListItem | SetItem | SortedSetItem;
+/**
+ * Accounted bytes per leaderboard element: a sorted-set member's overhead plus its 8-byte id member
+ * (see leaderboard-rules.ts), so a leaderboard costs what the same sorted set would.
+ */
+export const LEADERBOARD_ELEMENT_BYTES = 8 + SORTED_SET_ELEMENT_OVERHEAD;
+
+/**
+ * A leaderboard: id (as an 8-char big-endian latin1 member) → score, a {@link SkipList} for order and
+ * ranks. The same structure as a sorted set, kept apart because it lives in its own key space.
+ */
+export class LeaderboardItem {
+  readonly kind = 'leaderboard';
+  readonly scores = new Map<string, number>();
+  readonly order = new SkipList();
+  bytes = 0;
+
+  get size(): number {
+    return this.scores.size;
+  }
+
+  put(member: string, value: number): void {
+    const score = value === 0 ? 0 : value; // -0 and 0 are one score, as in SortedSetItem
+    const old = this.scores.get(member);
+    if (old !== undefined) {
+      if (Object.is(old, score)) return;
+      this.order.delete(old, member);
+    } else {
+      this.bytes += LEADERBOARD_ELEMENT_BYTES;
+    }
+    this.scores.set(member, score);
+    this.order.insert(score, member);
+  }
+
+  delete(member: string): void {
+    const old = this.scores.get(member);
+    if (old === undefined) return;
+    this.order.delete(old, member);
+    this.scores.delete(member);
+    this.bytes -= LEADERBOARD_ELEMENT_BYTES;
+  }
+}
+
+/** Any collection item (leaderboards included: they share the slot machinery). */
+export type CollectionItem = DictionaryItem | ListItem | SetItem | SortedSetItem | LeaderboardItem;
 
 /** Bytes a score counts for in a collection's size (a double). */
 export const SCORE_BYTES = 8;
@@ -228,5 +270,9 @@ export function dataBytesOf(c: CollectionItem): number {
       return c.bytes - c.size * SET_ELEMENT_OVERHEAD;
     case 'sortedSet':
       return c.bytes - c.size * (SORTED_SET_ELEMENT_OVERHEAD - SCORE_BYTES);
+    case 'leaderboard':
+      // Leaderboards are bounded by the engine's memory, not the item-size limit (Momento publishes no
+      // byte limit for them; a million elements is an ordinary leaderboard).
+      return 0;
   }
 }

@@ -36,7 +36,10 @@ import type {
   HashCondition,
   IndexRange,
   ItemType,
+  LeaderboardElement,
+  LeaderboardScoreRange,
   ListEnd,
+  RankedElement,
   ScoreBound,
   ScoreRange,
   SetCondition,
@@ -51,12 +54,22 @@ import type {
 import { ExpiryHeap } from './expiry-heap.ts';
 import { addInt64, notAnIntegerError, parseInt64 } from './increment.ts';
 import { bytesToLatin1 } from './latin1.ts';
+import {
+  checkLeaderboardElements,
+  checkLeaderboardId,
+  checkLeaderboardScoreRange,
+  checkRankRange,
+  idToLatin1,
+  latin1ToId,
+} from './leaderboard-rules.ts';
 import { LruList } from './lru-list.ts';
 import {
   type CollectionItem,
   DICTIONARY_ENTRY_OVERHEAD,
   DictionaryItem,
   dataBytesOf,
+  LEADERBOARD_ELEMENT_BYTES,
+  LeaderboardItem,
   LIST_ELEMENT_OVERHEAD,
   ListItem,
   SCORE_BYTES,
@@ -127,6 +140,11 @@ type Removal = (typeof Removal)[keyof typeof Removal];
  */
 export class MemoryEngine implements CacheEngine {
   private readonly namespaces = new Map<string, Items>();
+  /**
+   * Each namespace's leaderboards: a key space of their own (a leaderboard may share a cache key's name),
+   * in slots like every other item, so LRU, TTL, accounting, flush and drop treat them alike.
+   */
+  private readonly boards = new Map<string, Items>();
   private readonly clock: Clock;
   private readonly maxBytes: number;
   private readonly maxItemBytes: number;
@@ -187,7 +205,10 @@ export class MemoryEngine implements CacheEngine {
 
   async createNamespace(ns: string): Promise<void> {
     if (this.closed) throw closedError();
-    if (!this.namespaces.has(ns)) this.namespaces.set(ns, new Map());
+    if (!this.namespaces.has(ns)) {
+      this.namespaces.set(ns, new Map());
+      this.boards.set(ns, new Map());
+    }
   }
 
   async dropNamespace(ns: string): Promise<void> {
@@ -195,10 +216,14 @@ export class MemoryEngine implements CacheEngine {
     if (items === undefined) return;
     this.clearItems(items);
     this.namespaces.delete(ns);
+    const boards = this.boards.get(ns);
+    if (boards !== undefined) this.clearItems(boards);
+    this.boards.delete(ns);
   }
 
   async flushNamespace(ns: string): Promise<void> {
     this.clearItems(this.itemsOf(ns));
+    this.clearItems(this.boardsOf(ns));
   }
 
   async hasNamespace(ns: string): Promise<boolean> {
@@ -866,6 +891,157 @@ export class MemoryEngine implements CacheEngine {
     return union.size;
   }
 
+  // ---- leaderboards --------------------------------------------------------------------------------
+  // Each op is O(log n) per element touched, plus k for the k elements a fetch returns.
+
+  async leaderboardUpsert(
+    ns: string,
+    name: Uint8Array,
+    elements: readonly LeaderboardElement[],
+    ttlMs: number,
+  ): Promise<void> {
+    const boards = this.boardsOf(ns);
+    checkLeaderboardElements(elements);
+    this.writeCollectionIn(
+      boards,
+      name,
+      'leaderboard',
+      { ttlMs, refreshTtl: true },
+      elements.length * LEADERBOARD_ELEMENT_BYTES,
+      true,
+      (b: LeaderboardItem) => {
+        for (const e of elements) b.put(idToLatin1(e.id), e.score);
+      },
+    );
+  }
+
+  async leaderboardFetchByRank(
+    ns: string,
+    name: Uint8Array,
+    start: number,
+    end: number,
+    order: SortOrder,
+  ): Promise<RankedElement[]> {
+    checkRankRange(start, end);
+    const b = this.readBoard(ns, name);
+    const out: RankedElement[] = [];
+    if (b === undefined) return out;
+    const n = b.size;
+    const stop = Math.min(end, n);
+    if (start >= stop) return out;
+    const asc = order !== 'descending';
+    let node = b.order.at(asc ? start : n - 1 - start);
+    for (let rank = start; rank < stop && node !== null; rank++) {
+      out.push({ id: latin1ToId(node.member), score: node.score, rank });
+      node = asc ? node.next[0]! : node.backward;
+    }
+    return out;
+  }
+
+  async leaderboardFetchByScore(
+    ns: string,
+    name: Uint8Array,
+    range: LeaderboardScoreRange,
+    order: SortOrder,
+  ): Promise<RankedElement[]> {
+    checkLeaderboardScoreRange(range);
+    const b = this.readBoard(ns, name);
+    const out: RankedElement[] = [];
+    if (b === undefined || range.count === 0) return out;
+    const n = b.size;
+    const { min, max } = range;
+    const asc = order !== 'descending';
+    // The first element in range, as a rank in `order`; the offset is then a jump by rank (O(log n)).
+    let first: number;
+    if (asc) {
+      const node = b.order.firstFrom(min === undefined ? undefined : { score: min, exclusive: false });
+      if (node === null) return out;
+      first = b.order.rankOf(node.score, node.member);
+    } else {
+      const node = b.order.lastUpTo(max === undefined ? undefined : { score: max, exclusive: true });
+      if (node === null) return out;
+      first = n - 1 - b.order.rankOf(node.score, node.member);
+    }
+    let rank = first + range.offset;
+    let node: SkipNode | null = b.order.at(asc ? rank : n - 1 - rank);
+    while (node !== null && out.length < range.count) {
+      if (asc ? max !== undefined && node.score >= max : min !== undefined && node.score < min) break;
+      out.push({ id: latin1ToId(node.member), score: node.score, rank });
+      rank++;
+      node = asc ? node.next[0]! : node.backward;
+    }
+    return out;
+  }
+
+  async leaderboardGetRank(
+    ns: string,
+    name: Uint8Array,
+    ids: readonly number[],
+    order: SortOrder,
+  ): Promise<RankedElement[]> {
+    for (const id of ids) checkLeaderboardId(id);
+    const b = this.readBoard(ns, name);
+    const out: RankedElement[] = [];
+    if (b === undefined) return out;
+    for (const id of ids) {
+      const m = idToLatin1(id);
+      const score = b.scores.get(m);
+      if (score === undefined) continue;
+      const rank = b.order.rankOf(score, m);
+      out.push({ id, score, rank: order === 'descending' ? b.size - 1 - rank : rank });
+    }
+    return out;
+  }
+
+  async leaderboardGetCompetitionRank(
+    ns: string,
+    name: Uint8Array,
+    ids: readonly number[],
+    order: SortOrder,
+  ): Promise<RankedElement[]> {
+    for (const id of ids) checkLeaderboardId(id);
+    const b = this.readBoard(ns, name);
+    const out: RankedElement[] = [];
+    if (b === undefined) return out;
+    for (const id of ids) {
+      const score = b.scores.get(idToLatin1(id));
+      if (score === undefined) continue;
+      // Ascending: how many score lower (the rank of the first node with this score); descending: how many
+      // score higher (everything after the last node with this score). Both nodes exist: `id` is one.
+      let rank: number;
+      if (order === 'descending') {
+        const last = b.order.lastUpTo({ score, exclusive: false })!;
+        rank = b.size - 1 - b.order.rankOf(last.score, last.member);
+      } else {
+        const first = b.order.firstFrom({ score, exclusive: false })!;
+        rank = b.order.rankOf(first.score, first.member);
+      }
+      out.push({ id, score, rank });
+    }
+    return out;
+  }
+
+  async leaderboardLength(ns: string, name: Uint8Array): Promise<number> {
+    return this.readBoard(ns, name)?.size ?? 0;
+  }
+
+  async leaderboardRemove(ns: string, name: Uint8Array, ids: readonly number[]): Promise<void> {
+    for (const id of ids) checkLeaderboardId(id);
+    const slot = this.collectionSlot(this.boardsOf(ns), bytesToLatin1(name), 'leaderboard');
+    if (slot === undefined) return;
+    const b = this.collections.get(slot) as LeaderboardItem;
+    const before = b.bytes;
+    for (const id of ids) b.delete(idToLatin1(id));
+    this.bytesUsed += b.bytes - before;
+    if (b.size === 0) this.remove(slot, Removal.Deleted);
+    else this.lru.touch(slot);
+  }
+
+  async leaderboardDelete(ns: string, name: Uint8Array): Promise<void> {
+    const slot = this.liveSlot(this.boardsOf(ns), bytesToLatin1(name));
+    if (slot !== undefined) this.remove(slot, Removal.Deleted);
+  }
+
   // ---- housekeeping --------------------------------------------------------------------------------
 
   stats(): EngineStats {
@@ -902,6 +1078,7 @@ export class MemoryEngine implements CacheEngine {
     this.closed = true;
     // Release the memory now rather than when the last reference to the engine goes away.
     this.namespaces.clear();
+    this.boards.clear();
     this.lru.clear();
     this.heap.clear();
     this.keys = [];
@@ -924,6 +1101,21 @@ export class MemoryEngine implements CacheEngine {
     this.sweepExpired(SWEEP_BATCH);
     if (this.heap.topDeadline() <= this.clock.nowMs()) setImmediate(this.sweepTick).unref();
   };
+
+  /** The leaderboards of `ns`; NOT_FOUND like {@link itemsOf} when the namespace does not exist. */
+  private boardsOf(ns: string): Items {
+    const boards = this.boards.get(ns);
+    if (boards === undefined) return this.itemsOf(ns); // throws the missing-namespace error
+    return boards;
+  }
+
+  /** The live leaderboard `name` of `ns` (made most recently used), or `undefined`. */
+  private readBoard(ns: string, name: Uint8Array): LeaderboardItem | undefined {
+    const slot = this.collectionSlot(this.boardsOf(ns), bytesToLatin1(name), 'leaderboard');
+    if (slot === undefined) return undefined;
+    this.lru.touch(slot);
+    return this.collections.get(slot) as LeaderboardItem;
+  }
 
   private itemsOf(ns: string): Items {
     const items = this.namespaces.get(ns);
@@ -1052,7 +1244,23 @@ export class MemoryEngine implements CacheEngine {
     mutate: (c: C) => R,
     sizeDelta?: (c: C | undefined) => number,
   ): R | undefined {
-    const items = this.itemsOf(ns);
+    return this.writeCollectionIn(this.itemsOf(ns), key, kind, ttl, growth, create, mutate, sizeDelta);
+  }
+
+  /**
+   * {@link writeCollection} in a given key space (a namespace's items or its leaderboards, which pass no
+   * `sizeDelta`: memory, not the item-size limit, bounds a leaderboard).
+   */
+  private writeCollectionIn<C extends CollectionItem, R>(
+    items: Items,
+    key: Uint8Array,
+    kind: C['kind'],
+    ttl: CollectionTtl,
+    growth: number,
+    create: boolean,
+    mutate: (c: C) => R,
+    sizeDelta?: (c: C | undefined) => number,
+  ): R | undefined {
     checkCollectionTtl(ttl);
     const k = bytesToLatin1(key);
     const slot = this.collectionSlot(items, k, kind);
@@ -1269,6 +1477,8 @@ function newCollection(kind: CollectionItem['kind']): CollectionItem {
       return new SetItem();
     case 'sortedSet':
       return new SortedSetItem();
+    case 'leaderboard':
+      return new LeaderboardItem();
   }
 }
 
@@ -1292,5 +1502,5 @@ function invalidCondition(condition: never): never {
 }
 
 /** Slot kind codes (0 is a scalar). */
-const KIND: Record<CollectionItem['kind'], number> = { dictionary: 1, list: 2, set: 3, sortedSet: 4 };
+const KIND: Record<CollectionItem['kind'], number> = { dictionary: 1, list: 2, set: 3, sortedSet: 4, leaderboard: 5 };
 const KIND_NAME: readonly ItemType[] = ['scalar', 'dictionary', 'list', 'set', 'sortedSet'];

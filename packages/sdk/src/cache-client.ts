@@ -8,7 +8,8 @@ import { type Clock, decodeApiKey, systemClock } from '@cachette/core';
 import { type BytesLike, fromBase64, toBase64, toBytes } from './bytes.ts';
 import { CacheAside, type CacheAsideErrorEvent, type GetOrSetOptions } from './cache-aside.ts';
 import { CollectionCalls } from './collection-calls.ts';
-import { CachetteError, ErrorCode } from './errors.ts';
+import { CachetteError, ErrorCode, toCachetteError } from './errors.ts';
+import { Leaderboard } from './leaderboard.ts';
 import type * as CacheDelete from './responses/cache-delete.ts';
 import * as CacheGet from './responses/cache-get.ts';
 import * as CacheGetBatch from './responses/cache-get-batch.ts';
@@ -509,6 +510,13 @@ export class CacheClient extends CollectionCalls {
     } catch (error) {
       return errorResponse(error);
     }
+  }
+
+  // ── leaderboards ─────────────────────────────────────────────────────────────────────────────
+
+  /** A handle on leaderboard `name` of `cache` (nothing is sent until a call; see {@link Leaderboard}). */
+  leaderboard(cache: string, name: string): Leaderboard {
+    return new Leaderboard((request) => this.send(request), cache, name);
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────

@@ -38,6 +38,12 @@ export type {
   UnionStoreSource,
 } from './collection-calls.ts';
 export { CachetteError, ErrorCode } from './errors.ts';
+export {
+  type Done as LeaderboardDone,
+  Leaderboard,
+  type LeaderboardFetchByScoreOptions,
+  type LeaderboardOrder,
+} from './leaderboard.ts';
 export * as CacheDelete from './responses/cache-delete.ts';
 export * as CacheGet from './responses/cache-get.ts';
 export * as CacheGetBatch from './responses/cache-get-batch.ts';
@@ -58,6 +64,8 @@ export * as DictionaryGetFields from './responses/dictionary-get-fields.ts';
 export * as FlushCache from './responses/flush-cache.ts';
 export type { UsageReport, UsageTotals } from './responses/get-usage.ts';
 export * as GetUsage from './responses/get-usage.ts';
+export * as LeaderboardFetch from './responses/leaderboard-fetch.ts';
+export * as LeaderboardLength from './responses/leaderboard-length.ts';
 export type { CacheInfo, CacheLimits } from './responses/list-caches.ts';
 export * as ListCaches from './responses/list-caches.ts';
 export * as ListFetch from './responses/list-fetch.ts';

@@ -1,6 +1,6 @@
 /**
  * @module test/gateway-wire
- * The official-SDK wire suites (`wire-data-plane`, `wire-collections`, `wire-control-plane`, `wire-auth`,
+ * The official-SDK wire suites (`wire-data-plane`, `wire-collections`, `wire-leaderboards`, `wire-control-plane`, `wire-auth`,
  * `wire-auth-client`)
  * run unchanged against a scale-out
  * gateway: Valkey engine on a real 3-master Redis Cluster, metadata in PostgreSQL.
@@ -87,6 +87,7 @@ afterAll(async () => {
 
 await import('./wire-data-plane.test.ts');
 await import('./wire-collections.test.ts');
+await import('./wire-leaderboards.test.ts');
 await import('./wire-control-plane.test.ts');
 // Every permission case (scoped, read-only, write-only, expired, revoked, other region, other account) and
 // the AuthClient, on PostgreSQL metadata.

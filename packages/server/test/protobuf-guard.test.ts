@@ -1,4 +1,4 @@
-import { cache, control, token } from '@gomomento/generated-types';
+import { cache, control, leaderboard, token } from '@gomomento/generated-types';
 import { describe, expect, it } from 'vitest';
 import { checkMessage, schemaOf } from '../src/transports/grpc/protobuf-guard.ts';
 
@@ -28,6 +28,7 @@ describe('schemaOf', () => {
       pb.UnimplementedScsService.definition,
       control.control_client.UnimplementedScsControlService.definition,
       token.token.UnimplementedTokenService.definition,
+      leaderboard.leaderboard.UnimplementedLeaderboardService.definition,
     ];
     let n = 0;
     for (const def of services) {

@@ -17,6 +17,7 @@ import type { CacheEngine, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } 
 import type { CacheRecord, MetadataStore } from '@cachette/metadata';
 import { CacheDirectory, cacheNotFound } from './cache-directory.ts';
 import { CollectionService } from './collection-service.ts';
+import { LeaderboardService } from './leaderboard-service.ts';
 import { type ReportedCacheLimits, reportedCacheLimits, type ServiceLimits } from './limits.ts';
 import { noopObserver, type Operation, type OperationObserver } from './observer.ts';
 import type { DataOperation, DataPermission, Measure } from './operation.ts';
@@ -105,6 +106,8 @@ export class CacheService {
   private readonly measure: Measure = { bytesIn: 0, largestItemBytes: 0, longestTtlMs: 0 };
   /** Dictionaries, lists, sets, sorted sets and hash-conditioned scalars, on the same admission path. */
   readonly collections: CollectionService;
+  /** Momento's leaderboard service, on the same admission path. */
+  readonly leaderboards: LeaderboardService;
 
   constructor(options: CacheServiceOptions) {
     this.engine = options.engine;
@@ -115,6 +118,7 @@ export class CacheService {
     this.limiter = options.limiter;
     this.defaultReportedLimits = reportedCacheLimits(options.limits);
     this.collections = new CollectionService(this, options.engine, options.limits);
+    this.leaderboards = new LeaderboardService(this, options.engine, options.limits);
   }
 
   /** Drops the in-process cache directory, e.g. when another server deleted or created caches. */

@@ -19,6 +19,7 @@ export type Operation =
   | 'getBatch'
   | 'setBatch'
   | CollectionOperation
+  | LeaderboardOperation
   | 'createCache'
   | 'deleteCache'
   | 'flushCache'
@@ -91,6 +92,29 @@ export const COLLECTION_OPERATIONS: readonly CollectionOperation[] = [
   'sortedSetLength',
   'sortedSetLengthByScore',
   'sortedSetUnionStore',
+];
+
+/** Leaderboard operations (metered like collection operations). */
+export type LeaderboardOperation =
+  | 'leaderboardUpsert'
+  | 'leaderboardFetchByRank'
+  | 'leaderboardFetchByScore'
+  | 'leaderboardGetRank'
+  | 'leaderboardGetCompetitionRank'
+  | 'leaderboardLength'
+  | 'leaderboardRemove'
+  | 'leaderboardDelete';
+
+/** Every leaderboard operation, for sets of metered operations. */
+export const LEADERBOARD_OPERATIONS: readonly LeaderboardOperation[] = [
+  'leaderboardUpsert',
+  'leaderboardFetchByRank',
+  'leaderboardFetchByScore',
+  'leaderboardGetRank',
+  'leaderboardGetCompetitionRank',
+  'leaderboardLength',
+  'leaderboardRemove',
+  'leaderboardDelete',
 ];
 
 /** `ok`, `hit`/`miss` for reads, or the error code of a failure. */

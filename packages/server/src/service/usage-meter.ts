@@ -7,7 +7,13 @@
  */
 import type { Clock } from '@cachette/core';
 import type { MetadataStore, UsageDelta } from '@cachette/metadata';
-import { COLLECTION_OPERATIONS, type Operation, type OperationObserver, type Outcome } from './observer.ts';
+import {
+  COLLECTION_OPERATIONS,
+  LEADERBOARD_OPERATIONS,
+  type Operation,
+  type OperationObserver,
+  type Outcome,
+} from './observer.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -25,6 +31,7 @@ const METERED: ReadonlySet<Operation> = new Set<Operation>([
   'getBatch',
   'setBatch',
   ...COLLECTION_OPERATIONS,
+  ...LEADERBOARD_OPERATIONS,
 ]);
 
 type Counter = {

@@ -1,9 +1,17 @@
 /**
  * @module transports/grpc/grpc-server
- * The gRPC transport: Momento's data plane, control plane and ping on one port, built from the service
+ * The gRPC transport: Momento's data plane, control plane, leaderboards and ping on one port, built from the service
  * definitions in `@gomomento/generated-types`.
  */
-import { auth as authPb, cache, control, ping, pubsub, token as tokenPb } from '@gomomento/generated-types';
+import {
+  auth as authPb,
+  cache,
+  control,
+  leaderboard,
+  ping,
+  pubsub,
+  token as tokenPb,
+} from '@gomomento/generated-types';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { FaultInjector } from '../../fault-injection.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
@@ -15,6 +23,8 @@ import { withFaultInjection } from './fault-injection.ts';
 import { healthDefinition, healthHandlers } from './health.ts';
 import { withHotCodecs } from './hot-codecs.ts';
 import { limitHttp2Settings } from './http2-limits.ts';
+import { withPreEncodedResponses } from './leaderboard-codec.ts';
+import { leaderboardHandlers } from './leaderboard-plane.ts';
 import type { GrpcMethodTable } from './method-table.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { authHandlers, tokenHandlers } from './token-plane.ts';
@@ -94,6 +104,15 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     withUnimplemented(tokenDef, tokenHandlers(tokenDeps), () => 'token service'),
   );
   server.addService(healthDefinition, healthHandlers());
+  const leaderboards = withPreEncodedResponses(
+    withTolerantDecoding(
+      leaderboard.leaderboard.UnimplementedLeaderboardService.definition as unknown as ServiceDefinition,
+    ),
+  );
+  server.addService(
+    leaderboards,
+    withUnimplemented(leaderboards, leaderboardHandlers(options.service, deps), () => 'leaderboards'),
+  );
   const topics = withTolerantDecoding(
     pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition,
   );

@@ -29,6 +29,7 @@ import { registerCollections } from './routes/collections.ts';
 import { type ConsoleOptions, registerConsole } from './routes/console.ts';
 import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
+import { registerLeaderboards } from './routes/leaderboards.ts';
 import { type PlansReporter, registerPlans } from './routes/plans.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
@@ -199,6 +200,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerItems(app, options.service);
   registerItemOps(app, options.service);
   registerCollections(app, options.service);
+  registerLeaderboards(app, options.service);
   registerUsage(app, options.usageReport);
   if (grpcWeb !== undefined) registerGrpcWeb(app, grpcWeb);
   if (options.console !== undefined) registerConsole(app, options.console);

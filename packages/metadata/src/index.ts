@@ -24,5 +24,6 @@ export type {
   MetadataStore,
   NewApiKey,
   Plan,
+  TopicGrant,
   UsageDelta,
 } from './store.ts';

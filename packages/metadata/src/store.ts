@@ -14,6 +14,20 @@ export type KeyScope = { readonly kind: 'all' } | { readonly kind: 'caches'; rea
 export type KeyAccess = 'readWrite' | 'readOnly' | 'writeOnly';
 
 /**
+ * One topic permission of a key (Momento's `TopicPermissions`): a role on one cache or all, and one topic,
+ * a topic-name prefix or all topics. Read = subscribe, write = publish.
+ */
+export interface TopicGrant {
+  readonly role: KeyAccess;
+  /** `null` = every cache of the account. */
+  readonly cache: string | null;
+  /** `null` = every topic. */
+  readonly topic: string | null;
+  /** `topic` is a name prefix rather than a whole name. */
+  readonly topicPrefix?: boolean;
+}
+
+/**
  * Limits of an account's plan. Per-cache rates are token buckets enforced by each server; sizes and
  * TTLs are hard limits. `null` means unlimited.
  */
@@ -77,6 +91,11 @@ export interface ApiKey {
   readonly canManage: boolean;
   /** The key that minted this one; revoking it revoked this one too. `null` for top-level keys. */
   readonly parentKeyId: string | null;
+  /**
+   * Topic permissions. `null` (every key made before topics, and keys that grant none explicitly): topics
+   * of the caches in {@link scope} follow {@link access}, as Momento's AllDataReadWrite does.
+   */
+  readonly topics?: readonly TopicGrant[] | null;
 }
 
 export interface CacheRecord {
@@ -97,6 +116,8 @@ export interface NewApiKey {
   readonly canManage?: boolean;
   /** The key minting this one (same account); revoking the parent revokes this key. */
   readonly parentKeyId?: string | null;
+  /** Explicit topic permissions; default `null` (topics follow the cache scope and access). */
+  readonly topics?: readonly TopicGrant[] | null;
 }
 
 /**

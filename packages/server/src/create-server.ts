@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { consoleFiles } from '@cachette/console';
 import { type Clock, systemClock } from '@cachette/core';
-import type { CacheEngine } from '@cachette/engine';
+import { type CacheEngine, MemoryTopicBus, type TopicBus } from '@cachette/engine';
 import type { MetadataStore } from '@cachette/metadata';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { completeConfig, type ServerConfig } from './config.ts';
@@ -27,6 +27,7 @@ import { combineObservers } from './service/observer.ts';
 import { PlanLimiter } from './service/plan-limiter.ts';
 import { Authenticator } from './service/principal.ts';
 import type { SharedCounter } from './service/shared-budget.ts';
+import { TopicService } from './service/topic-service.ts';
 import { UsageMeter } from './service/usage-meter.ts';
 import { buildUsageReport, monthOf } from './service/usage-report.ts';
 import { drainTransports, Teardown } from './shutdown.ts';
@@ -59,6 +60,8 @@ export interface ServerParts {
   readonly grpcCredentials?: ServerCredentials;
   /** How often the TLS certificate and key files are checked for a renewal, in ms. Default 10 000. */
   readonly tlsWatchIntervalMs?: number;
+  /** Momento Topics' bus. Default: in-process (one server); the Valkey preset shares one across gateways. */
+  readonly topicBus?: TopicBus;
   /** Plan budgets shared by every gateway (the preset's Valkey engine); unset = per-process buckets. */
   readonly sharedCounter?: SharedCounter;
   /** Runs last when the server stops or fails to start, e.g. releasing the data-dir lock. */
@@ -83,6 +86,8 @@ export interface CachetteServer {
   readonly engine: CacheEngine;
   readonly metadata: MetadataStore;
   readonly service: CacheService;
+  /** Momento Topics: publish and subscribe, for every transport. */
+  readonly topics: TopicService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly meter: UsageMeter;
@@ -127,13 +132,25 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
 
     // The service: limits, then the data plane over the engine.
     const limiter = new PlanLimiter({ metadata, clock, limits: config.limits, shared: parts.sharedCounter });
+    const observer = combineObservers([metrics, meter]);
+    // Topics: a bus beside the engine; the service ends subscriptions on cache deletion and at shutdown.
+    const topics = new TopicService({
+      bus: parts.topicBus ?? new MemoryTopicBus({ clock }),
+      metadata,
+      clock,
+      limits: config.topics,
+      observer,
+      limiter,
+    });
+    teardown.push(() => topics.close());
     const service = new CacheService({
       engine,
       metadata,
       clock,
       limits: config.limits,
-      observer: combineObservers([metrics, meter]),
+      observer,
       limiter,
+      onCacheDeleted: (cacheId, cacheName) => topics.cacheDeleted(cacheId, cacheName),
     });
     const pricing = { freeGbPerMonth: config.freeGbPerMonth, pricePerGbUsd: config.pricePerGbUsd };
     const usageReport = async (accountId: string, month: string | undefined) => {
@@ -192,8 +209,12 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     teardown.push(
       metadata.onChange((change) => {
         if (change === 'apiKeys') auth.invalidate();
-        else if (change === 'caches') service.forgetCaches();
-        else limiter.forgetPlans();
+        else if (change === 'caches') {
+          service.forgetCaches();
+          topics
+            .forgetCaches()
+            .catch((error: unknown) => logger.warn(messageOf(error), 'could not re-check topic caches'));
+        } else limiter.forgetPlans();
       }),
     );
 
@@ -213,6 +234,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       service,
       accounts,
       auth,
+      topics,
       onUnexpected: (error, requestId) =>
         logger.error({ err: error, requestId }, 'unexpected error while serving a call'),
       maxReceiveMessageBytes: maxRequestBytes,
@@ -302,6 +324,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       engine,
       metadata,
       service,
+      topics,
       accounts,
       auth,
       meter,
@@ -309,6 +332,8 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       logger,
       close(graceMs = 10_000) {
         closing ??= (async () => {
+          // Subscriptions are streams a drain would wait on: end them first (clients resume elsewhere).
+          await topics.close();
           await drainTransports(grpc, http, graceMs);
           await teardown.run();
           logger.info('cachette stopped');

@@ -25,6 +25,9 @@ const METERED: ReadonlySet<Operation> = new Set<Operation>([
   'getBatch',
   'setBatch',
   ...COLLECTION_OPERATIONS,
+  // Topics: bytes published in and bytes delivered out (each subscriber's copy counts).
+  'topicPublish',
+  'topicDeliver',
 ]);
 
 type Counter = {

@@ -9,6 +9,7 @@ import type { FaultInjector } from '../../fault-injection.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import type { TopicService } from '../../service/topic-service.ts';
 import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
 import { withFaultInjection } from './fault-injection.ts';
@@ -19,6 +20,7 @@ import type { GrpcMethodTable } from './method-table.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { authHandlers, tokenHandlers } from './token-plane.ts';
 import { withTolerantDecoding } from './tolerant-decoding.ts';
+import { topicHandlers, withPreEncodedSubscribe } from './topic-plane.ts';
 import { dataPlaneFamily, withUnimplemented } from './unimplemented.ts';
 
 export interface GrpcTransportOptions {
@@ -38,6 +40,8 @@ export interface GrpcTransportOptions {
   readonly maxHeaderBytes: number;
   /** When given, every registered method is recorded here too (the gRPC-Web transport dispatches through it). */
   readonly methods?: GrpcMethodTable;
+  /** Momento Topics; without it Publish/Subscribe answer UNIMPLEMENTED. */
+  readonly topics?: TopicService;
 }
 
 /** A grpc-js server with every Momento service Cachette answers. Not yet bound. */
@@ -94,12 +98,21 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     withUnimplemented(tokenDef, tokenHandlers(tokenDeps), () => 'token service'),
   );
   server.addService(healthDefinition, healthHandlers());
-  const topics = withTolerantDecoding(
-    pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition,
+  const topics = withPreEncodedSubscribe(
+    withTolerantDecoding(
+      pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition,
+    ),
   );
+  const topicService = options.topics;
   server.addService(
     topics,
-    withUnimplemented(topics, {}, () => 'topics'),
+    withUnimplemented(
+      topics,
+      topicService === undefined
+        ? {}
+        : topicHandlers({ topics: topicService, auth: options.auth, onUnexpected: options.onUnexpected }),
+      () => 'topics',
+    ),
   );
   return grpcServer;
 }

@@ -10,7 +10,17 @@ import { type Kysely, sql } from 'kysely';
 import { type DbErrorClassifier, toCacheError } from './db-errors.ts';
 import { newId } from './ids.ts';
 import { migrateToLatest, UnknownMigrationsError } from './migrator.ts';
-import { ACCESS_VALUES, fromScope, toAccount, toApiKey, toCacheRecord, toCount, toPlan, toUsage } from './rows.ts';
+import {
+  ACCESS_VALUES,
+  fromScope,
+  fromTopicGrants,
+  toAccount,
+  toApiKey,
+  toCacheRecord,
+  toCount,
+  toPlan,
+  toUsage,
+} from './rows.ts';
 import type { MetadataDatabase } from './schema.ts';
 import { generateSecret, hashSecret } from './secrets.ts';
 import type {
@@ -326,8 +336,11 @@ export class KyselyMetadataStore implements MetadataStore {
   async createApiKey(input: NewApiKey): Promise<{ key: ApiKey; secret: string }> {
     const scope = input.scope ?? { kind: 'all' };
     if (scope.kind === 'caches') {
-      // An empty list would mint a key that can do nothing, which is always a caller's mistake.
-      if (scope.caches.length === 0) throw invalid('a key scoped to caches must list at least one cache');
+      // An empty list would mint a key that can do nothing, which is always a caller's mistake, unless the
+      // key grants topics explicitly (a topics-only key: no items at all).
+      if (scope.caches.length === 0 && !(input.topics && input.topics.length > 0)) {
+        throw invalid('a key scoped to caches must list at least one cache');
+      }
       if (scope.caches.some((c) => typeof c !== 'string' || c.length === 0)) {
         throw invalid('cache names in a key scope must be non-empty strings');
       }
@@ -364,6 +377,7 @@ export class KyselyMetadataStore implements MetadataStore {
         description: input.description ?? null,
         canManage,
         parentKeyId: input.parentKeyId ?? null,
+        topics: input.topics ?? null,
       };
       try {
         await this.db
@@ -383,6 +397,7 @@ export class KyselyMetadataStore implements MetadataStore {
             description: key.description,
             can_manage: key.canManage ? 1 : 0,
             parent_key_id: key.parentKeyId,
+            topic_grants: fromTopicGrants(key.topics),
           })
           .execute();
       } catch (e) {

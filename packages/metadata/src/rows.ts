@@ -8,7 +8,7 @@
 import { CacheError, ErrorCode } from '@cachette/core';
 import type { Selectable } from 'kysely';
 import type { AccountsTable, ApiKeysTable, CachesTable, PlansTable, UsageTable } from './schema.ts';
-import type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope, Plan, UsageDelta } from './store.ts';
+import type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope, Plan, TopicGrant, UsageDelta } from './store.ts';
 
 function corrupt(what: string): CacheError {
   return new CacheError(ErrorCode.INTERNAL, `metadata row is invalid: ${what}`);
@@ -140,5 +140,42 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     description: row.description,
     canManage: toFlag(row.can_manage, 'api_keys.can_manage'),
     parentKeyId: row.parent_key_id ?? null,
+    topics: toTopicGrants(row.topic_grants ?? null, row.id),
   };
+}
+
+function toTopicGrants(text: string | null, keyId: string): TopicGrant[] | null {
+  if (text === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw corrupt(`api key '${keyId}' has unparsable topic_grants`);
+  }
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (g) =>
+        typeof g === 'object' &&
+        g !== null &&
+        (ACCESS_VALUES as readonly unknown[]).includes(g.role) &&
+        (g.cache === null || typeof g.cache === 'string') &&
+        (g.topic === null || typeof g.topic === 'string') &&
+        (g.topicPrefix === undefined || typeof g.topicPrefix === 'boolean'),
+    );
+  if (!valid) throw corrupt(`api key '${keyId}' has topic_grants that are not a list of grants`);
+  return parsed as TopicGrant[];
+}
+
+/** The stored column of explicit topic grants. */
+export function fromTopicGrants(grants: readonly TopicGrant[] | null | undefined): string | null {
+  if (grants === null || grants === undefined) return null;
+  return JSON.stringify(
+    grants.map((g) => ({
+      role: g.role,
+      cache: g.cache,
+      topic: g.topic,
+      ...(g.topicPrefix ? { topicPrefix: true } : {}),
+    })),
+  );
 }

@@ -50,6 +50,8 @@ export interface ApiKeysTable {
   can_manage: ColumnType<number, number | undefined, number>;
   /** Id of the key that minted this one, or null (signup, local account, operator). */
   parent_key_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON list of explicit topic grants, or null: topics follow scope and access (migration 0006). */
+  topic_grants: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Fixed-window counters for unauthenticated endpoints (migration 0005). */

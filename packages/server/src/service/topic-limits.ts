@@ -4,6 +4,7 @@
  * per cache; the publish rate is ours (Momento's 10/s per cache is too tight for a local server), and every
  * value is a server setting.
  */
+import { CacheError, ErrorCode } from '@cachette/core';
 
 /** Limits the topic service enforces. */
 export interface TopicLimits {
@@ -35,3 +36,26 @@ export const defaultTopicLimits: TopicLimits = {
 
 /** Longest topic name, in characters. */
 export const MAX_TOPIC_NAME_LENGTH = 255;
+
+/** A control character in a topic name is a mistake (or an attack on logs), never a topic. */
+function hasControlCharacter(topic: string): boolean {
+  for (let i = 0; i < topic.length; i++) {
+    const c = topic.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Throws INVALID_ARGUMENT unless `topic` is a usable topic name. */
+export function validateTopicName(topic: string): void {
+  if (topic.length === 0) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'topic name must not be empty');
+  if (topic.length > MAX_TOPIC_NAME_LENGTH) {
+    throw new CacheError(
+      ErrorCode.INVALID_ARGUMENT,
+      `invalid topic name: it is ${topic.length} characters; the maximum is ${MAX_TOPIC_NAME_LENGTH}`,
+    );
+  }
+  if (hasControlCharacter(topic)) {
+    throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'invalid topic name: it must not contain control characters');
+  }
+}

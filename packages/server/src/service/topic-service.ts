@@ -23,7 +23,10 @@ import { CacheDirectory } from './cache-directory.ts';
 import type { RequestLimiter } from './cache-service.ts';
 import { noopObserver, type Operation, type OperationObserver } from './observer.ts';
 import type { Principal } from './principal.ts';
-import { MAX_TOPIC_NAME_LENGTH, type TopicLimits } from './topic-limits.ts';
+import { type TopicLimits, validateTopicName } from './topic-limits.ts';
+
+export { validateTopicName } from './topic-limits.ts';
+
 import { authorizeTopic } from './topic-permissions.ts';
 import { type SubscriptionOwner, type TopicSink, TopicSubscription } from './topic-subscription.ts';
 
@@ -53,29 +56,6 @@ export interface TopicServiceOptions {
 
 type Bucket = { tokens: number; lastMs: number };
 const MAX_BUCKETS = 100_000;
-
-/** A control character in a topic name is a mistake (or an attack on logs), never a topic. */
-function hasControlCharacter(topic: string): boolean {
-  for (let i = 0; i < topic.length; i++) {
-    const c = topic.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
-
-/** Throws INVALID_ARGUMENT unless `topic` is a usable topic name. */
-export function validateTopicName(topic: string): void {
-  if (topic.length === 0) throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'topic name must not be empty');
-  if (topic.length > MAX_TOPIC_NAME_LENGTH) {
-    throw new CacheError(
-      ErrorCode.INVALID_ARGUMENT,
-      `invalid topic name: it is ${topic.length} characters; the maximum is ${MAX_TOPIC_NAME_LENGTH}`,
-    );
-  }
-  if (hasControlCharacter(topic)) {
-    throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'invalid topic name: it must not contain control characters');
-  }
-}
 
 function validateResume(resume: TopicResumePoint): void {
   for (const [what, n] of [

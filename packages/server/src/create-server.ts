@@ -267,6 +267,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       metrics: metrics.registry,
       metricsToken: config.metricsToken,
       service,
+      topics,
       accounts,
       auth,
       logger,

@@ -169,6 +169,45 @@ describe('limits', () => {
   });
 });
 
+describe('HTTP API and metering', () => {
+  it('POST /topics/:cache/:topic publishes (text for text/*, bytes otherwise) and answers 204', async () => {
+    const rec = new Recorder();
+    const sub = await subscribed(topics, cache, 'h', rec);
+    const post = (body: BodyInit, type: string, c = cache) =>
+      fetch(`${b.server.httpUrl}/topics/${c}/h`, {
+        method: 'POST',
+        headers: { authorization: b.server.devApiKey, 'content-type': type },
+        body,
+      });
+    expect((await post('héllo', 'text/plain; charset=utf-8')).status).toBe(204);
+    expect((await post(new Uint8Array([1, 2, 3]), 'application/octet-stream')).status).toBe(204);
+    const missing = await post('x', 'text/plain', 'no-such-cache');
+    expect(missing.status).toBe(404);
+    const tooBig = await post('x'.repeat(5000), 'text/plain');
+    expect(tooBig.status).toBe(413);
+    await rec.untilItems(2);
+    sub.unsubscribe();
+    expect(rec.items[0]).toMatchObject({ value: 'héllo', sequence: 1 });
+    expect(Array.from(rec.items[1]?.value as Uint8Array)).toEqual([1, 2, 3]);
+  });
+
+  it('bytes published in and delivered out count in the cache’s usage', async () => {
+    const recs = [new Recorder(), new Recorder()];
+    const subs = [
+      await subscribed(topics, cache, 'u', recs[0] as Recorder),
+      await subscribed(topics, cache, 'u', recs[1] as Recorder),
+    ];
+    await publish('u', 'x'.repeat(1000));
+    for (const r of recs) await r.untilItems(1);
+    for (const s of subs) s.unsubscribe();
+    const res = await fetch(`${b.server.httpUrl}/v1/usage`, { headers: { authorization: b.server.devApiKey } });
+    const report = (await res.json()) as { byCache: Array<{ cache: string; bytesIn: number; bytesOut: number }> };
+    const mine = report.byCache.find((c) => c.cache === cache);
+    expect(mine?.bytesIn).toBe(1000);
+    expect(mine?.bytesOut).toBe(2000);
+  });
+});
+
 describe('shutdown', () => {
   it('closing the server ends subscriptions (UNAVAILABLE: the SDK reports a lost connection and retries)', async () => {
     const own = await boot();

@@ -15,6 +15,7 @@ import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import type { TopicService } from '../../service/topic-service.ts';
 import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
 import type { SecureContextTarget, TlsCertificates } from '../../tls-certificates.ts';
 import { type GrpcWebOptions, grpcWebCorsOptions, isGrpcWebUrl, registerGrpcWeb } from '../grpc-web/grpc-web-routes.ts';
@@ -31,6 +32,7 @@ import { registerItemOps } from './routes/item-ops.ts';
 import { registerItems } from './routes/items.ts';
 import { type PlansReporter, registerPlans } from './routes/plans.ts';
 import { registerSignup } from './routes/signup.ts';
+import { registerTopics } from './routes/topics.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
 import { refuseRepeatedQueryParameters } from './single-query.ts';
 import { validationMessage } from './validation-message.ts';
@@ -45,6 +47,8 @@ export interface HttpTransportOptions {
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string | undefined;
   readonly service: CacheService;
+  /** Momento Topics (`POST /topics/:cache/:topic`); absent = no topic routes. */
+  readonly topics?: TopicService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly logger: Logger;
@@ -199,6 +203,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerItems(app, options.service);
   registerItemOps(app, options.service);
   registerCollections(app, options.service);
+  if (options.topics) registerTopics(app, options.topics);
   registerUsage(app, options.usageReport);
   if (grpcWeb !== undefined) registerGrpcWeb(app, grpcWeb);
   if (options.console !== undefined) registerConsole(app, options.console);

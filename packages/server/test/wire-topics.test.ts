@@ -173,7 +173,7 @@ describe('HTTP API and metering', () => {
   it('POST /topics/:cache/:topic publishes (text for text/*, bytes otherwise) and answers 204', async () => {
     const rec = new Recorder();
     const sub = await subscribed(topics, cache, 'h', rec);
-    const post = (body: BodyInit, type: string, c = cache) =>
+    const post = (body: string | Uint8Array, type: string, c = cache) =>
       fetch(`${b.server.httpUrl}/topics/${c}/h`, {
         method: 'POST',
         headers: { authorization: b.server.devApiKey, 'content-type': type },

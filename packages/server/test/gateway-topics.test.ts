@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pollUntil, type RedisCluster, startRedisCluster } from '@cachette/testing';
-import { type CacheClient, TopicPublish, type TopicClient } from '@gomomento/sdk';
+import { type CacheClient, type TopicClient, TopicPublish } from '@gomomento/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';

@@ -117,7 +117,7 @@ function hostileHeaders(rng: Rng, t: GrpcTarget, path: string): http2.OutgoingHt
 }
 
 const HOT =
-  /\/(Get|Set|Delete|SetIf|SetIfNotExists|Increment|ItemGetTtl|ItemGetType|UpdateTtl|KeysExist|GetBatch|SetBatch|CreateCache|DeleteCache|ListCaches|FlushCache|GenerateDisposableToken|GenerateApiToken|Ping|Check)$/;
+  /\/(Get|Set|Delete|SetIf|SetIfNotExists|Increment|ItemGetTtl|ItemGetType|UpdateTtl|KeysExist|GetBatch|SetBatch|CreateCache|DeleteCache|ListCaches|FlushCache|GenerateDisposableToken|GenerateApiToken|Ping|Check|Publish|Subscribe)$/;
 
 function pathFor(rng: Rng, t: GrpcTarget): { path: string; schema: MessageSchema | undefined } {
   const r = rng.next();

@@ -24,6 +24,7 @@ const shadow = createHttpServer({
     throw new Error('not served');
   },
   service: server.service,
+  topics: server.topics,
   accounts: server.accounts,
   auth: server.auth,
   logger: createLogger('silent'),

@@ -7,7 +7,7 @@
  */
 import http2 from 'node:http2';
 import { gzipSync } from 'node:zlib';
-import { auth, cache, control, ping, pubsub, token } from '@gomomento/generated-types';
+import { auth, cache, control, ping, pubsub, token, webhook } from '@gomomento/generated-types';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import {
   type GeneratedMessageClass,
@@ -32,6 +32,7 @@ export function grpcMethods(): GrpcMethod[] {
     auth.auth.UnimplementedAuthService.definition,
     token.token.UnimplementedTokenService.definition,
     pubsub.cache_client.pubsub.UnimplementedPubsubService.definition,
+    webhook.webhook.UnimplementedWebhookService.definition,
   ] as unknown as ServiceDefinition[];
   const out: GrpcMethod[] = [];
   for (const def of defs) {
@@ -117,7 +118,7 @@ function hostileHeaders(rng: Rng, t: GrpcTarget, path: string): http2.OutgoingHt
 }
 
 const HOT =
-  /\/(Get|Set|Delete|SetIf|SetIfNotExists|Increment|ItemGetTtl|ItemGetType|UpdateTtl|KeysExist|GetBatch|SetBatch|CreateCache|DeleteCache|ListCaches|FlushCache|GenerateDisposableToken|GenerateApiToken|Ping|Check|Publish|Subscribe)$/;
+  /\/(Get|Set|Delete|SetIf|SetIfNotExists|Increment|ItemGetTtl|ItemGetType|UpdateTtl|KeysExist|GetBatch|SetBatch|CreateCache|DeleteCache|ListCaches|FlushCache|GenerateDisposableToken|GenerateApiToken|Ping|Check|Publish|Subscribe|PutWebhook|ListWebhooks)$/;
 
 function pathFor(rng: Rng, t: GrpcTarget): { path: string; schema: MessageSchema | undefined } {
   const r = rng.next();

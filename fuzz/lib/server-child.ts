@@ -25,6 +25,7 @@ const shadow = createHttpServer({
   },
   service: server.service,
   topics: server.topics,
+  webhooks: server.webhooks,
   accounts: server.accounts,
   auth: server.auth,
   logger: createLogger('silent'),

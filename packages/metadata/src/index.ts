@@ -26,4 +26,5 @@ export type {
   Plan,
   TopicGrant,
   UsageDelta,
+  WebhookRecord,
 } from './store.ts';

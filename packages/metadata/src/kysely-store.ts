@@ -20,6 +20,7 @@ import {
   toCount,
   toPlan,
   toUsage,
+  toWebhook,
 } from './rows.ts';
 import type { MetadataDatabase } from './schema.ts';
 import { generateSecret, hashSecret } from './secrets.ts';
@@ -32,6 +33,7 @@ import type {
   NewApiKey,
   Plan,
   UsageDelta,
+  WebhookRecord,
 } from './store.ts';
 
 export interface KyselyMetadataStoreOptions {
@@ -579,6 +581,72 @@ export class KyselyMetadataStore implements MetadataStore {
     }).then(async (record) => {
       await this.#changed('caches');
       return record;
+    });
+  }
+
+  async putWebhook(webhook: Omit<WebhookRecord, 'createdAtMs'>): Promise<WebhookRecord> {
+    return this.#run('putWebhook', async () => {
+      const createdAtMs = this.#clock.nowMs();
+      await this.db
+        .insertInto('webhooks')
+        .values({
+          cache_id: webhook.cacheId,
+          name: webhook.name,
+          account_id: webhook.accountId,
+          topic: webhook.topic,
+          url: webhook.url,
+          secret: webhook.secret,
+          created_at_ms: createdAtMs,
+        })
+        .onConflict((oc) => oc.columns(['cache_id', 'name']).doUpdateSet({ topic: webhook.topic, url: webhook.url }))
+        .execute();
+      const row = await this.db
+        .selectFrom('webhooks')
+        .selectAll()
+        .where('cache_id', '=', webhook.cacheId)
+        .where('name', '=', webhook.name)
+        .executeTakeFirstOrThrow();
+      return toWebhook(row);
+    });
+  }
+
+  async listWebhooks(cacheId: string): Promise<WebhookRecord[]> {
+    return this.#run('listWebhooks', async () => {
+      const rows = await this.db
+        .selectFrom('webhooks')
+        .selectAll()
+        .where('cache_id', '=', cacheId)
+        .orderBy('name')
+        .execute();
+      return rows.map(toWebhook);
+    });
+  }
+
+  async deleteWebhook(cacheId: string, name: string): Promise<void> {
+    return this.#run('deleteWebhook', async () => {
+      const row = await this.db
+        .deleteFrom('webhooks')
+        .where('cache_id', '=', cacheId)
+        .where('name', '=', name)
+        .returning('name')
+        .executeTakeFirst();
+      if (row === undefined)
+        throw new CacheError(ErrorCode.NOT_FOUND, `webhook '${name}' not found`, 'store_not_found');
+    });
+  }
+
+  async rotateWebhookSecret(cacheId: string, name: string, secret: string): Promise<WebhookRecord> {
+    return this.#run('rotateWebhookSecret', async () => {
+      const row = await this.db
+        .updateTable('webhooks')
+        .set({ secret })
+        .where('cache_id', '=', cacheId)
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined)
+        throw new CacheError(ErrorCode.NOT_FOUND, `webhook '${name}' not found`, 'store_not_found');
+      return toWebhook(row);
     });
   }
 

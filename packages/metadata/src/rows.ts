@@ -7,8 +7,18 @@
 
 import { CacheError, ErrorCode } from '@cachette/core';
 import type { Selectable } from 'kysely';
-import type { AccountsTable, ApiKeysTable, CachesTable, PlansTable, UsageTable } from './schema.ts';
-import type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope, Plan, TopicGrant, UsageDelta } from './store.ts';
+import type { AccountsTable, ApiKeysTable, CachesTable, PlansTable, UsageTable, WebhooksTable } from './schema.ts';
+import type {
+  Account,
+  ApiKey,
+  CacheRecord,
+  KeyAccess,
+  KeyScope,
+  Plan,
+  TopicGrant,
+  UsageDelta,
+  WebhookRecord,
+} from './store.ts';
 
 function corrupt(what: string): CacheError {
   return new CacheError(ErrorCode.INTERNAL, `metadata row is invalid: ${what}`);
@@ -178,4 +188,17 @@ export function fromTopicGrants(grants: readonly TopicGrant[] | null | undefined
       ...(g.topicPrefix ? { topicPrefix: true } : {}),
     })),
   );
+}
+
+/** A webhooks row as a {@link WebhookRecord}. */
+export function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
+  return {
+    cacheId: row.cache_id,
+    name: row.name,
+    accountId: row.account_id,
+    topic: row.topic,
+    url: row.url,
+    secret: row.secret,
+    createdAtMs: toMs(row.created_at_ms, 'webhooks.created_at_ms'),
+  };
 }

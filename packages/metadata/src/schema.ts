@@ -103,4 +103,17 @@ export interface MetadataDatabase {
   plans: PlansTable;
   usage: UsageTable;
   settings: SettingsTable;
+  webhooks: WebhooksTable;
+}
+
+/** Topic webhooks (migration 0006). */
+export interface WebhooksTable {
+  cache_id: string;
+  name: string;
+  account_id: string;
+  topic: string;
+  url: string;
+  /** The signing secret, kept retrievable (GetWebhookSecret returns it). */
+  secret: string;
+  created_at_ms: MsColumn;
 }

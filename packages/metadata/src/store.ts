@@ -98,6 +98,18 @@ export interface ApiKey {
   readonly topics?: readonly TopicGrant[] | null;
 }
 
+/** A topic webhook: every message published to `topic` of the cache is POSTed to `url`. */
+export interface WebhookRecord {
+  readonly cacheId: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly topic: string;
+  readonly url: string;
+  /** Signs each delivery (HMAC SHA3-256 of the body, `momento-signature` header). */
+  readonly secret: string;
+  readonly createdAtMs: number;
+}
+
 export interface CacheRecord {
   /** Stable id, used as the engine namespace: two accounts may both own a cache named `default-cache`. */
   readonly id: string;
@@ -128,6 +140,18 @@ export type MetadataChange = 'apiKeys' | 'caches' | 'plans';
 
 /** The store every server process talks to; one instance per process, safe to share across requests. */
 export interface MetadataStore {
+  /**
+   * Creates or replaces webhook (cacheId, name); a replaced webhook keeps its secret (`secret` is used
+   * for new ones only). Returns the stored webhook.
+   */
+  putWebhook(webhook: Omit<WebhookRecord, 'createdAtMs'>): Promise<WebhookRecord>;
+  /** The cache's webhooks, by name. */
+  listWebhooks(cacheId: string): Promise<WebhookRecord[]>;
+  /** Deletes a webhook; NOT_FOUND when absent. */
+  deleteWebhook(cacheId: string, name: string): Promise<void>;
+  /** Replaces a webhook's secret; NOT_FOUND when absent. Returns the updated webhook. */
+  rotateWebhookSecret(cacheId: string, name: string, secret: string): Promise<WebhookRecord>;
+
   /** Applies pending migrations. Idempotent; safe when several processes start at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

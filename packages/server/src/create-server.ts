@@ -30,6 +30,8 @@ import type { SharedCounter } from './service/shared-budget.ts';
 import { TopicService } from './service/topic-service.ts';
 import { UsageMeter } from './service/usage-meter.ts';
 import { buildUsageReport, monthOf } from './service/usage-report.ts';
+import { WebhookDelivery } from './service/webhook-delivery.ts';
+import { WebhookService } from './service/webhook-service.ts';
 import { drainTransports, Teardown } from './shutdown.ts';
 import { TlsCertificates } from './tls-certificates.ts';
 import { answerUnaryDirectly } from './transports/grpc/direct-unary.ts';
@@ -88,6 +90,8 @@ export interface CachetteServer {
   readonly service: CacheService;
   /** Momento Topics: publish and subscribe, for every transport. */
   readonly topics: TopicService;
+  /** Topic webhooks (Momento's webhook service) and their delivery. */
+  readonly webhooks: WebhookService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly meter: UsageMeter;
@@ -143,6 +147,11 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       limiter,
     });
     teardown.push(() => topics.close());
+    // Webhooks: every publish through this gateway is queued for its topic's webhooks (never blocking it).
+    const delivery = new WebhookDelivery({ metadata, clock });
+    topics.onPublish((...event) => delivery.published(...event));
+    teardown.push(() => delivery.close());
+    const webhooks = new WebhookService({ metadata, clock, delivery });
     const service = new CacheService({
       engine,
       metadata,
@@ -235,6 +244,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       accounts,
       auth,
       topics,
+      webhooks,
       onUnexpected: (error, requestId) =>
         logger.error({ err: error, requestId }, 'unexpected error while serving a call'),
       maxReceiveMessageBytes: maxRequestBytes,
@@ -268,6 +278,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       metricsToken: config.metricsToken,
       service,
       topics,
+      webhooks,
       accounts,
       auth,
       logger,
@@ -326,6 +337,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       metadata,
       service,
       topics,
+      webhooks,
       accounts,
       auth,
       meter,

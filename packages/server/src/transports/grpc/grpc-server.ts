@@ -3,13 +3,14 @@
  * The gRPC transport: Momento's data plane, control plane and ping on one port, built from the service
  * definitions in `@gomomento/generated-types`.
  */
-import { auth as authPb, cache, control, ping, pubsub, token as tokenPb } from '@gomomento/generated-types';
+import { auth as authPb, cache, control, ping, pubsub, token as tokenPb, webhook } from '@gomomento/generated-types';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { FaultInjector } from '../../fault-injection.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import type { TopicService } from '../../service/topic-service.ts';
+import type { WebhookService } from '../../service/webhook-service.ts';
 import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
 import { withFaultInjection } from './fault-injection.ts';
@@ -22,6 +23,7 @@ import { authHandlers, tokenHandlers } from './token-plane.ts';
 import { withTolerantDecoding } from './tolerant-decoding.ts';
 import { topicHandlers, withPreEncodedSubscribe } from './topic-plane.ts';
 import { dataPlaneFamily, withUnimplemented } from './unimplemented.ts';
+import { webhookHandlers } from './webhook-plane.ts';
 
 export interface GrpcTransportOptions {
   readonly service: CacheService;
@@ -42,6 +44,8 @@ export interface GrpcTransportOptions {
   readonly methods?: GrpcMethodTable;
   /** Momento Topics; without it Publish/Subscribe answer UNIMPLEMENTED. */
   readonly topics?: TopicService;
+  /** Topic webhooks (control endpoint); without it the webhook service answers UNIMPLEMENTED. */
+  readonly webhooks?: WebhookService;
 }
 
 /** A grpc-js server with every Momento service Cachette answers. Not yet bound. */
@@ -112,6 +116,18 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
         ? {}
         : topicHandlers({ topics: topicService, auth: options.auth, onUnexpected: options.onUnexpected }),
       () => 'topics',
+    ),
+  );
+  const webhookDef = withTolerantDecoding(
+    webhook.webhook.UnimplementedWebhookService.definition as unknown as ServiceDefinition,
+  );
+  const webhookService = options.webhooks;
+  server.addService(
+    webhookDef,
+    withUnimplemented(
+      webhookDef,
+      webhookService === undefined ? {} : webhookHandlers({ ...deps, webhooks: webhookService }),
+      () => 'webhooks',
     ),
   );
   return grpcServer;

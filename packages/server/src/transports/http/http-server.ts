@@ -17,6 +17,7 @@ import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
 import type { TopicService } from '../../service/topic-service.ts';
 import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
+import type { WebhookService } from '../../service/webhook-service.ts';
 import type { SecureContextTarget, TlsCertificates } from '../../tls-certificates.ts';
 import { type GrpcWebOptions, grpcWebCorsOptions, isGrpcWebUrl, registerGrpcWeb } from '../grpc-web/grpc-web-routes.ts';
 import { anonymousGuard } from './anonymous-guard.ts';
@@ -34,6 +35,7 @@ import { type PlansReporter, registerPlans } from './routes/plans.ts';
 import { registerSignup } from './routes/signup.ts';
 import { registerTopics } from './routes/topics.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
+import { registerWebhooks } from './routes/webhooks.ts';
 import { refuseRepeatedQueryParameters } from './single-query.ts';
 import { validationMessage } from './validation-message.ts';
 
@@ -49,6 +51,8 @@ export interface HttpTransportOptions {
   readonly service: CacheService;
   /** Momento Topics (`POST /topics/:cache/:topic`); absent = no topic routes. */
   readonly topics?: TopicService;
+  /** Topic webhooks: listing and delivery logs under `/v1/webhooks`. */
+  readonly webhooks?: WebhookService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly logger: Logger;
@@ -204,6 +208,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerItemOps(app, options.service);
   registerCollections(app, options.service);
   if (options.topics) registerTopics(app, options.topics);
+  if (options.webhooks) registerWebhooks(app, options.webhooks);
   registerUsage(app, options.usageReport);
   if (grpcWeb !== undefined) registerGrpcWeb(app, grpcWeb);
   if (options.console !== undefined) registerConsole(app, options.console);

@@ -32,7 +32,7 @@ class Receiver {
   private waiters: Array<() => void> = [];
   url = '';
   async start(): Promise<void> {
-    this.server = createServer((req: IncomingMessage, res) => {
+    const server = createServer((req: IncomingMessage, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -48,8 +48,9 @@ class Receiver {
         res.end();
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/hook`;
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   }
   async until(n: number): Promise<void> {
     while (this.got.length < n) await new Promise<void>((resolve) => this.waiters.push(resolve));

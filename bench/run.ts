@@ -18,10 +18,11 @@
  *   --concurrency N       calls in flight (default 50)
  *   --connections N       h2load connections sharing those calls (default 1: 50 streams on one connection,
  *                         like an SDK's single channel)
- *   --phases LIST         comma-separated subset of server,app,memory,latency,collections,gateways (default
- *                         all); `gateways` runs bench/gateways.ts: the Valkey engine behind one and two
- *                         gateways; `collections` runs bench/collections.ts: dictionary/list/sorted-set
- *                         calls beside Redis HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE, and bytes per element
+ *   --phases LIST         comma-separated subset of server,app,memory,latency,collections,gateways,topics
+ *                         (default all); `gateways` runs bench/gateways.ts: the Valkey engine behind one and
+ *                         two gateways; `collections` runs bench/collections.ts: dictionary/list/sorted-set
+ *                         calls beside Redis HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE, and bytes per element;
+ *                         `topics` runs bench/topics.ts: publish→receive latency and fan-out beside Redis
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,7 +74,7 @@ if (flags.help) {
   process.stdout.write(
     'npm run bench [-- --quick] [--items N] [--duration S] [--warmup S] [--rounds N] [--loaded-duration S]\n' +
       '              [--keyspace N] [--concurrency N] [--connections N]\n' +
-      '              [--phases server,app,memory,latency,collections,gateways]\n',
+      '              [--phases server,app,memory,latency,collections,gateways,topics]\n',
   );
   process.exit(0);
 }
@@ -96,7 +97,7 @@ const opt = {
 };
 if (opt.concurrency % opt.connections !== 0) throw new Error('--concurrency must be a multiple of --connections');
 const phases = new Set(
-  (flags.phases ?? 'server,app,memory,latency,collections,gateways').split(',').map((s) => s.trim()),
+  (flags.phases ?? 'server,app,memory,latency,collections,gateways,topics').split(',').map((s) => s.trim()),
 );
 const streamsPerConnection = opt.concurrency / opt.connections;
 
@@ -580,6 +581,10 @@ async function main(): Promise<void> {
       String(opt.concurrency),
     ]);
   }
+  if (phases.has('topics')) {
+    progress('topics: publish→receive latency and fan-out, Cachette TopicClient beside Redis PUBLISH/SUBSCRIBE…');
+    await runScript('topics.ts', quick ? ['--quick'] : []);
+  }
   progress('done');
 }
 
@@ -604,6 +609,14 @@ async function runCollections(): Promise<CollectionsResult> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function runScript(script: string, args: string[]): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, script), ...args], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`bench/${script} exited with ${code}`))));
+  });
 }
 
 function runGateways(args: string[]): Promise<void> {

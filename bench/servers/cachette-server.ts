@@ -6,7 +6,7 @@
  * `engine.stats()` and GC pauses, so the orchestrator can measure memory per item without a stats endpoint in
  * the server itself.
  *
- * argv[2]: JSON `{ "maxMemoryBytes": number }`.
+ * argv[2]: JSON `{ "maxMemoryBytes": number, "config"?: Partial<ServerConfig> }` (`config` e.g. raises topic limits).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { createServerFromSettings } from '@cachette/server';
 import { memoryOf, serveIpc } from '../lib/gc-watch.ts';
 import type { ReadyMessage } from '../lib/ipc.ts';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number };
+const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number; config?: object };
 const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-'));
 const server = await createServerFromSettings({
   host: '127.0.0.1',
@@ -24,6 +24,7 @@ const server = await createServerFromSettings({
   allowAnonymous: true,
   logLevel: 'silent',
   ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
+  ...options.config,
 });
 
 serveIpc(

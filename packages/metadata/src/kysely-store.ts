@@ -107,6 +107,9 @@ function checkPlan(plan: Plan): void {
     maxThroughputBytesPerSecond: plan.maxThroughputBytesPerSecond,
     maxCaches: plan.maxCaches,
     maxApiKeys: plan.maxApiKeys ?? null,
+    maxTopicPublishesPerSecond: plan.maxTopicPublishesPerSecond ?? null,
+    maxTopicSubscriptionsPerCache: plan.maxTopicSubscriptionsPerCache ?? null,
+    maxTopicMessageBytes: plan.maxTopicMessageBytes ?? null,
   };
   for (const [field, value] of Object.entries(required)) {
     if (!isPositiveInteger(value)) throw invalid(`plan '${name}': ${field} must be a positive integer`);
@@ -718,6 +721,9 @@ export class KyselyMetadataStore implements MetadataStore {
       max_ttl_ms: plan.maxTtlMs,
       max_caches: plan.maxCaches,
       max_api_keys: plan.maxApiKeys ?? null,
+      max_topic_publishes_per_second: plan.maxTopicPublishesPerSecond ?? null,
+      max_topic_subscriptions_per_cache: plan.maxTopicSubscriptionsPerCache ?? null,
+      max_topic_message_bytes: plan.maxTopicMessageBytes ?? null,
     };
     return this.#run('putPlan', async () => {
       await this.db

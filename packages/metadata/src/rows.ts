@@ -80,7 +80,28 @@ export function toPlan(row: Selectable<PlansTable>): Plan {
     maxTtlMs: toMs(row.max_ttl_ms, 'plans.max_ttl_ms'),
     maxCaches: toIntOrNull(row.max_caches, 'plans.max_caches'),
     maxApiKeys: toIntOrNull(row.max_api_keys ?? null, 'plans.max_api_keys'),
+    // Topic limits appear only when the plan sets them (null = the server's settings).
+    ...optionalLimit(
+      'maxTopicPublishesPerSecond',
+      row.max_topic_publishes_per_second,
+      'plans.max_topic_publishes_per_second',
+    ),
+    ...optionalLimit(
+      'maxTopicSubscriptionsPerCache',
+      row.max_topic_subscriptions_per_cache,
+      'plans.max_topic_subscriptions_per_cache',
+    ),
+    ...optionalLimit('maxTopicMessageBytes', row.max_topic_message_bytes, 'plans.max_topic_message_bytes'),
   };
+}
+
+function optionalLimit<K extends string>(
+  field: K,
+  value: number | bigint | string | null | undefined,
+  column: string,
+): { [P in K]?: number } {
+  const n = toIntOrNull(value ?? null, column);
+  return (n === null ? {} : { [field]: n }) as { [P in K]?: number };
 }
 
 export function toUsage(row: Selectable<UsageTable>): UsageDelta {

@@ -77,6 +77,14 @@ export interface PlansTable {
   max_caches: NullableBigintColumn;
   /** Usable API keys per account; null = no plan limit (migration 0004). */
   max_api_keys: ColumnType<number | bigint | string | null, number | null | undefined, number | null>;
+  /** Topic limits (migration 0006); null = the server's settings. */
+  max_topic_publishes_per_second: ColumnType<number | bigint | string | null, number | null | undefined, number | null>;
+  max_topic_subscriptions_per_cache: ColumnType<
+    number | bigint | string | null,
+    number | null | undefined,
+    number | null
+  >;
+  max_topic_message_bytes: ColumnType<number | bigint | string | null, number | null | undefined, number | null>;
 }
 
 /** One row per (account, cache, UTC hour); counters only ever grow, by addUsage's summing upsert. */

@@ -48,6 +48,12 @@ export interface Plan {
    * Free plan: 100.
    */
   readonly maxApiKeys?: number | null;
+  /** Topic publishes per second per cache; `null`/omitted = the server's setting only. */
+  readonly maxTopicPublishesPerSecond?: number | null;
+  /** Concurrent topic subscriptions per cache; `null`/omitted = the server's setting. */
+  readonly maxTopicSubscriptionsPerCache?: number | null;
+  /** Largest topic message in bytes; `null`/omitted = the server's setting. */
+  readonly maxTopicMessageBytes?: number | null;
 }
 
 /** Bytes moved by one account in one cache during one hour; the unit of metering. */

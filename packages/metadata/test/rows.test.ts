@@ -88,6 +88,9 @@ describe('rows', () => {
         max_ttl_ms: '86400000',
         max_caches: null,
         max_api_keys: '100',
+        max_topic_publishes_per_second: '100',
+        max_topic_subscriptions_per_cache: null,
+        max_topic_message_bytes: 4096n,
       }),
     ).toEqual({
       name: 'free',
@@ -97,6 +100,8 @@ describe('rows', () => {
       maxTtlMs: 86_400_000,
       maxCaches: null,
       maxApiKeys: 100,
+      maxTopicPublishesPerSecond: 100,
+      maxTopicMessageBytes: 4096,
     });
     expect(
       toUsage({

@@ -145,6 +145,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       limits: config.topics,
       observer,
       limiter,
+      planLimits: (accountId) => limiter.planFor(accountId),
     });
     teardown.push(() => topics.close());
     // Webhooks: every publish through this gateway is queued for its topic's webhooks (never blocking it).

@@ -52,6 +52,22 @@ export interface TopicServiceOptions {
   readonly observer?: OperationObserver;
   /** The plan's per-cache rate and throughput apply to publishes too (Momento: "all cache limits apply"). */
   readonly limiter?: RequestLimiter;
+  /** The account's plan's topic limits, which narrow the server's; absent = the server's settings only. */
+  readonly planLimits?: (accountId: string) => PlanTopicLimits | Promise<PlanTopicLimits>;
+}
+
+/** Topic limits a plan may set (`undefined`/`null` = the server's setting). */
+export interface PlanTopicLimits {
+  readonly maxTopicPublishesPerSecond?: number | null;
+  readonly maxTopicSubscriptionsPerCache?: number | null;
+  readonly maxTopicMessageBytes?: number | null;
+}
+
+const NO_PLAN_LIMITS: PlanTopicLimits = {};
+
+/** The smaller of a server limit and a plan's (when the plan sets one). */
+function narrower(server: number, plan: number | null | undefined): number {
+  return plan === null || plan === undefined ? server : Math.min(server, plan);
 }
 
 type Bucket = { tokens: number; lastMs: number };
@@ -95,7 +111,8 @@ export class TopicService implements SubscriptionOwner {
     try {
       validateTopicName(topic);
       const bytes = topicValueBytes(value);
-      const max = this.options.limits.maxMessageBytes;
+      const plan = await this.planOf(principal.accountId);
+      const max = narrower(this.options.limits.maxMessageBytes, plan.maxTopicMessageBytes);
       if (bytes > max) {
         throw new CacheError(
           ErrorCode.LIMIT_EXCEEDED,
@@ -105,7 +122,10 @@ export class TopicService implements SubscriptionOwner {
       }
       const record = await this.admit(principal, cache, topic, 'publish');
       if (this.options.limiter) await this.options.limiter.admit(principal, record, bytes, bytes, 0);
-      this.takePublishToken(record.id);
+      this.takePublishToken(
+        record.id,
+        narrower(this.options.limits.publishesPerSecond, plan.maxTopicPublishesPerSecond),
+      );
       const publisherId = '';
       const published = await this.options.bus.publish(record.id, topic, value, publisherId);
       this.observer.observe('topicPublish', principal.accountId, cache, 'ok', performance.now() - t0, bytes, 0);
@@ -138,7 +158,8 @@ export class TopicService implements SubscriptionOwner {
       if (this.closing) throw new CacheError(ErrorCode.UNAVAILABLE, 'the server is shutting down; subscribe again');
       const record = await this.admit(principal, cache, topic, 'subscribe');
       let subs = this.byCache.get(record.id);
-      const max = this.options.limits.maxSubscriptionsPerCache;
+      const plan = await this.planOf(principal.accountId);
+      const max = narrower(this.options.limits.maxSubscriptionsPerCache, plan.maxTopicSubscriptionsPerCache);
       if (subs !== undefined && subs.size >= max) {
         throw new CacheError(
           ErrorCode.LIMIT_EXCEEDED,
@@ -247,9 +268,12 @@ export class TopicService implements SubscriptionOwner {
     return this.directory.resolve(principal.accountId, cache);
   }
 
-  /** Token bucket per cache: `publishesPerSecond`, with a burst of one second's worth. */
-  private takePublishToken(cacheId: string): void {
-    const rate = this.options.limits.publishesPerSecond;
+  private planOf(accountId: string): PlanTopicLimits | Promise<PlanTopicLimits> {
+    return this.options.planLimits === undefined ? NO_PLAN_LIMITS : this.options.planLimits(accountId);
+  }
+
+  /** Token bucket per cache: `rate` publishes per second, with a burst of one second's worth. */
+  private takePublishToken(cacheId: string, rate: number): void {
     const now = this.options.clock.nowMs();
     let b = this.buckets.get(cacheId);
     if (b === undefined) {

@@ -204,6 +204,34 @@ describe('TopicService', () => {
       await topics.publish(owner, 'c', 't', 'c');
     });
 
+    it("a plan's topic limits narrow the server's: message size, subscriptions, publish rate", async () => {
+      const topics = new TopicService({
+        bus,
+        metadata,
+        clock,
+        limits: { ...defaultTopicLimits, heartbeatIntervalMs: 0 },
+        planLimits: () => ({
+          maxTopicMessageBytes: 10,
+          maxTopicSubscriptionsPerCache: 1,
+          maxTopicPublishesPerSecond: 1,
+        }),
+      });
+      await expect(topics.publish(owner, 'c', 't', 'x'.repeat(11))).rejects.toMatchObject({
+        code: ErrorCode.LIMIT_EXCEEDED,
+        message: expect.stringContaining('limit of 10 bytes'),
+      });
+      await topics.publish(owner, 'c', 't', 'x'.repeat(10));
+      await expect(topics.publish(owner, 'c', 't', 'y')).rejects.toMatchObject({
+        reason: 'operations_rate_limit_exceeded',
+      });
+      await topics.subscribe(owner, 'c', 't', { sequence: 0, page: 0 }, new BufferSink());
+      await expect(topics.subscribe(owner, 'c', 'u', { sequence: 0, page: 0 }, new BufferSink())).rejects.toMatchObject(
+        {
+          reason: 'topic_subscriptions_limit_exceeded',
+        },
+      );
+    });
+
     it('negative or fractional resume numbers are INVALID_ARGUMENT', async () => {
       const topics = make();
       await expect(

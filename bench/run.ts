@@ -19,12 +19,13 @@
  *   --connections N       h2load connections sharing those calls (default 1: 50 streams on one connection,
  *                         like an SDK's single channel)
  *   --phases LIST         comma-separated subset of server,app,memory,latency,collections,gateways,resp,
- *                         leaderboards (default all); `gateways` runs bench/gateways.ts: the Valkey engine behind
- *                         one and two gateways; `collections` runs bench/collections.ts: dictionary/list/sorted-set
- *                         calls beside Redis HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE, and bytes per element;
+ *                         leaderboards,topics (default all); `gateways` runs bench/gateways.ts: the Valkey engine
+ *                         behind one and two gateways; `collections` runs bench/collections.ts: dictionary/list/
+ *                         sorted-set calls beside Redis HSET/HGET, RPUSH/LRANGE, ZADD/ZRANGE, and bytes per element;
  *                         `leaderboards` runs bench/leaderboards.ts: a 1 000 000-element leaderboard beside Redis
  *                         ZADD/ZREVRANGE; `resp` runs bench/resp.ts: redis-benchmark and ioredis against the
- *                         Redis port and a private redis-server
+ *                         Redis port and a private redis-server; `topics` runs bench/topics.ts: publish→receive
+ *                         latency and fan-out beside Redis
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,7 +77,7 @@ if (flags.help) {
   process.stdout.write(
     'npm run bench [-- --quick] [--items N] [--duration S] [--warmup S] [--rounds N] [--loaded-duration S]\n' +
       '              [--keyspace N] [--concurrency N] [--connections N]\n' +
-      '              [--phases server,app,memory,latency,collections,gateways,resp,leaderboards]\n',
+      '              [--phases server,app,memory,latency,collections,gateways,resp,leaderboards,topics]\n',
   );
   process.exit(0);
 }
@@ -99,7 +100,9 @@ const opt = {
 };
 if (opt.concurrency % opt.connections !== 0) throw new Error('--concurrency must be a multiple of --connections');
 const phases = new Set(
-  (flags.phases ?? 'server,app,memory,latency,collections,gateways,resp,leaderboards').split(',').map((s) => s.trim()),
+  (flags.phases ?? 'server,app,memory,latency,collections,gateways,resp,leaderboards,topics')
+    .split(',')
+    .map((s) => s.trim()),
 );
 const streamsPerConnection = opt.concurrency / opt.connections;
 
@@ -596,6 +599,10 @@ async function main(): Promise<void> {
       String(opt.warmupS),
       ...(quick ? ['--quick'] : []),
     ]);
+  }
+  if (phases.has('topics')) {
+    progress('topics: publish→receive latency and fan-out, Cachette TopicClient beside Redis PUBLISH/SUBSCRIBE…');
+    await runChildScript('topics.ts', quick ? ['--quick'] : []);
   }
   progress('done');
 }

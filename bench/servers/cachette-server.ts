@@ -6,7 +6,8 @@
  * `engine.stats()` and GC pauses, so the orchestrator can measure memory per item without a stats endpoint in
  * the server itself.
  *
- * argv[2]: JSON `{ "maxMemoryBytes": number, "redis": boolean }` (`redis`: also listen for the Redis protocol).
+ * argv[2]: JSON `{ "maxMemoryBytes": number, "redis": boolean, "config"?: Partial<ServerConfig> }` (`redis`: also
+ * listen for the Redis protocol; `config` e.g. raises topic limits).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { createServerFromSettings } from '@cachette/server';
 import { memoryOf, serveIpc } from '../lib/gc-watch.ts';
 import type { ReadyMessage } from '../lib/ipc.ts';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number; redis?: boolean };
+const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number; redis?: boolean; config?: object };
 const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-'));
 const server = await createServerFromSettings({
   host: '127.0.0.1',
@@ -25,6 +26,7 @@ const server = await createServerFromSettings({
   logLevel: 'silent',
   ...(options.maxMemoryBytes === undefined ? {} : { maxMemoryBytes: options.maxMemoryBytes }),
   ...(options.redis ? { redisPort: 0 } : {}),
+  ...options.config,
 });
 
 serveIpc(

@@ -7,7 +7,7 @@
  */
 import http2 from 'node:http2';
 import { gzipSync } from 'node:zlib';
-import { auth, cache, control, leaderboard, ping, pubsub, token } from '@gomomento/generated-types';
+import { auth, cache, control, leaderboard, ping, pubsub, token, webhook } from '@gomomento/generated-types';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import {
   type GeneratedMessageClass,
@@ -33,6 +33,7 @@ export function grpcMethods(): GrpcMethod[] {
     token.token.UnimplementedTokenService.definition,
     pubsub.cache_client.pubsub.UnimplementedPubsubService.definition,
     leaderboard.leaderboard.UnimplementedLeaderboardService.definition,
+    webhook.webhook.UnimplementedWebhookService.definition,
   ] as unknown as ServiceDefinition[];
   const out: GrpcMethod[] = [];
   for (const def of defs) {
@@ -118,7 +119,7 @@ function hostileHeaders(rng: Rng, t: GrpcTarget, path: string): http2.OutgoingHt
 }
 
 const HOT =
-  /\/(Get|Set|Delete|SetIf|SetIfNotExists|Increment|ItemGetTtl|ItemGetType|UpdateTtl|KeysExist|GetBatch|SetBatch|CreateCache|DeleteCache|ListCaches|FlushCache|GenerateDisposableToken|GenerateApiToken|Ping|Check|UpsertElements|GetByRank|GetByScore|GetRank|GetCompetitionRank|GetLeaderboardLength|RemoveElements|DeleteLeaderboard)$/;
+  /\/(Get|Set|Delete|SetIf|SetIfNotExists|Increment|ItemGetTtl|ItemGetType|UpdateTtl|KeysExist|GetBatch|SetBatch|CreateCache|DeleteCache|ListCaches|FlushCache|GenerateDisposableToken|GenerateApiToken|Ping|Check|UpsertElements|GetByRank|GetByScore|GetRank|GetCompetitionRank|GetLeaderboardLength|RemoveElements|DeleteLeaderboard|Publish|Subscribe|PutWebhook|ListWebhooks)$/;
 
 function pathFor(rng: Rng, t: GrpcTarget): { path: string; schema: MessageSchema | undefined } {
   const r = rng.next();

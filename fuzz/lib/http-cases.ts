@@ -71,6 +71,8 @@ function jsonBody(rng: Rng): string {
     '{"count":-1}',
     '{"start":1,"end":-1,"ttl_seconds":10}',
     '{"start":1.5,"ttl_seconds":10}',
+    '{"topics":[{"cache":"*","topic":"chat-*","access":"publish"}],"topicsOnly":true}',
+    '{"topics":[{"cache":"","topic":"","access":"subscribe"}]}',
     '{"__proto__":{"x":1}}',
     '{"constructor":{"prototype":{"x":1}}}',
     `${'['.repeat(rng.pick([100, 10_000, 100_000]))}`,

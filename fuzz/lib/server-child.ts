@@ -25,6 +25,8 @@ const shadow = createHttpServer({
     throw new Error('not served');
   },
   service: server.service,
+  topics: server.topics,
+  webhooks: server.webhooks,
   accounts: server.accounts,
   auth: server.auth,
   logger: createLogger('silent'),

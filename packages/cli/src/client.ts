@@ -13,6 +13,8 @@ import {
   NoopMomentoLoggerFactory,
   PreviewLeaderboardClient,
   type SdkError,
+  TopicClient,
+  TopicConfigurations,
 } from '@gomomento/sdk';
 
 /** How to reach the server. */
@@ -49,7 +51,6 @@ function portOf(endpoint: string): string | undefined {
  * connects eagerly, so a stopped server is found here, fast, rather than on the first call.
  */
 export async function connect(options: ConnectOptions): Promise<CacheClient> {
-  const { endpoint } = options;
   const credentialProvider = credentialsFor(options);
   try {
     return await CacheClient.create({
@@ -58,7 +59,7 @@ export async function connect(options: ConnectOptions): Promise<CacheClient> {
       defaultTtlSeconds: options.defaultTtlSeconds,
     });
   } catch (e) {
-    throw fromSdkError(e as SdkError, { endpoint });
+    throw fromSdkError(e as SdkError, { endpoint: options.endpoint });
   }
 }
 
@@ -73,13 +74,21 @@ export function connectLeaderboards(options: ConnectOptions): PreviewLeaderboard
   });
 }
 
+/** A `TopicClient` for the same server and key (it connects on first use and has no close()). */
+export function topicClientFor(options: ConnectOptions): TopicClient {
+  return new TopicClient({
+    configuration: TopicConfigurations.Default.latest(new NoopMomentoLoggerFactory()),
+    credentialProvider: credentialsFor(options),
+  });
+}
+
 function credentialsFor(options: ConnectOptions): CredentialProvider {
   const { apiKey, endpoint } = options;
   const secureConnection = options.tls ?? inferTls(endpoint);
   // A key without a port is a Momento cloud key: its endpoint is a cell name from which the SDK derives
   // `cache.`/`control.` hosts itself, so overriding would break it. Cachette keys always carry host:port.
   const override = options.endpointOverridden === true || portOf(endpoint) !== undefined;
-  const credentialProvider = override
+  return override
     ? CredentialProvider.fromString({
         apiKey,
         endpointOverrides: {
@@ -90,7 +99,6 @@ function credentialsFor(options: ConnectOptions): CredentialProvider {
         },
       })
     : CredentialProvider.fromString({ apiKey });
-  return credentialProvider;
 }
 
 /** What a failing call was about, to make the message actionable. */

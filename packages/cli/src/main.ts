@@ -26,6 +26,7 @@ import { registerList } from './commands/list.ts';
 import { registerServerStart } from './commands/server-start.ts';
 import { registerSet } from './commands/set.ts';
 import { registerSortedSet } from './commands/sorted-set.ts';
+import { registerTopic } from './commands/topic.ts';
 import { registerUsage } from './commands/usage.ts';
 import { quietKnownWarnings } from './quiet-warnings.ts';
 
@@ -65,6 +66,7 @@ const GROUPS: Record<string, string> = {
   set: 'add and fetch set elements',
   'sorted-set': 'put and fetch sorted-set elements by rank',
   leaderboard: 'upsert, fetch, rank, count, remove and delete leaderboard elements',
+  topic: 'publish to and subscribe to topics (Momento Topics)',
 };
 
 /** The `cachette <name>` group command, created (with its description) when first asked for. */
@@ -98,6 +100,7 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   (p) => registerSet(group(p, 'set')),
   (p) => registerSortedSet(group(p, 'sorted-set')),
   (p) => registerLeaderboard(group(p, 'leaderboard')),
+  (p) => registerTopic(group(p, 'topic')),
   (p) => registerAccountSignup(group(p, 'account')),
   (p) => registerApiKey(group(p, 'api-key')),
   registerUsage,

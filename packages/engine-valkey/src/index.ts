@@ -7,3 +7,4 @@
 export { type ConnectionOptions, connectClient, parseValkeyUrl, type ValkeyClient } from './connect.ts';
 export { KeyLayout, type NamespaceKeys } from './key-layout.ts';
 export { type ValkeyConnectOptions, ValkeyEngine, type ValkeyEngineOptions } from './valkey-engine.ts';
+export { ValkeyTopicBus, type ValkeyTopicBusOptions } from './valkey-topic-bus.ts';

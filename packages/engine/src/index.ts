@@ -37,3 +37,15 @@ export {
   LEADERBOARD_ID_BYTES,
 } from './leaderboard-rules.ts';
 export { MemoryEngine, type MemoryEngineOptions } from './memory-engine.ts';
+export { MemoryTopicBus, type MemoryTopicBusOptions, newSequencePage } from './memory-topic-bus.ts';
+export {
+  type PublishedAt,
+  planResume,
+  type TopicBus,
+  type TopicBusSubscription,
+  type TopicListener,
+  type TopicMessage,
+  type TopicResumePoint,
+  type TopicValue,
+  topicValueBytes,
+} from './topic-bus.ts';

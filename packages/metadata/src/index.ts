@@ -24,5 +24,7 @@ export type {
   MetadataStore,
   NewApiKey,
   Plan,
+  TopicGrant,
   UsageDelta,
+  WebhookRecord,
 } from './store.ts';

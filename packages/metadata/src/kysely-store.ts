@@ -10,7 +10,18 @@ import { type Kysely, sql } from 'kysely';
 import { type DbErrorClassifier, toCacheError } from './db-errors.ts';
 import { newId } from './ids.ts';
 import { migrateToLatest, UnknownMigrationsError } from './migrator.ts';
-import { ACCESS_VALUES, fromScope, toAccount, toApiKey, toCacheRecord, toCount, toPlan, toUsage } from './rows.ts';
+import {
+  ACCESS_VALUES,
+  fromScope,
+  fromTopicGrants,
+  toAccount,
+  toApiKey,
+  toCacheRecord,
+  toCount,
+  toPlan,
+  toUsage,
+  toWebhook,
+} from './rows.ts';
 import type { MetadataDatabase } from './schema.ts';
 import { generateSecret, hashSecret } from './secrets.ts';
 import type {
@@ -22,6 +33,7 @@ import type {
   NewApiKey,
   Plan,
   UsageDelta,
+  WebhookRecord,
 } from './store.ts';
 
 export interface KyselyMetadataStoreOptions {
@@ -95,6 +107,9 @@ function checkPlan(plan: Plan): void {
     maxThroughputBytesPerSecond: plan.maxThroughputBytesPerSecond,
     maxCaches: plan.maxCaches,
     maxApiKeys: plan.maxApiKeys ?? null,
+    maxTopicPublishesPerSecond: plan.maxTopicPublishesPerSecond ?? null,
+    maxTopicSubscriptionsPerCache: plan.maxTopicSubscriptionsPerCache ?? null,
+    maxTopicMessageBytes: plan.maxTopicMessageBytes ?? null,
   };
   for (const [field, value] of Object.entries(required)) {
     if (!isPositiveInteger(value)) throw invalid(`plan '${name}': ${field} must be a positive integer`);
@@ -326,8 +341,11 @@ export class KyselyMetadataStore implements MetadataStore {
   async createApiKey(input: NewApiKey): Promise<{ key: ApiKey; secret: string }> {
     const scope = input.scope ?? { kind: 'all' };
     if (scope.kind === 'caches') {
-      // An empty list would mint a key that can do nothing, which is always a caller's mistake.
-      if (scope.caches.length === 0) throw invalid('a key scoped to caches must list at least one cache');
+      // An empty list would mint a key that can do nothing, which is always a caller's mistake, unless the
+      // key grants topics explicitly (a topics-only key: no items at all).
+      if (scope.caches.length === 0 && !(input.topics && input.topics.length > 0)) {
+        throw invalid('a key scoped to caches must list at least one cache');
+      }
       if (scope.caches.some((c) => typeof c !== 'string' || c.length === 0)) {
         throw invalid('cache names in a key scope must be non-empty strings');
       }
@@ -364,6 +382,7 @@ export class KyselyMetadataStore implements MetadataStore {
         description: input.description ?? null,
         canManage,
         parentKeyId: input.parentKeyId ?? null,
+        topics: input.topics ?? null,
       };
       try {
         await this.db
@@ -383,6 +402,7 @@ export class KyselyMetadataStore implements MetadataStore {
             description: key.description,
             can_manage: key.canManage ? 1 : 0,
             parent_key_id: key.parentKeyId,
+            topic_grants: fromTopicGrants(key.topics),
           })
           .execute();
       } catch (e) {
@@ -567,6 +587,72 @@ export class KyselyMetadataStore implements MetadataStore {
     });
   }
 
+  async putWebhook(webhook: Omit<WebhookRecord, 'createdAtMs'>): Promise<WebhookRecord> {
+    return this.#run('putWebhook', async () => {
+      const createdAtMs = this.#clock.nowMs();
+      await this.db
+        .insertInto('webhooks')
+        .values({
+          cache_id: webhook.cacheId,
+          name: webhook.name,
+          account_id: webhook.accountId,
+          topic: webhook.topic,
+          url: webhook.url,
+          secret: webhook.secret,
+          created_at_ms: createdAtMs,
+        })
+        .onConflict((oc) => oc.columns(['cache_id', 'name']).doUpdateSet({ topic: webhook.topic, url: webhook.url }))
+        .execute();
+      const row = await this.db
+        .selectFrom('webhooks')
+        .selectAll()
+        .where('cache_id', '=', webhook.cacheId)
+        .where('name', '=', webhook.name)
+        .executeTakeFirstOrThrow();
+      return toWebhook(row);
+    });
+  }
+
+  async listWebhooks(cacheId: string): Promise<WebhookRecord[]> {
+    return this.#run('listWebhooks', async () => {
+      const rows = await this.db
+        .selectFrom('webhooks')
+        .selectAll()
+        .where('cache_id', '=', cacheId)
+        .orderBy('name')
+        .execute();
+      return rows.map(toWebhook);
+    });
+  }
+
+  async deleteWebhook(cacheId: string, name: string): Promise<void> {
+    return this.#run('deleteWebhook', async () => {
+      const row = await this.db
+        .deleteFrom('webhooks')
+        .where('cache_id', '=', cacheId)
+        .where('name', '=', name)
+        .returning('name')
+        .executeTakeFirst();
+      if (row === undefined)
+        throw new CacheError(ErrorCode.NOT_FOUND, `webhook '${name}' not found`, 'store_not_found');
+    });
+  }
+
+  async rotateWebhookSecret(cacheId: string, name: string, secret: string): Promise<WebhookRecord> {
+    return this.#run('rotateWebhookSecret', async () => {
+      const row = await this.db
+        .updateTable('webhooks')
+        .set({ secret })
+        .where('cache_id', '=', cacheId)
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirst();
+      if (row === undefined)
+        throw new CacheError(ErrorCode.NOT_FOUND, `webhook '${name}' not found`, 'store_not_found');
+      return toWebhook(row);
+    });
+  }
+
   async getCache(accountId: string, name: string): Promise<CacheRecord | undefined> {
     return this.#run('getCache', async () => {
       const row = await this.db
@@ -635,6 +721,9 @@ export class KyselyMetadataStore implements MetadataStore {
       max_ttl_ms: plan.maxTtlMs,
       max_caches: plan.maxCaches,
       max_api_keys: plan.maxApiKeys ?? null,
+      max_topic_publishes_per_second: plan.maxTopicPublishesPerSecond ?? null,
+      max_topic_subscriptions_per_cache: plan.maxTopicSubscriptionsPerCache ?? null,
+      max_topic_message_bytes: plan.maxTopicMessageBytes ?? null,
     };
     return this.#run('putPlan', async () => {
       await this.db

@@ -10,6 +10,7 @@ import { plansUsageManage } from './migrations/0002-plans-usage-manage.ts';
 import { keyParents } from './migrations/0003-key-parents.ts';
 import { keyLimits } from './migrations/0004-key-limits.ts';
 import { rateCounters } from './migrations/0005-rate-counters.ts';
+import { topicGrants } from './migrations/0006-topic-grants.ts';
 import type { MetadataDatabase } from './schema.ts';
 
 /**
@@ -26,6 +27,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-key-parents': keyParents,
   '0004-key-limits': keyLimits,
   '0005-rate-counters': rateCounters,
+  '0006-topic-grants': topicGrants,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -7,8 +7,18 @@
 
 import { CacheError, ErrorCode } from '@cachette/core';
 import type { Selectable } from 'kysely';
-import type { AccountsTable, ApiKeysTable, CachesTable, PlansTable, UsageTable } from './schema.ts';
-import type { Account, ApiKey, CacheRecord, KeyAccess, KeyScope, Plan, UsageDelta } from './store.ts';
+import type { AccountsTable, ApiKeysTable, CachesTable, PlansTable, UsageTable, WebhooksTable } from './schema.ts';
+import type {
+  Account,
+  ApiKey,
+  CacheRecord,
+  KeyAccess,
+  KeyScope,
+  Plan,
+  TopicGrant,
+  UsageDelta,
+  WebhookRecord,
+} from './store.ts';
 
 function corrupt(what: string): CacheError {
   return new CacheError(ErrorCode.INTERNAL, `metadata row is invalid: ${what}`);
@@ -70,7 +80,28 @@ export function toPlan(row: Selectable<PlansTable>): Plan {
     maxTtlMs: toMs(row.max_ttl_ms, 'plans.max_ttl_ms'),
     maxCaches: toIntOrNull(row.max_caches, 'plans.max_caches'),
     maxApiKeys: toIntOrNull(row.max_api_keys ?? null, 'plans.max_api_keys'),
+    // Topic limits appear only when the plan sets them (null = the server's settings).
+    ...optionalLimit(
+      'maxTopicPublishesPerSecond',
+      row.max_topic_publishes_per_second,
+      'plans.max_topic_publishes_per_second',
+    ),
+    ...optionalLimit(
+      'maxTopicSubscriptionsPerCache',
+      row.max_topic_subscriptions_per_cache,
+      'plans.max_topic_subscriptions_per_cache',
+    ),
+    ...optionalLimit('maxTopicMessageBytes', row.max_topic_message_bytes, 'plans.max_topic_message_bytes'),
   };
+}
+
+function optionalLimit<K extends string>(
+  field: K,
+  value: number | bigint | string | null | undefined,
+  column: string,
+): { [P in K]?: number } {
+  const n = toIntOrNull(value ?? null, column);
+  return (n === null ? {} : { [field]: n }) as { [P in K]?: number };
 }
 
 export function toUsage(row: Selectable<UsageTable>): UsageDelta {
@@ -140,5 +171,55 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     description: row.description,
     canManage: toFlag(row.can_manage, 'api_keys.can_manage'),
     parentKeyId: row.parent_key_id ?? null,
+    topics: toTopicGrants(row.topic_grants ?? null, row.id),
+  };
+}
+
+function toTopicGrants(text: string | null, keyId: string): TopicGrant[] | null {
+  if (text === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw corrupt(`api key '${keyId}' has unparsable topic_grants`);
+  }
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (g) =>
+        typeof g === 'object' &&
+        g !== null &&
+        (ACCESS_VALUES as readonly unknown[]).includes(g.role) &&
+        (g.cache === null || typeof g.cache === 'string') &&
+        (g.topic === null || typeof g.topic === 'string') &&
+        (g.topicPrefix === undefined || typeof g.topicPrefix === 'boolean'),
+    );
+  if (!valid) throw corrupt(`api key '${keyId}' has topic_grants that are not a list of grants`);
+  return parsed as TopicGrant[];
+}
+
+/** The stored column of explicit topic grants. */
+export function fromTopicGrants(grants: readonly TopicGrant[] | null | undefined): string | null {
+  if (grants === null || grants === undefined) return null;
+  return JSON.stringify(
+    grants.map((g) => ({
+      role: g.role,
+      cache: g.cache,
+      topic: g.topic,
+      ...(g.topicPrefix ? { topicPrefix: true } : {}),
+    })),
+  );
+}
+
+/** A webhooks row as a {@link WebhookRecord}. */
+export function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
+  return {
+    cacheId: row.cache_id,
+    name: row.name,
+    accountId: row.account_id,
+    topic: row.topic,
+    url: row.url,
+    secret: row.secret,
+    createdAtMs: toMs(row.created_at_ms, 'webhooks.created_at_ms'),
   };
 }

@@ -50,6 +50,8 @@ export interface ApiKeysTable {
   can_manage: ColumnType<number, number | undefined, number>;
   /** Id of the key that minted this one, or null (signup, local account, operator). */
   parent_key_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON list of explicit topic grants, or null: topics follow scope and access (migration 0006). */
+  topic_grants: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Fixed-window counters for unauthenticated endpoints (migration 0005). */
@@ -75,6 +77,14 @@ export interface PlansTable {
   max_caches: NullableBigintColumn;
   /** Usable API keys per account; null = no plan limit (migration 0004). */
   max_api_keys: ColumnType<number | bigint | string | null, number | null | undefined, number | null>;
+  /** Topic limits (migration 0006); null = the server's settings. */
+  max_topic_publishes_per_second: ColumnType<number | bigint | string | null, number | null | undefined, number | null>;
+  max_topic_subscriptions_per_cache: ColumnType<
+    number | bigint | string | null,
+    number | null | undefined,
+    number | null
+  >;
+  max_topic_message_bytes: ColumnType<number | bigint | string | null, number | null | undefined, number | null>;
 }
 
 /** One row per (account, cache, UTC hour); counters only ever grow, by addUsage's summing upsert. */
@@ -101,4 +111,17 @@ export interface MetadataDatabase {
   plans: PlansTable;
   usage: UsageTable;
   settings: SettingsTable;
+  webhooks: WebhooksTable;
+}
+
+/** Topic webhooks (migration 0006). */
+export interface WebhooksTable {
+  cache_id: string;
+  name: string;
+  account_id: string;
+  topic: string;
+  url: string;
+  /** The signing secret, kept retrievable (GetWebhookSecret returns it). */
+  secret: string;
+  created_at_ms: MsColumn;
 }

@@ -14,6 +14,20 @@ export type KeyScope = { readonly kind: 'all' } | { readonly kind: 'caches'; rea
 export type KeyAccess = 'readWrite' | 'readOnly' | 'writeOnly';
 
 /**
+ * One topic permission of a key (Momento's `TopicPermissions`): a role on one cache or all, and one topic,
+ * a topic-name prefix or all topics. Read = subscribe, write = publish.
+ */
+export interface TopicGrant {
+  readonly role: KeyAccess;
+  /** `null` = every cache of the account. */
+  readonly cache: string | null;
+  /** `null` = every topic. */
+  readonly topic: string | null;
+  /** `topic` is a name prefix rather than a whole name. */
+  readonly topicPrefix?: boolean;
+}
+
+/**
  * Limits of an account's plan. Per-cache rates are token buckets enforced by each server; sizes and
  * TTLs are hard limits. `null` means unlimited.
  */
@@ -34,6 +48,12 @@ export interface Plan {
    * Free plan: 100.
    */
   readonly maxApiKeys?: number | null;
+  /** Topic publishes per second per cache; `null`/omitted = the server's setting only. */
+  readonly maxTopicPublishesPerSecond?: number | null;
+  /** Concurrent topic subscriptions per cache; `null`/omitted = the server's setting. */
+  readonly maxTopicSubscriptionsPerCache?: number | null;
+  /** Largest topic message in bytes; `null`/omitted = the server's setting. */
+  readonly maxTopicMessageBytes?: number | null;
 }
 
 /** Bytes moved by one account in one cache during one hour; the unit of metering. */
@@ -77,6 +97,23 @@ export interface ApiKey {
   readonly canManage: boolean;
   /** The key that minted this one; revoking it revoked this one too. `null` for top-level keys. */
   readonly parentKeyId: string | null;
+  /**
+   * Topic permissions. `null` (every key made before topics, and keys that grant none explicitly): topics
+   * of the caches in {@link scope} follow {@link access}, as Momento's AllDataReadWrite does.
+   */
+  readonly topics?: readonly TopicGrant[] | null;
+}
+
+/** A topic webhook: every message published to `topic` of the cache is POSTed to `url`. */
+export interface WebhookRecord {
+  readonly cacheId: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly topic: string;
+  readonly url: string;
+  /** Signs each delivery (HMAC SHA3-256 of the body, `momento-signature` header). */
+  readonly secret: string;
+  readonly createdAtMs: number;
 }
 
 export interface CacheRecord {
@@ -97,6 +134,8 @@ export interface NewApiKey {
   readonly canManage?: boolean;
   /** The key minting this one (same account); revoking the parent revokes this key. */
   readonly parentKeyId?: string | null;
+  /** Explicit topic permissions; default `null` (topics follow the cache scope and access). */
+  readonly topics?: readonly TopicGrant[] | null;
 }
 
 /**
@@ -107,6 +146,18 @@ export type MetadataChange = 'apiKeys' | 'caches' | 'plans';
 
 /** The store every server process talks to; one instance per process, safe to share across requests. */
 export interface MetadataStore {
+  /**
+   * Creates or replaces webhook (cacheId, name); a replaced webhook keeps its secret (`secret` is used
+   * for new ones only). Returns the stored webhook.
+   */
+  putWebhook(webhook: Omit<WebhookRecord, 'createdAtMs'>): Promise<WebhookRecord>;
+  /** The cache's webhooks, by name. */
+  listWebhooks(cacheId: string): Promise<WebhookRecord[]>;
+  /** Deletes a webhook; NOT_FOUND when absent. */
+  deleteWebhook(cacheId: string, name: string): Promise<void>;
+  /** Replaces a webhook's secret; NOT_FOUND when absent. Returns the updated webhook. */
+  rotateWebhookSecret(cacheId: string, name: string, secret: string): Promise<WebhookRecord>;
+
   /** Applies pending migrations. Idempotent; safe when several processes start at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;

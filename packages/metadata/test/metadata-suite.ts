@@ -216,8 +216,19 @@ export function metadataConformance(name: string, make: MakeMetadataStore): void
           description: null,
           canManage: true,
           parentKeyId: null,
+          topics: null,
         });
         expect(await store.findApiKeyBySecret(secret)).toEqual(key);
+      });
+
+      it('createApiKey({ topics }) stores explicit topic grants that findApiKeyBySecret() returns', async () => {
+        const account = await newAccount();
+        const topics = [
+          { role: 'readOnly' as const, cache: 'c', topic: 'news' },
+          { role: 'readWrite' as const, cache: null, topic: 'chat-', topicPrefix: true },
+        ];
+        const { secret } = await store.createApiKey({ accountId: account.id, topics });
+        expect((await store.findApiKeyBySecret(secret))?.topics).toEqual(topics);
       });
 
       it('findApiKeyBySecret(wrong secret) returns undefined', async () => {

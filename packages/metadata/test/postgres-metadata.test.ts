@@ -19,6 +19,7 @@ const ALL_MIGRATIONS = [
   '0003-key-parents',
   '0004-key-limits',
   '0005-rate-counters',
+  '0006-topic-grants',
 ];
 afterAll(() => schemas.dispose());
 

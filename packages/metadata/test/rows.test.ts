@@ -19,6 +19,7 @@ const keyRow = {
   description: null,
   can_manage: 0,
   parent_key_id: null,
+  topic_grants: null,
 };
 
 describe('rows', () => {
@@ -54,8 +55,11 @@ describe('rows', () => {
       description: null,
       canManage: false,
       parentKeyId: null,
+      topics: null,
     });
     expect(key).not.toHaveProperty('secretHash');
+    const grants = [{ role: 'writeOnly', cache: 'a', topic: 'chat-', topicPrefix: true }];
+    expect(toApiKey({ ...keyRow, topic_grants: JSON.stringify(grants) }).topics).toEqual(grants);
     expect(toApiKey({ ...keyRow, can_manage: 1 }).canManage).toBe(true);
   });
 
@@ -66,6 +70,8 @@ describe('rows', () => {
       { scope_caches: '{"a":1}' },
       { scope_caches: 'x' },
       { can_manage: 2 },
+      { topic_grants: 'x' },
+      { topic_grants: '[{"role":"admin","cache":null,"topic":null}]' },
     ]) {
       const error = await cacheErrorOf(Promise.resolve().then(() => toApiKey({ ...keyRow, ...bad })));
       expect(error.code).toBe(ErrorCode.INTERNAL);
@@ -82,6 +88,9 @@ describe('rows', () => {
         max_ttl_ms: '86400000',
         max_caches: null,
         max_api_keys: '100',
+        max_topic_publishes_per_second: '100',
+        max_topic_subscriptions_per_cache: null,
+        max_topic_message_bytes: 4096n,
       }),
     ).toEqual({
       name: 'free',
@@ -91,6 +100,8 @@ describe('rows', () => {
       maxTtlMs: 86_400_000,
       maxCaches: null,
       maxApiKeys: 100,
+      maxTopicPublishesPerSecond: 100,
+      maxTopicMessageBytes: 4096,
     });
     expect(
       toUsage({

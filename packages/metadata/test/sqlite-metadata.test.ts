@@ -101,6 +101,7 @@ describe('openSqliteMetadata', () => {
       '0003-key-parents',
       '0004-key-limits',
       '0005-rate-counters',
+      '0006-topic-grants',
     ]);
   });
 

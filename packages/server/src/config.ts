@@ -11,6 +11,7 @@
 import { isIPv4 } from 'node:net';
 import { CacheError, ErrorCode } from '@cachette/core';
 import { defaultServiceLimits, type ServiceLimits } from './service/limits.ts';
+import { defaultTopicLimits, type TopicLimits } from './service/topic-limits.ts';
 import { resolveSettings, type SettingSources } from './settings/resolve-settings.ts';
 import { DEFAULT_HTTP_PORT, type EngineName, type LogLevel, type Settings } from './settings/setting-table.ts';
 
@@ -72,6 +73,8 @@ export interface ServerConfig {
   readonly tlsCertFile: string | undefined;
   readonly tlsKeyFile: string | undefined;
   readonly limits: ServiceLimits;
+  /** Momento Topics limits (message size, subscriptions per cache, publish rate, heartbeats). */
+  readonly topics: TopicLimits;
   /** How often byte counters are written to the metadata store; a crash loses at most this. Default 5 s. */
   readonly meteringFlushIntervalMs: number;
   /** Free GB per account per month, then the price per GB (USD). Defaults 50 and 0.15. */
@@ -155,6 +158,13 @@ export function toServerConfig(s: Settings): ServerConfig {
       maxItemSizeBytes: s.maxItemSize,
       maxTtlMs: s.maxTtl,
       maxCachesPerAccount: s.maxCachesPerAccount,
+    },
+    topics: {
+      ...defaultTopicLimits,
+      maxMessageBytes: s.topicMaxMessageSize,
+      maxSubscriptionsPerCache: s.topicMaxSubscriptions,
+      publishesPerSecond: s.topicPublishRate,
+      heartbeatIntervalMs: s.topicHeartbeat,
     },
     meteringFlushIntervalMs: s.meteringFlush,
     freeGbPerMonth: s.freeGbPerMonth,

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { consoleFiles } from '@cachette/console';
 import { type Clock, systemClock } from '@cachette/core';
-import type { CacheEngine } from '@cachette/engine';
+import { type CacheEngine, MemoryTopicBus, type TopicBus } from '@cachette/engine';
 import type { MetadataStore } from '@cachette/metadata';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { completeConfig, type ServerConfig } from './config.ts';
@@ -27,8 +27,11 @@ import { combineObservers } from './service/observer.ts';
 import { PlanLimiter } from './service/plan-limiter.ts';
 import { Authenticator } from './service/principal.ts';
 import type { SharedCounter } from './service/shared-budget.ts';
+import { TopicService } from './service/topic-service.ts';
 import { UsageMeter } from './service/usage-meter.ts';
 import { buildUsageReport, monthOf } from './service/usage-report.ts';
+import { WebhookDelivery } from './service/webhook-delivery.ts';
+import { WebhookService } from './service/webhook-service.ts';
 import { drainTransports, Teardown } from './shutdown.ts';
 import { TlsCertificates } from './tls-certificates.ts';
 import { answerUnaryDirectly } from './transports/grpc/direct-unary.ts';
@@ -60,6 +63,8 @@ export interface ServerParts {
   readonly grpcCredentials?: ServerCredentials;
   /** How often the TLS certificate and key files are checked for a renewal, in ms. Default 10 000. */
   readonly tlsWatchIntervalMs?: number;
+  /** Momento Topics' bus. Default: in-process (one server); the Valkey preset shares one across gateways. */
+  readonly topicBus?: TopicBus;
   /** Plan budgets shared by every gateway (the preset's Valkey engine); unset = per-process buckets. */
   readonly sharedCounter?: SharedCounter;
   /** Runs last when the server stops or fails to start, e.g. releasing the data-dir lock. */
@@ -86,6 +91,10 @@ export interface CachetteServer {
   readonly engine: CacheEngine;
   readonly metadata: MetadataStore;
   readonly service: CacheService;
+  /** Momento Topics: publish and subscribe, for every transport. */
+  readonly topics: TopicService;
+  /** Topic webhooks (Momento's webhook service) and their delivery. */
+  readonly webhooks: WebhookService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly meter: UsageMeter;
@@ -130,13 +139,31 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
 
     // The service: limits, then the data plane over the engine.
     const limiter = new PlanLimiter({ metadata, clock, limits: config.limits, shared: parts.sharedCounter });
+    const observer = combineObservers([metrics, meter]);
+    // Topics: a bus beside the engine; the service ends subscriptions on cache deletion and at shutdown.
+    const topics = new TopicService({
+      bus: parts.topicBus ?? new MemoryTopicBus({ clock }),
+      metadata,
+      clock,
+      limits: config.topics,
+      observer,
+      limiter,
+      planLimits: (accountId) => limiter.planFor(accountId),
+    });
+    teardown.push(() => topics.close());
+    // Webhooks: every publish through this gateway is queued for its topic's webhooks (never blocking it).
+    const delivery = new WebhookDelivery({ metadata, clock });
+    topics.onPublish((...event) => delivery.published(...event));
+    teardown.push(() => delivery.close());
+    const webhooks = new WebhookService({ metadata, clock, delivery });
     const service = new CacheService({
       engine,
       metadata,
       clock,
       limits: config.limits,
-      observer: combineObservers([metrics, meter]),
+      observer,
       limiter,
+      onCacheDeleted: (cacheId, cacheName) => topics.cacheDeleted(cacheId, cacheName),
     });
     const pricing = { freeGbPerMonth: config.freeGbPerMonth, pricePerGbUsd: config.pricePerGbUsd };
     const usageReport = async (accountId: string, month: string | undefined) => {
@@ -195,8 +222,12 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     teardown.push(
       metadata.onChange((change) => {
         if (change === 'apiKeys') auth.invalidate();
-        else if (change === 'caches') service.forgetCaches();
-        else limiter.forgetPlans();
+        else if (change === 'caches') {
+          service.forgetCaches();
+          topics
+            .forgetCaches()
+            .catch((error: unknown) => logger.warn(messageOf(error), 'could not re-check topic caches'));
+        } else limiter.forgetPlans();
       }),
     );
 
@@ -216,6 +247,8 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       service,
       accounts,
       auth,
+      topics,
+      webhooks,
       onUnexpected: (error, requestId) =>
         logger.error({ err: error, requestId }, 'unexpected error while serving a call'),
       maxReceiveMessageBytes: maxRequestBytes,
@@ -248,6 +281,8 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       metrics: metrics.registry,
       metricsToken: config.metricsToken,
       service,
+      topics,
+      webhooks,
       accounts,
       auth,
       logger,
@@ -327,6 +362,8 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       engine,
       metadata,
       service,
+      topics,
+      webhooks,
       accounts,
       auth,
       meter,
@@ -334,6 +371,8 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       logger,
       close(graceMs = 10_000) {
         closing ??= (async () => {
+          // Subscriptions are streams a drain would wait on: end them first (clients resume elsewhere).
+          await topics.close();
           await Promise.all([drainTransports(grpc, http, graceMs), resp?.close(graceMs)]);
           await teardown.run();
           logger.info('cachette stopped');

@@ -8,7 +8,7 @@
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '@cachette/core';
-import { type CacheEngine, MemoryEngine } from '@cachette/engine';
+import { type CacheEngine, MemoryEngine, type TopicBus } from '@cachette/engine';
 import { type MetadataStore, openMetadata } from '@cachette/metadata';
 import { completeConfig, type ServerConfig } from './config.ts';
 import { type CachetteServer, createServer } from './create-server.ts';
@@ -45,21 +45,26 @@ function warnOnOversizedMemory(config: ServerConfig, logger: Logger): void {
 async function openEngine(
   config: ServerConfig,
   clock: Clock,
-): Promise<{ engine: CacheEngine; sharedCounter?: SharedCounter }> {
+): Promise<{ engine: CacheEngine; sharedCounter?: SharedCounter; topicBus?: TopicBus }> {
   if (config.engine === 'memory') {
     // maxItemBytes: only the engine sees a collection's total, which counts against the item-size limit.
     const maxItemBytes = config.limits.maxItemSizeBytes;
     return { engine: new MemoryEngine({ maxBytes: config.maxMemoryBytes, clock, maxItemBytes }) };
   }
-  const { ValkeyEngine } = await import('@cachette/engine-valkey');
+  const { ValkeyEngine, ValkeyTopicBus } = await import('@cachette/engine-valkey');
   const engine = await ValkeyEngine.connect({
     url: config.valkeyUrl,
     clock,
     maxItemBytes: config.limits.maxItemSizeBytes,
     ...(config.valkeyKeyPrefix ? { keyPrefix: config.valkeyKeyPrefix } : {}),
   });
-  // Gateways sharing the cluster share plan budgets there too.
-  return { engine, sharedCounter: valkeySharedCounter(engine, config.valkeyKeyPrefix ?? 'cachette:') };
+  // Gateways sharing the cluster share plan budgets and topics there too.
+  const keyPrefix = config.valkeyKeyPrefix ?? 'cachette:';
+  return {
+    engine,
+    sharedCounter: valkeySharedCounter(engine, keyPrefix),
+    topicBus: new ValkeyTopicBus(engine.client, { keyPrefix }),
+  };
 }
 
 /**
@@ -90,6 +95,7 @@ export async function createServerFromSettings(options: ServerFromSettingsOption
     metadata: MetadataStore;
     releaseLock: () => void;
     sharedCounter: SharedCounter | undefined;
+    topicBus: TopicBus | undefined;
   };
   try {
     const lock = lockDataDir(config.dataDir);
@@ -107,15 +113,17 @@ export async function createServerFromSettings(options: ServerFromSettingsOption
       schema: config.databaseSchema,
     });
     opened.push(() => metadata.close());
-    const { engine, sharedCounter } = engineInstance ? { engine: engineInstance } : await openEngine(config, clock);
+    const { engine, sharedCounter, topicBus } = engineInstance
+      ? { engine: engineInstance, sharedCounter: undefined, topicBus: undefined }
+      : await openEngine(config, clock);
     opened.push(() => engine.close());
     if (config.engine === 'memory' && engineInstance === undefined) await restoreNamespaces(engine, metadata);
-    parts = { engine, metadata, releaseLock: () => lock.release(), sharedCounter };
+    parts = { engine, metadata, releaseLock: () => lock.release(), sharedCounter, topicBus };
   } catch (e) {
     await opened.run();
     throw e;
   }
-  const { engine, metadata, releaseLock, sharedCounter } = parts;
+  const { engine, metadata, releaseLock, sharedCounter, topicBus } = parts;
   return createServer({
     config,
     engine,
@@ -124,6 +132,7 @@ export async function createServerFromSettings(options: ServerFromSettingsOption
     logger,
     onClosed: releaseLock,
     ...(sharedCounter ? { sharedCounter } : {}),
+    ...(topicBus ? { topicBus } : {}),
     ...(tlsWatchIntervalMs === undefined ? {} : { tlsWatchIntervalMs }),
   });
 }

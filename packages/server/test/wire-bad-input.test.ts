@@ -163,10 +163,10 @@ describe('malformed requests', () => {
     expect(r.code).toBe(status.INVALID_ARGUMENT);
   });
 
-  it('a topic publish returns UNIMPLEMENTED', async () => {
+  it('a topic publish without a value returns INVALID_ARGUMENT', async () => {
     const r = await raw.unary('/cache_client.pubsub.Pubsub/Publish', Buffer.alloc(0), auth);
-    expect(r.code).toBe(status.UNIMPLEMENTED);
-    expect(r.details).toContain('topics');
+    expect(r.code).toBe(status.INVALID_ARGUMENT);
+    expect(r.details).toContain('text or binary value');
   });
 
   it('the standard gRPC health check answers SERVING without a key', async () => {

@@ -42,6 +42,18 @@ function context(cmd: Command, apiUrl: string | undefined) {
 
 const apiUrlOption = () => new Option('--api-url <url>', "the server's HTTP API (default: from the API key)");
 
+/** `cache/topic` (either may be `*`; a topic ending in `*` is a prefix) as the HTTP API's grant. */
+function topicGrant(spec: string, access: string): { cache: string; topic: string; access: string } {
+  const slash = spec.indexOf('/');
+  if (slash <= 0 || slash === spec.length - 1) {
+    throw new CacheError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--topic wants cache/topic (e.g. chat/room-1, chat/room-*, */*); got '${spec}'`,
+    );
+  }
+  return { cache: spec.slice(0, slash), topic: spec.slice(slash + 1), access };
+}
+
 /** Adds `create`, `list` and `revoke` to the `api-key` group. */
 export function registerApiKey(group: Command): void {
   group
@@ -55,18 +67,41 @@ export function registerApiKey(group: Command): void {
     )
     .option('--expires-in <duration>', 'lifetime, e.g. 3600, 30m, 12h, 30d (default: never)')
     .option('--description <text>', 'a note to recognise the key by')
+    .option(
+      '--topic <cache/topic...>',
+      'grant only these topics (`*` = all caches or topics, `chat-*` = a prefix); default: topics follow --cache and --access',
+    )
+    .addOption(
+      new Option('--topic-access <access>', 'what the key may do with the --topic topics')
+        .choices(['publish-subscribe', 'publish', 'subscribe'])
+        .default('publish-subscribe'),
+    )
+    .option('--topics-only', 'no item access at all: only the --topic topics')
     .addOption(apiUrlOption())
     .addHelpText(
       'after',
       `
 Examples:
   $ cachette api-key create --cache orders --access read-only --expires-in 30d --description "reporting job"
+  $ cachette api-key create --topics-only --topic 'chat/room-*' --topic-access subscribe --expires-in 1h
   $ cachette api-key create --output json | jq -r .apiKey`,
     )
     .action(async function (
       this: Command,
-      opts: { cache?: string[]; access: string; expiresIn?: string; description?: string; apiUrl?: string },
+      opts: {
+        cache?: string[];
+        access: string;
+        expiresIn?: string;
+        description?: string;
+        apiUrl?: string;
+        topic?: string[];
+        topicAccess: string;
+        topicsOnly?: boolean;
+      },
     ) {
+      if (opts.topicsOnly && !opts.topic) {
+        throw new CacheError(ErrorCode.INVALID_ARGUMENT, '--topics-only needs at least one --topic cache/topic');
+      }
       const { options, token, baseUrl } = context(this, opts.apiUrl);
       const created = await callHttpApi<KeyJson & { apiKey: string }>({
         baseUrl,
@@ -78,6 +113,8 @@ Examples:
           access: opts.access,
           ...(opts.expiresIn ? { expiresInSeconds: parseDuration(opts.expiresIn) } : {}),
           ...(opts.description ? { description: opts.description } : {}),
+          ...(opts.topic ? { topics: opts.topic.map((t) => topicGrant(t, opts.topicAccess)) } : {}),
+          ...(opts.topicsOnly ? { topicsOnly: true } : {}),
         },
       });
       const scope = created.caches === 'all' ? 'all caches' : `caches ${created.caches.join(', ')}`;

@@ -9,7 +9,8 @@ import type { Mailer } from '../mail/mailer.ts';
 import { signupEmail } from '../mail/signup-email.ts';
 import { type Authenticator, authorize, type Principal } from './principal.ts';
 import { clientBucketOf, RateLimiter } from './rate-limiter.ts';
-import { type KeyAccess, type KeyInfo, type KeyScope, keyInfoOf } from './types.ts';
+import { validateTopicName } from './topic-limits.ts';
+import { type KeyAccess, type KeyInfo, type KeyScope, keyInfoOf, type TopicGrant } from './types.ts';
 
 export interface AccountsServiceOptions {
   readonly metadata: MetadataStore;
@@ -43,6 +44,12 @@ export interface NewKeyRequest {
   readonly canManage?: boolean | undefined;
   /** The key minting this one (revoking it revokes the new key); `null`/omitted for top-level keys. */
   readonly parentKeyId?: string | null | undefined;
+  /**
+   * Explicit topic permissions; omitted/`null` = topics follow the cache scope and access. With
+   * `topicsOnly`, the key has no cache (item) access at all, only these topics.
+   */
+  readonly topics?: readonly TopicGrant[] | null | undefined;
+  readonly topicsOnly?: boolean | undefined;
 }
 
 export interface IssuedKey {
@@ -220,7 +227,11 @@ export class AccountsService {
 
   /** Creates a key for `accountId` without a permission check (signup, disposable tokens). */
   async issue(accountId: string, request: NewKeyRequest): Promise<IssuedKey> {
-    const scope = scopeOf(request.caches);
+    const topics = topicGrantsOf(request.topics);
+    if (request.topicsOnly && (topics === null || topics.length === 0)) {
+      throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'a topics-only key needs at least one topic permission');
+    }
+    const scope: KeyScope = request.topicsOnly ? { kind: 'caches', caches: [] } : scopeOf(request.caches);
     const expiresInSeconds = request.expiresInSeconds;
     if (expiresInSeconds !== undefined) {
       if (!Number.isSafeInteger(expiresInSeconds) || expiresInSeconds <= 0 || expiresInSeconds > MAX_KEY_LIFETIME_S) {
@@ -238,6 +249,8 @@ export class AccountsService {
       description: request.description ?? null,
       ...(request.canManage === undefined ? {} : { canManage: request.canManage }),
       parentKeyId: request.parentKeyId ?? null,
+      ...(request.topicsOnly ? { canManage: false } : {}),
+      topics,
     });
     return { key: keyInfoOf(key), apiKey: encodeApiKey(this.options.grpcEndpoint, secret, this.options.httpEndpoint) };
   }
@@ -331,11 +344,34 @@ function assertWithinParent(parent: Principal, request: NewKeyRequest, nowMs: nu
       throw new CacheError(ErrorCode.PERMISSION_DENIED, `this API key has no access to cache '${outside[0]}'`);
     }
   }
+  // A key with explicit topic grants cannot widen them: only keys whose topics follow an all-cache scope mint
+  // topic grants (checking grant-within-grant containment is not worth its rules yet).
+  if (request.topics && (parent.topics || parent.scope.kind === 'caches')) {
+    throw new CacheError(ErrorCode.PERMISSION_DENIED, 'this API key cannot create keys with topic permissions');
+  }
   // The store's default grants management to read-write all-cache keys: say so explicitly when the parent
   // cannot manage (authorize() already requires it today, this keeps the rule local).
   if (request.canManage === true && !parent.canManage) {
     throw new CacheError(ErrorCode.PERMISSION_DENIED, 'this API key cannot create keys with management rights');
   }
+}
+
+const ACCESS_VALUES: readonly KeyAccess[] = ['readWrite', 'readOnly', 'writeOnly'];
+
+/** Validated copies of `grants`; INVALID_ARGUMENT names the first bad one. */
+function topicGrantsOf(grants: readonly TopicGrant[] | null | undefined): TopicGrant[] | null {
+  if (grants === null || grants === undefined) return null;
+  return grants.map((g) => {
+    if (!ACCESS_VALUES.includes(g.role)) {
+      throw new CacheError(
+        ErrorCode.INVALID_ARGUMENT,
+        `topic permission role must be one of ${ACCESS_VALUES.join(', ')}`,
+      );
+    }
+    if (g.cache !== null) validateCacheName(g.cache);
+    if (g.topic !== null) validateTopicName(g.topic);
+    return { role: g.role, cache: g.cache, topic: g.topic, ...(g.topicPrefix ? { topicPrefix: true } : {}) };
+  });
 }
 
 function scopeOf(caches: readonly string[] | undefined): KeyScope {

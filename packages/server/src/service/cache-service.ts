@@ -67,6 +67,8 @@ export interface CacheServiceOptions {
   readonly limits: ServiceLimits;
   readonly observer?: OperationObserver;
   readonly limiter?: RequestLimiter;
+  /** Told after a cache was deleted through this process (topic subscriptions end). */
+  readonly onCacheDeleted?: (cacheId: string, cacheName: string) => void;
 }
 
 /** One cache as ListCaches reports it. */
@@ -102,6 +104,7 @@ export class CacheService {
   private readonly observer: OperationObserver;
   private readonly limiter: RequestLimiter | undefined;
   private readonly defaultReportedLimits: ReportedCacheLimits;
+  private readonly onCacheDeleted: ((cacheId: string, cacheName: string) => void) | undefined;
   /** Scratch for `run`: filled and read synchronously per call (see {@link Measure}). */
   private readonly measure: Measure = { bytesIn: 0, largestItemBytes: 0, longestTtlMs: 0 };
   /** Dictionaries, lists, sets, sorted sets and hash-conditioned scalars, on the same admission path. */
@@ -116,6 +119,7 @@ export class CacheService {
     this.directory = new CacheDirectory(options.metadata, options.clock);
     this.observer = options.observer ?? noopObserver;
     this.limiter = options.limiter;
+    this.onCacheDeleted = options.onCacheDeleted;
     this.defaultReportedLimits = reportedCacheLimits(options.limits);
     this.collections = new CollectionService(this, options.engine, options.limits);
     this.leaderboards = new LeaderboardService(this, options.engine, options.limits);
@@ -151,6 +155,7 @@ export class CacheService {
     return this.control('deleteCache', principal, name, async () => {
       const record = await this.metadata.deleteCache(principal.accountId, name);
       this.directory.forget(principal.accountId, name);
+      this.onCacheDeleted?.(record.id, name);
       await this.engine.dropNamespace(record.id);
     });
   }

@@ -23,7 +23,11 @@ export type Operation =
   | 'createCache'
   | 'deleteCache'
   | 'flushCache'
-  | 'listCaches';
+  | 'listCaches'
+  | TopicOperation;
+
+/** Topic operations: a publish (bytes in), a subscribe, one message delivered to one subscriber (bytes out). */
+export type TopicOperation = 'topicPublish' | 'topicSubscribe' | 'topicDeliver';
 
 /** Collection and hash-conditioned operations (metered like scalar item operations). */
 export type CollectionOperation =

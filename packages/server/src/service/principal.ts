@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { CacheError, type Clock, decodeApiKey, ErrorCode } from '@cachette/core';
 import type { ApiKey, MetadataStore } from '@cachette/metadata';
 import { type AuthThrottle, addressOfPeer } from './auth-throttle.ts';
-import type { KeyAccess, KeyScope } from './types.ts';
+import type { KeyAccess, KeyScope, TopicGrant } from './types.ts';
 
 /** An authenticated caller. */
 export interface Principal {
@@ -20,6 +20,8 @@ export interface Principal {
   readonly canManage: boolean;
   /** When the key expires (ms), `null` for never; keys it mints may not outlive it. */
   readonly expiresAtMs: number | null;
+  /** Explicit topic permissions; `null`/absent = topics follow `scope` and `access` (see topic-permissions.ts). */
+  readonly topics?: readonly TopicGrant[] | null;
 }
 
 /** What an operation needs from the key. */
@@ -180,6 +182,7 @@ function principalOf(key: ApiKey): Principal {
       access: key.access,
       canManage: key.canManage,
       expiresAtMs: key.expiresAtMs,
+      topics: key.topics ?? null,
     };
     principals.set(key, p);
   }

@@ -4,7 +4,9 @@
  * declared here, and rows are copied into them at the service edge, so a change to the store's schema
  * never reaches a wire format by accident (and transports do not depend on `@cachette/metadata`).
  */
-import type { ApiKey } from '@cachette/metadata';
+import type { ApiKey, TopicGrant } from '@cachette/metadata';
+
+export type { TopicGrant } from '@cachette/metadata';
 
 /** The caches a key may use: all of the account's, or the named ones. */
 export type KeyScope = { readonly kind: 'all' } | { readonly kind: 'caches'; readonly caches: readonly string[] };
@@ -29,6 +31,8 @@ export interface KeyInfo {
   readonly canManage: boolean;
   /** The key that minted this one (revoking it revoked this one too); `null` for top-level keys. */
   readonly parentKeyId: string | null;
+  /** Explicit topic permissions; `null` = topics follow the cache scope and access. */
+  readonly topics: readonly TopicGrant[] | null;
 }
 
 /** Copies the fields a transport may show out of a metadata row. */
@@ -46,5 +50,6 @@ export function keyInfoOf(key: ApiKey): KeyInfo {
     revokedAtMs: key.revokedAtMs,
     canManage: key.canManage,
     parentKeyId: key.parentKeyId,
+    topics: key.topics ? key.topics.map((g) => ({ ...g })) : null,
   };
 }

@@ -32,6 +32,9 @@ const METERED: ReadonlySet<Operation> = new Set<Operation>([
   'setBatch',
   ...COLLECTION_OPERATIONS,
   ...LEADERBOARD_OPERATIONS,
+  // Topics: bytes published in and bytes delivered out (each subscriber's copy counts).
+  'topicPublish',
+  'topicDeliver',
 ]);
 
 type Counter = {

@@ -6,6 +6,7 @@
  * a new setting is one entry here (and its use in `toServerConfig`).
  */
 import { defaultServiceLimits } from '../service/limits.ts';
+import { defaultTopicLimits } from '../service/topic-limits.ts';
 import {
   choiceParser,
   durationParser,
@@ -295,6 +296,37 @@ export const settingTable = {
     default: 0.15,
     parse: parseNonNegativeNumber,
     help: 'price per GB beyond the free GB (USD)',
+  }),
+  // Momento Topics.
+  topicMaxMessageSize: setting({
+    arg: 'size',
+    env: ['CACHETTE_TOPIC_MAX_MESSAGE_SIZE'],
+    default: defaultTopicLimits.maxMessageBytes,
+    defaultText: formatSize(defaultTopicLimits.maxMessageBytes),
+    parse: parseSize,
+    help: 'largest message one topic publish may carry (Momento: 4 KiB)',
+  }),
+  topicMaxSubscriptions: setting({
+    arg: 'count',
+    env: ['CACHETTE_TOPIC_MAX_SUBSCRIPTIONS'],
+    default: defaultTopicLimits.maxSubscriptionsPerCache,
+    parse: integerParser(1, 10_000_000),
+    help: 'concurrent topic subscriptions per cache on one server (Momento: 100)',
+  }),
+  topicPublishRate: setting({
+    arg: 'count',
+    env: ['CACHETTE_TOPIC_PUBLISH_RATE'],
+    default: defaultTopicLimits.publishesPerSecond,
+    parse: integerParser(1, 100_000_000),
+    help: 'topic publishes per second per cache, on one server',
+  }),
+  topicHeartbeat: setting({
+    arg: 'duration',
+    env: ['CACHETTE_TOPIC_HEARTBEAT_MS'],
+    default: defaultTopicLimits.heartbeatIntervalMs,
+    defaultText: formatDuration(defaultTopicLimits.heartbeatIntervalMs),
+    parse: durationParser('ms', 100, 3_600_000),
+    help: 'how often an idle topic subscription gets a heartbeat, e.g. 5s or a number of ms',
   }),
   // Connection-level limits: what one client (or many) may hold of the server.
   maxConnections: setting({

@@ -11,12 +11,15 @@ import {
   ping,
   pubsub,
   token as tokenPb,
+  webhook,
 } from '@gomomento/generated-types';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { FaultInjector } from '../../fault-injection.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import type { TopicService } from '../../service/topic-service.ts';
+import type { WebhookService } from '../../service/webhook-service.ts';
 import { controlPlaneHandlers, pingHandlers } from './control-plane.ts';
 import { dataPlaneHandlers } from './data-plane.ts';
 import { withFaultInjection } from './fault-injection.ts';
@@ -29,7 +32,9 @@ import type { GrpcMethodTable } from './method-table.ts';
 import type { UnexpectedErrorSink } from './status.ts';
 import { authHandlers, tokenHandlers } from './token-plane.ts';
 import { withTolerantDecoding } from './tolerant-decoding.ts';
+import { topicHandlers, withPreEncodedSubscribe } from './topic-plane.ts';
 import { dataPlaneFamily, withUnimplemented } from './unimplemented.ts';
+import { webhookHandlers } from './webhook-plane.ts';
 
 export interface GrpcTransportOptions {
   readonly service: CacheService;
@@ -48,6 +53,10 @@ export interface GrpcTransportOptions {
   readonly maxHeaderBytes: number;
   /** When given, every registered method is recorded here too (the gRPC-Web transport dispatches through it). */
   readonly methods?: GrpcMethodTable;
+  /** Momento Topics; without it Publish/Subscribe answer UNIMPLEMENTED. */
+  readonly topics?: TopicService;
+  /** Topic webhooks (control endpoint); without it the webhook service answers UNIMPLEMENTED. */
+  readonly webhooks?: WebhookService;
 }
 
 /** A grpc-js server with every Momento service Cachette answers. Not yet bound. */
@@ -113,12 +122,33 @@ export function createGrpcServer(options: GrpcTransportOptions): Server {
     leaderboards,
     withUnimplemented(leaderboards, leaderboardHandlers(options.service, deps), () => 'leaderboards'),
   );
-  const topics = withTolerantDecoding(
-    pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition,
+  const topics = withPreEncodedSubscribe(
+    withTolerantDecoding(
+      pubsub.cache_client.pubsub.UnimplementedPubsubService.definition as unknown as ServiceDefinition,
+    ),
   );
+  const topicService = options.topics;
   server.addService(
     topics,
-    withUnimplemented(topics, {}, () => 'topics'),
+    withUnimplemented(
+      topics,
+      topicService === undefined
+        ? {}
+        : topicHandlers({ topics: topicService, auth: options.auth, onUnexpected: options.onUnexpected }),
+      () => 'topics',
+    ),
+  );
+  const webhookDef = withTolerantDecoding(
+    webhook.webhook.UnimplementedWebhookService.definition as unknown as ServiceDefinition,
+  );
+  const webhookService = options.webhooks;
+  server.addService(
+    webhookDef,
+    withUnimplemented(
+      webhookDef,
+      webhookService === undefined ? {} : webhookHandlers({ ...deps, webhooks: webhookService }),
+      () => 'webhooks',
+    ),
   );
   return grpcServer;
 }

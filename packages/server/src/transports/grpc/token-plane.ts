@@ -5,9 +5,11 @@
  * `authorization` header.
  *
  * Momento permissions map onto Cachette keys as: SuperUser → a managing read-write key for all caches;
- * explicit cache permissions → a data-only key for all caches or the listed ones with one role. Topic and
- * function permissions are ignored (Cachette has neither yet); item-level selectors (key, key prefix) and
- * mixed roles answer UNIMPLEMENTED rather than silently granting something else.
+ * explicit cache permissions → a data-only key for all caches or the listed ones with one role; explicit
+ * topic permissions → the key's topic grants (exactly those: a token with cache permissions only may use no
+ * topics, one with topic permissions only may use no items). Function permissions are ignored (Cachette
+ * has no functions); item-level selectors (key, key prefix) and mixed cache roles answer UNIMPLEMENTED
+ * rather than silently granting something else.
  */
 import { CacheError, decodeApiKey, ErrorCode } from '@cachette/core';
 import { auth as authPb, token as tokenPb } from '@gomomento/generated-types';
@@ -15,7 +17,7 @@ import type { permission_messages } from '@gomomento/generated-types/dist/permis
 import type { ServerUnaryCall, sendUnaryData, UntypedHandleCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { AccountsService, NewKeyRequest } from '../../service/accounts-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
-import type { KeyAccess } from '../../service/types.ts';
+import type { KeyAccess, TopicGrant } from '../../service/types.ts';
 import { toGrpcError, type UnexpectedErrorSink } from './status.ts';
 
 type Unary<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void>;
@@ -41,8 +43,14 @@ export function keyRequestOf(permissions: permission_messages.Permissions | unde
   let access: KeyAccess | undefined;
   let allCaches = false;
   const caches: string[] = [];
+  const topics: TopicGrant[] = [];
   for (const p of permissions.explicit.permissions) {
-    if (p.kind !== 'cache_permissions') continue; // topics and functions: not served by Cachette yet
+    if (p.kind === 'topic_permissions') {
+      const grant = topicGrantOf(p.topic_permissions);
+      if (grant !== undefined) topics.push(grant);
+      continue;
+    }
+    if (p.kind !== 'cache_permissions') continue; // functions: not served by Cachette
     const cp = p.cache_permissions;
     const role = ROLE[cp.role];
     if (role === undefined) continue;
@@ -67,12 +75,33 @@ export function keyRequestOf(permissions: permission_messages.Permissions | unde
     }
   }
   if (access === undefined) {
+    if (topics.length > 0) return { topics, topicsOnly: true, canManage: false };
     throw new CacheError(
       ErrorCode.INVALID_ARGUMENT,
-      'the requested permissions grant no cache access (Cachette serves caches only, not topics or functions)',
+      'the requested permissions grant no cache or topic access (Cachette does not serve functions)',
     );
   }
-  return { access, caches: allCaches ? undefined : caches, canManage: false };
+  return { access, caches: allCaches ? undefined : caches, canManage: false, topics };
+}
+
+type TopicPermissions = permission_messages.PermissionsType.TopicPermissions;
+
+/** The grant of one Momento topic permission; `undefined` for TopicPermitNone. */
+function topicGrantOf(tp: TopicPermissions): TopicGrant | undefined {
+  const role = ROLE[tp.role];
+  if (role === undefined) return undefined;
+  let cache: string | null;
+  if (tp.cache === 'all_caches') cache = null;
+  else if (tp.cache === 'cache_selector' && tp.cache_selector.kind === 'cache_name')
+    cache = tp.cache_selector.cache_name;
+  else throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'a topic permission must name all caches or one cache');
+  if (tp.topic === 'all_topics') return { role, cache, topic: null };
+  if (tp.topic === 'topic_selector') {
+    const sel = tp.topic_selector;
+    if (sel.kind === 'topic_name') return { role, cache, topic: sel.topic_name };
+    if (sel.kind === 'topic_name_prefix') return { role, cache, topic: sel.topic_name_prefix, topicPrefix: true };
+  }
+  throw new CacheError(ErrorCode.INVALID_ARGUMENT, 'a topic permission must name all topics, one topic or a prefix');
 }
 
 /** The secret inside whatever the SDK put in `auth_token` (a bare secret, or a whole v1 key). */

@@ -15,7 +15,9 @@ import type { Logger } from '../../logger.ts';
 import type { AccountsService } from '../../service/accounts-service.ts';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import type { TopicService } from '../../service/topic-service.ts';
 import { internalError, nextRequestId } from '../../service/unexpected-error.ts';
+import type { WebhookService } from '../../service/webhook-service.ts';
 import type { SecureContextTarget, TlsCertificates } from '../../tls-certificates.ts';
 import { type GrpcWebOptions, grpcWebCorsOptions, isGrpcWebUrl, registerGrpcWeb } from '../grpc-web/grpc-web-routes.ts';
 import { anonymousGuard } from './anonymous-guard.ts';
@@ -32,7 +34,9 @@ import { registerItems } from './routes/items.ts';
 import { registerLeaderboards } from './routes/leaderboards.ts';
 import { type PlansReporter, registerPlans } from './routes/plans.ts';
 import { registerSignup } from './routes/signup.ts';
+import { registerTopics } from './routes/topics.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
+import { registerWebhooks } from './routes/webhooks.ts';
 import { refuseRepeatedQueryParameters } from './single-query.ts';
 import { validationMessage } from './validation-message.ts';
 
@@ -46,6 +50,10 @@ export interface HttpTransportOptions {
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
   readonly metricsToken?: string | undefined;
   readonly service: CacheService;
+  /** Momento Topics (`POST /topics/:cache/:topic`); absent = no topic routes. */
+  readonly topics?: TopicService;
+  /** Topic webhooks: listing and delivery logs under `/v1/webhooks`. */
+  readonly webhooks?: WebhookService;
   readonly accounts: AccountsService;
   readonly auth: Authenticator;
   readonly logger: Logger;
@@ -201,6 +209,8 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerItemOps(app, options.service);
   registerCollections(app, options.service);
   registerLeaderboards(app, options.service);
+  if (options.topics) registerTopics(app, options.topics);
+  if (options.webhooks) registerWebhooks(app, options.webhooks);
   registerUsage(app, options.usageReport);
   if (grpcWeb !== undefined) registerGrpcWeb(app, grpcWeb);
   if (options.console !== undefined) registerConsole(app, options.console);

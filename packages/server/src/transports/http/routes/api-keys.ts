@@ -6,7 +6,7 @@
 import { CacheError, ErrorCode } from '@cachette/core';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsService } from '../../../service/accounts-service.ts';
-import type { KeyAccess, KeyInfo } from '../../../service/types.ts';
+import type { KeyAccess, KeyInfo, TopicGrant } from '../../../service/types.ts';
 
 const ACCESS_IN: Record<string, KeyAccess> = {
   'read-write': 'readWrite',
@@ -18,6 +18,41 @@ const ACCESS_OUT: Record<KeyAccess, string> = {
   readOnly: 'read-only',
   writeOnly: 'write-only',
 };
+
+/** Topic access on the wire: what the role lets a key do with a topic. */
+const TOPIC_ACCESS_IN: Record<string, KeyAccess> = {
+  'publish-subscribe': 'readWrite',
+  subscribe: 'readOnly',
+  publish: 'writeOnly',
+};
+const TOPIC_ACCESS_OUT: Record<KeyAccess, string> = {
+  readWrite: 'publish-subscribe',
+  readOnly: 'subscribe',
+  writeOnly: 'publish',
+};
+
+/** A topic grant as JSON: `*` for all caches or topics, a trailing `*` for a topic-name prefix. */
+interface TopicGrantJson {
+  cache: string;
+  topic: string;
+  access: string;
+}
+
+function topicGrantJson(g: TopicGrant): TopicGrantJson {
+  return {
+    cache: g.cache ?? '*',
+    topic: g.topic === null ? '*' : g.topicPrefix ? `${g.topic}*` : g.topic,
+    access: TOPIC_ACCESS_OUT[g.role],
+  };
+}
+
+function topicGrantOf(j: TopicGrantJson): TopicGrant {
+  const role = TOPIC_ACCESS_IN[j.access] as KeyAccess;
+  const cache = j.cache === '*' ? null : j.cache;
+  if (j.topic === '*') return { role, cache, topic: null };
+  if (j.topic.endsWith('*')) return { role, cache, topic: j.topic.slice(0, -1), topicPrefix: true };
+  return { role, cache, topic: j.topic };
+}
 
 /** The JSON shape of a key in listings (and the CLI's `--output json`). */
 export function keyJson(key: KeyInfo) {
@@ -34,6 +69,8 @@ export function keyJson(key: KeyInfo) {
     revokedAt: iso(key.revokedAtMs),
     /** The key that created this one: revoking it revoked this one too. */
     parentId: key.parentKeyId,
+    /** Explicit topic permissions, or `as-caches` (topics follow `caches` and `access`). */
+    topics: key.topics === null ? 'as-caches' : key.topics.map(topicGrantJson),
   };
 }
 
@@ -42,6 +79,8 @@ interface CreateBody {
   access?: string;
   expiresInSeconds?: number;
   description?: string;
+  topics?: TopicGrantJson[];
+  topicsOnly?: boolean;
 }
 
 export function registerApiKeys(app: FastifyInstance, accounts: AccountsService): void {
@@ -71,6 +110,21 @@ export function registerApiKeys(app: FastifyInstance, accounts: AccountsService)
             access: { type: 'string', enum: Object.keys(ACCESS_IN) },
             expiresInSeconds: { type: 'integer', minimum: 1 },
             description: { type: 'string', maxLength: 200 },
+            topics: {
+              type: 'array',
+              maxItems: 100,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['cache', 'topic', 'access'],
+                properties: {
+                  cache: { type: 'string', minLength: 1, maxLength: 255 },
+                  topic: { type: 'string', minLength: 1, maxLength: 256 },
+                  access: { type: 'string', enum: Object.keys(TOPIC_ACCESS_IN) },
+                },
+              },
+            },
+            topicsOnly: { type: 'boolean' },
           },
         },
       },
@@ -82,6 +136,8 @@ export function registerApiKeys(app: FastifyInstance, accounts: AccountsService)
         access: body.access === undefined ? undefined : ACCESS_IN[body.access],
         expiresInSeconds: body.expiresInSeconds,
         description: body.description,
+        topics: body.topics?.map(topicGrantOf),
+        topicsOnly: body.topicsOnly,
       });
       return reply.status(201).send({ apiKey: issued.apiKey, ...keyJson(issued.key) });
     },

@@ -2,14 +2,16 @@
  * Momento's browser SDK (`@gomomento/sdk-web` 1.118.0, gRPC-Web text), unchanged, in headless Chromium
  * against a real server: the page is served from another origin than the server (so every call is a real
  * CORS request with its preflight), creates a cache, sets and gets items, reads a batch (a server stream),
- * lists caches, gets the SDK's own error for a missing cache, mints a disposable token and uses it.
+ * lists caches, gets the SDK's own error for a missing cache, mints a disposable token and uses it; its
+ * `TopicClient` subscribes (a long-lived gRPC-Web text server stream), receives in order what Node and the
+ * page publish, and unsubscribing ends the server's subscription.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromiumAvailable, type LaunchedBrowser, launchChromium } from '@cachette/testing';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
 
 describe.skipIf(!chromiumAvailable())('@gomomento/sdk-web in Chromium (skipped without /usr/bin/chromium)', () => {
@@ -79,5 +81,62 @@ describe.skipIf(!chromiumAvailable())('@gomomento/sdk-web in Chromium (skipped w
     );
     const value = await b.server.service.get(principal, cacheName, Buffer.from('from-token'));
     expect(Buffer.from(value ?? []).toString()).toBe('yes');
+  });
+
+  it('TopicClient subscribes over gRPC-Web text, receives in order, unsubscribes cleanly', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await browser.context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (e) => failures.push(e.message));
+    await page.goto(pageUrl);
+    const cacheName = uniqueName('webtopic');
+    const topic = 'news';
+    const headers = { authorization: b.server.devApiKey, 'content-type': 'text/plain; charset=utf-8' };
+    expect(
+      (
+        await fetch(`${b.server.httpUrl}/v1/caches/${cacheName}`, {
+          method: 'PUT',
+          headers: { authorization: b.server.devApiKey },
+        })
+      ).ok,
+    ).toBe(true);
+    type Sdk = {
+      cachetteSdk: {
+        subscribe(a: unknown): Promise<string>;
+        publish(a: unknown): Promise<string>;
+        unsubscribe(): void;
+        watch: { items: string[]; errors: string[] };
+      };
+    };
+    const args = { apiKey: b.server.devApiKey, endpoint: b.server.httpUrl, cacheName, topic };
+    const before = b.server.topics.subscriptionCount();
+    expect(await page.evaluate((a) => (globalThis as unknown as Sdk).cachetteSdk.subscribe(a), args)).toBe(
+      'subscribed',
+    );
+    expect(b.server.topics.subscriptionCount()).toBe(before + 1);
+    // From Node through Momento's HTTP API, then from the page through the SDK: one topic, one order.
+    for (const text of ['one', 'two', 'thrée']) {
+      const posted = await fetch(`${b.server.httpUrl}/topics/${cacheName}/${topic}`, {
+        method: 'POST',
+        headers,
+        body: text,
+      });
+      expect(posted.status).toBe(204);
+    }
+    expect(
+      await page.evaluate((a) => (globalThis as unknown as Sdk).cachetteSdk.publish({ ...a, text: 'four' }), args),
+    ).toBe('published');
+    await page.waitForFunction(() => (globalThis as unknown as Sdk).cachetteSdk.watch.items.length >= 4);
+    const watched = await page.evaluate(() => {
+      const { items, errors } = (globalThis as unknown as Sdk).cachetteSdk.watch;
+      return { items, errors };
+    });
+    expect(watched).toEqual({ items: ['one', 'two', 'thrée', 'four'], errors: [] });
+    // Unsubscribing aborts the page's request; the server notices the closed response and lets go.
+    await page.evaluate(() => (globalThis as unknown as Sdk).cachetteSdk.unsubscribe());
+    await vi.waitFor(() => expect(b.server.topics.subscriptionCount()).toBe(before), { timeout: 30_000 });
+    expect(failures).toEqual([]);
+    await page.close();
   });
 });

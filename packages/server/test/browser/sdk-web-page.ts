@@ -15,6 +15,10 @@ import {
   ExpiresIn,
   GenerateDisposableToken,
   ListCaches,
+  TopicClient,
+  TopicConfigurations,
+  TopicPublish,
+  TopicSubscribe,
 } from '@gomomento/sdk-web';
 
 interface RunArgs {
@@ -78,4 +82,40 @@ async function run({ apiKey, endpoint, cacheName }: RunArgs) {
   return out;
 }
 
-(globalThis as unknown as { cachetteSdk: unknown }).cachetteSdk = { run };
+/** What one live subscription has seen, read by the test between steps. */
+interface Watch {
+  readonly items: string[];
+  readonly errors: string[];
+  subscription?: TopicSubscribe.Subscription;
+  topics?: TopicClient;
+}
+
+const watch: Watch = { items: [], errors: [] };
+
+/** Subscribes as a web app would; resolves once the stream is open (the SDK waits for its first message). */
+async function subscribe({ apiKey, endpoint, cacheName, topic }: RunArgs & { readonly topic: string }) {
+  const topics = new TopicClient({
+    configuration: TopicConfigurations.Default.latest(),
+    credentialProvider: credentials(apiKey, endpoint),
+  });
+  watch.topics = topics;
+  const response = await topics.subscribe(cacheName, topic, {
+    onItem: (item) => watch.items.push(String(item.value())),
+    onError: (error) => watch.errors.push(error.errorCode()),
+  });
+  if (!(response instanceof TopicSubscribe.Subscription)) return response.toString();
+  watch.subscription = response;
+  return 'subscribed';
+}
+
+/** Publishes from the page through the same browser client. */
+async function publish({ cacheName, topic, text }: { cacheName: string; topic: string; text: string }) {
+  const published = await watch.topics?.publish(cacheName, topic, text);
+  return published instanceof TopicPublish.Success ? 'published' : String(published);
+}
+
+function unsubscribe(): void {
+  watch.subscription?.unsubscribe();
+}
+
+(globalThis as unknown as { cachetteSdk: unknown }).cachetteSdk = { run, subscribe, publish, unsubscribe, watch };

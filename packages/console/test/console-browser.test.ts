@@ -1,8 +1,10 @@
 /**
  * The console in headless Chromium against a real server: sign-in (with the keyboard alone), a cache
  * created, an item set and read back with its TTL, a read-only key created (its secret works, with read
- * rights only) and revoked (it stops working), the usage chart, the operator view, the server's own
- * error shown for a bad key, and a phone-sized viewport without sideways scrolling.
+ * rights only) and revoked (it stops working), a topic published to and watched live (messages from the page
+ * and from Node arrive in order; leaving the page ends the server's subscription), a leaderboard upserted,
+ * ranked and deleted, the usage chart, the operator view, the server's own error shown for a bad key, and a
+ * phone-sized viewport without sideways scrolling.
  * `CACHETTE_SCREENSHOTS=1` also writes the screenshots the README shows into docs/.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -118,6 +120,92 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await poll(() => page.locator('main').textContent()).toContain("No item 'nobody' (miss).");
   });
 
+  it('publishes to a topic and shows it arriving in the live view', { timeout: 60_000 }, async () => {
+    await page.click('a:has-text("Topics")');
+    await page.waitForSelector('h3:has-text("Live view")');
+    const before = server.topics.subscriptionCount();
+    const watch = page.locator('form:has(h3:has-text("Live view"))');
+    await watch.locator('input[name=topic]').fill('news');
+    await watch.locator('button[type=submit]').click();
+    await page.waitForSelector('[data-testid=watch-state][data-state=live]');
+    expect(server.topics.subscriptionCount()).toBe(before + 1);
+    const publish = page.locator('form:has(h3:has-text("Publish"))');
+    await publish.locator('input[name=topic]').fill('news');
+    await publish.locator('textarea[name=message]').fill('héllo from the console');
+    await publish.locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain("Published to 'news'.");
+    // From Node through Momento's HTTP API: the same topic, the next sequence.
+    const posted = await fetch(`${server.httpUrl}/topics/${cacheName}/news`, {
+      method: 'POST',
+      headers: { authorization: server.devApiKey, 'content-type': 'text/plain' },
+      body: 'and from Node',
+    });
+    expect(posted.status).toBe(204);
+    const messages = page.locator('[data-testid=messages] li');
+    await poll(() => messages.count()).toBe(2);
+    // Newest first.
+    expect(await messages.allTextContents()).toEqual(['#2 and from Node', '#1 héllo from the console']);
+    await shot(page, 'topics');
+    // Stopping aborts the request: the server lets the subscription go.
+    await page.click('button:has-text("Stop")');
+    await page.waitForSelector('[data-testid=watch-state][data-state=stopped]');
+    await poll(() => server.topics.subscriptionCount()).toBe(before);
+    // An unknown cache is the server's NOT_FOUND, in the page.
+    await page.goto(`${server.httpUrl}/console#/topics/no-such-cache`);
+    await page.locator('form:has(h3:has-text("Live view")) input[name=topic]').fill('news');
+    await page.locator('form:has(h3:has-text("Live view")) button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain('NOT_FOUND');
+  });
+
+  it('upserts scores, shows the top N and a rank, deletes the leaderboard', { timeout: 60_000 }, async () => {
+    await page.goto(`${server.httpUrl}/console#/leaderboards/${cacheName}`);
+    await page.waitForSelector('h3:has-text("Upsert a score")');
+    await page.fill('input[name=board]', 'players');
+    const upsert = page.locator('form:has(h3:has-text("Upsert a score"))');
+    for (const [id, score] of [
+      ['1', '10'],
+      ['2', '30.5'],
+      ['3', '20'],
+    ] as const) {
+      await upsert.locator('input[name=id]').fill(id);
+      await upsert.locator('input[name=score]').fill(score);
+      await upsert.locator('button[type=submit]').click();
+      await poll(() => notice().textContent()).toContain(`Id ${id} now scores ${score}.`);
+    }
+    const top = page.locator('form:has(h3:has-text("Top N"))');
+    await top.locator('input[name=count]').fill('2');
+    await top.locator('button[type=submit]').click();
+    await poll(() => page.locator('[data-testid=leaderboard-length]').textContent()).toContain(
+      'holds 3 elements; top 2',
+    );
+    const rows = await page
+      .locator('[data-testid=leaderboard] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
+    expect(rows).toEqual([
+      ['1', '2', '30.5'],
+      ['2', '3', '20'],
+    ]);
+    await shot(page, 'leaderboards');
+    const rank = page.locator('form:has(h3:has-text("Rank of an id"))');
+    await rank.locator('input[name=id]').fill('1');
+    await rank.locator('button[type=submit]').click();
+    await poll(() => page.locator('[data-testid=rank]').textContent()).toBe('Id 1 is ranked 3 (score 10).');
+    // What the console shows is what the server holds.
+    const held = await fetch(`${server.httpUrl}/v1/caches/${cacheName}/leaderboards/players/length`, {
+      headers: { authorization: server.devApiKey },
+    });
+    expect(await held.json()).toEqual({ length: 3 });
+    // A bad score is refused in the page, with what was wrong.
+    await upsert.locator('input[name=id]').fill('4');
+    await upsert.locator('input[name=score]').fill('lots');
+    await upsert.locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain("Score must be a number, got 'lots'.");
+    await page.click('button:has-text("Delete leaderboard")');
+    await poll(() => notice().textContent()).toContain("Leaderboard 'players' deleted.");
+    await top.locator('button[type=submit]').click();
+    await poll(() => page.locator('[data-testid=leaderboard-length]').textContent()).toContain('holds 0 elements');
+  });
+
   it('creates a read-only key (shown once), then revokes it', { timeout: 60_000 }, async () => {
     await page.click('nav a:has-text("API keys")');
     await page.waitForSelector('h3:has-text("Create a key")');
@@ -175,7 +263,14 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
 
   it('is readable on a phone: no sideways scrolling', { timeout: 60_000 }, async () => {
     await page.setViewportSize({ width: 360, height: 740 });
-    for (const hash of ['#/caches', `#/items/${cacheName}`, '#/keys', '#/usage']) {
+    for (const hash of [
+      '#/caches',
+      `#/items/${cacheName}`,
+      `#/topics/${cacheName}`,
+      `#/leaderboards/${cacheName}`,
+      '#/keys',
+      '#/usage',
+    ]) {
       await page.goto(`${server.httpUrl}/console${hash}`);
       await page.waitForSelector('main h2');
       const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));

@@ -1,6 +1,7 @@
 /**
  * @module app/main
- * The console's entry: a hash router (`#/caches`, `#/items/<cache>`, `#/keys`, `#/usage`, `#/operator`),
+ * The console's entry: a hash router (`#/caches`, `#/items/<cache>`, `#/topics/<cache>`,
+ * `#/leaderboards/<cache>`, `#/keys`, `#/usage`, `#/operator`),
  * the navigation (only what the key may use), sign-out. Each view renders into `<main>`; a failed API call
  * shows the server's message in the notice area and leaves the page usable.
  */
@@ -10,8 +11,10 @@ import { session } from './session.ts';
 import { cachesView } from './view-caches.ts';
 import { itemsView } from './view-items.ts';
 import { keysView } from './view-keys.ts';
+import { leaderboardsView } from './view-leaderboards.ts';
 import { operatorView } from './view-operator.ts';
 import { signInView } from './view-sign-in.ts';
+import { stopWatching, topicsView } from './view-topics.ts';
 import { usageView } from './view-usage.ts';
 
 const main = document.getElementById('main') as HTMLElement;
@@ -50,6 +53,8 @@ async function render(navigated = false): Promise<void> {
   const route = location.hash.replace(/^#/, '') || '/';
   renderNav(route);
   if (navigated) clearNotice();
+  // A live topic view holds a server subscription: any re-render ends it.
+  stopWatching();
   main.setAttribute('aria-busy', 'true');
   try {
     if (!session.key()) {
@@ -60,6 +65,10 @@ async function render(navigated = false): Promise<void> {
       });
     } else if (route.startsWith('/items/')) {
       await itemsView(main, decodeURIComponent(route.slice('/items/'.length)));
+    } else if (route.startsWith('/topics/')) {
+      await topicsView(main, decodeURIComponent(route.slice('/topics/'.length)));
+    } else if (route.startsWith('/leaderboards/')) {
+      await leaderboardsView(main, decodeURIComponent(route.slice('/leaderboards/'.length)));
     } else if (route === '/keys') {
       await keysView(main, () => void render());
     } else if (route === '/usage') {

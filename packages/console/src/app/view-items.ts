@@ -259,7 +259,15 @@ export async function itemsView(root: HTMLElement, cache: string): Promise<void>
   mount(
     root,
     h('h2', {}, 'Cache ', h('code', {}, cache)),
-    h('p', {}, h('a', { href: '#/caches' }, '← All caches')),
+    h(
+      'p',
+      {},
+      h('a', { href: '#/caches' }, '← All caches'),
+      ' · ',
+      h('a', { href: `#/topics/${encodeURIComponent(cache)}` }, 'Topics'),
+      ' · ',
+      h('a', { href: `#/leaderboards/${encodeURIComponent(cache)}` }, 'Leaderboards'),
+    ),
     h('div', { class: 'grid-2' }, h('div', {}, lookupPanel(cache, itemOut), itemOut), setPanel(cache)),
     collectionPanel(cache, collectionOut),
     collectionOut,

@@ -34,6 +34,7 @@ import { registerItems } from './routes/items.ts';
 import { registerLeaderboards } from './routes/leaderboards.ts';
 import { type PlansReporter, registerPlans } from './routes/plans.ts';
 import { registerSignup } from './routes/signup.ts';
+import { registerTopicEvents } from './routes/topic-events.ts';
 import { registerTopics } from './routes/topics.ts';
 import { registerUsage, type UsageReporter } from './routes/usage.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
@@ -210,6 +211,7 @@ export function createHttpServer(options: HttpTransportOptions): FastifyInstance
   registerCollections(app, options.service);
   registerLeaderboards(app, options.service);
   if (options.topics) registerTopics(app, options.topics);
+  if (options.topics) registerTopicEvents(app, options.topics);
   if (options.webhooks) registerWebhooks(app, options.webhooks);
   registerUsage(app, options.usageReport);
   if (grpcWeb !== undefined) registerGrpcWeb(app, grpcWeb);

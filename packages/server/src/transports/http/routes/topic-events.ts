@@ -1,0 +1,75 @@
+/**
+ * @module transports/http/routes/topic-events
+ * `GET /v1/topics/:cache/:topic/events`: one topic subscription as server-sent events, for the web console's
+ * live view. Chosen over hand-framed gRPC-Web in the page because the stream is plain text the page reads
+ * with `fetch` (which, unlike `EventSource`, can send the key in the `authorization` header), and the
+ * subscription goes through the same {@link TopicService} as gRPC: same permissions, per-cache subscription
+ * limit, bounded backlog with discontinuities, metering. Events: `item` (JSON `{sequence, page, text}` or
+ * `{sequence, page, base64}`), `discontinuity`, `heartbeat` (an SSE comment), and `end` with the error's code
+ * and message when the server ends the subscription. Closing the request ends the subscription.
+ */
+
+import type { ServerResponse } from 'node:http';
+import type { CacheError } from '@cachette/core';
+import type { TopicMessage } from '@cachette/engine';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TopicService, TopicSink } from '../../../service/topic-service.ts';
+
+type EventsRequest = FastifyRequest<{ Params: { cache: string; topic: string }; Querystring: { resume?: string } }>;
+
+/** Writes a subscription's events onto one response; headers go with the first event (the first heartbeat). */
+class SseSink implements TopicSink {
+  private started = false;
+
+  constructor(private readonly response: ServerResponse) {}
+
+  private write(chunk: string): boolean {
+    if (this.response.destroyed) return true;
+    if (!this.started) {
+      this.started = true;
+      this.response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
+    }
+    return this.response.write(chunk);
+  }
+
+  item(m: TopicMessage): boolean {
+    const value = typeof m.value === 'string' ? { text: m.value } : { base64: Buffer.from(m.value).toString('base64') };
+    return this.write(`event: item\ndata: ${JSON.stringify({ sequence: m.sequence, page: m.page, ...value })}\n\n`);
+  }
+
+  discontinuity(lastSequence: number, newSequence: number, page: number): boolean {
+    return this.write(`event: discontinuity\ndata: ${JSON.stringify({ lastSequence, newSequence, page })}\n\n`);
+  }
+
+  heartbeat(): boolean {
+    return this.write(': heartbeat\n\n');
+  }
+
+  end(error: CacheError): void {
+    this.write(`event: end\ndata: ${JSON.stringify({ code: error.code, message: error.message })}\n\n`);
+    this.response.end();
+  }
+}
+
+/** Registers the live-events route; errors before the stream opens are ordinary JSON error answers. */
+export function registerTopicEvents(app: FastifyInstance, topics: TopicService): void {
+  app.get('/v1/topics/:cache/:topic/events', async (request: EventsRequest, reply) => {
+    const sink = new SseSink(reply.raw);
+    // Fastify must not answer once the stream is ours; errors thrown by subscribe() still get its answer.
+    const subscription = await topics.subscribe(
+      request.principal,
+      request.params.cache,
+      request.params.topic,
+      { sequence: 0, page: 0 },
+      sink,
+    );
+    reply.hijack();
+    reply.raw.on('drain', () => subscription.drained());
+    reply.raw.once('close', () => subscription.close());
+    if (reply.raw.destroyed) subscription.close();
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * `GET /v1/topics/:cache/:topic/events` (the console's live view) against a real server: authenticated like
+ * every route, the topic service's errors before the stream opens, items in order as server-sent events
+ * (text and bytes), an `end` event when the cache is deleted, and the subscription released when the client
+ * goes away.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Booted, boot, uniqueName } from './support/boot.ts';
+
+/** Reads SSE events (comments skipped) from a streaming response until `count` have arrived. */
+async function readEvents(response: Response, count: number): Promise<Array<{ event: string; data: unknown }>> {
+  const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const events: Array<{ event: string; data: unknown }> = [];
+  let buffered = '';
+  while (events.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += value;
+    let end = buffered.indexOf('\n\n');
+    while (end !== -1) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      end = buffered.indexOf('\n\n');
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) });
+    }
+  }
+  reader.releaseLock();
+  return events;
+}
+
+describe('topic events over HTTP (server-sent events)', () => {
+  let b: Booted;
+  let cache: string;
+  const auth = () => ({ authorization: b.server.devApiKey });
+
+  beforeAll(async () => {
+    b = await boot({ httpPort: 0 });
+    cache = uniqueName('sse');
+    expect((await fetch(`${b.server.httpUrl}/v1/caches/${cache}`, { method: 'PUT', headers: auth() })).ok).toBe(true);
+  });
+
+  afterAll(async () => {
+    await b?.stop();
+  });
+
+  it('refuses a missing key and an unknown cache with the usual JSON errors', async () => {
+    const anonymous = await fetch(`${b.server.httpUrl}/v1/topics/${cache}/t/events`);
+    expect(anonymous.status).toBe(401);
+    const missing = await fetch(`${b.server.httpUrl}/v1/topics/no-such-cache/t/events`, { headers: auth() });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect(b.server.topics.subscriptionCount()).toBe(0);
+  });
+
+  it('streams published items in order, then lets go when the client aborts', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${b.server.httpUrl}/v1/topics/${cache}/news/events`, {
+      headers: auth(),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(b.server.topics.subscriptionCount()).toBe(1);
+    const post = (body: string | Uint8Array, type: string) =>
+      fetch(`${b.server.httpUrl}/topics/${cache}/news`, {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': type },
+        body,
+      });
+    expect((await post('one', 'text/plain')).status).toBe(204);
+    expect((await post(new Uint8Array([0, 255]), 'application/octet-stream')).status).toBe(204);
+    expect((await post('thrée', 'text/plain; charset=utf-8')).status).toBe(204);
+    const events = await readEvents(response, 3);
+    expect(events).toEqual([
+      { event: 'item', data: { sequence: 1, page: expect.any(Number), text: 'one' } },
+      { event: 'item', data: { sequence: 2, page: expect.any(Number), base64: 'AP8=' } },
+      { event: 'item', data: { sequence: 3, page: expect.any(Number), text: 'thrée' } },
+    ]);
+    controller.abort();
+    await vi.waitFor(() => expect(b.server.topics.subscriptionCount()).toBe(0), { timeout: 20_000 });
+  });
+
+  it('ends the stream with NOT_FOUND when the cache is deleted', async () => {
+    const doomed = uniqueName('sse-doomed');
+    expect((await fetch(`${b.server.httpUrl}/v1/caches/${doomed}`, { method: 'PUT', headers: auth() })).ok).toBe(true);
+    const response = await fetch(`${b.server.httpUrl}/v1/topics/${doomed}/t/events`, { headers: auth() });
+    expect(response.status).toBe(200);
+    expect((await fetch(`${b.server.httpUrl}/v1/caches/${doomed}`, { method: 'DELETE', headers: auth() })).ok).toBe(
+      true,
+    );
+    const [ended] = await readEvents(response, 1);
+    expect(ended).toEqual({ event: 'end', data: { code: 'NOT_FOUND', message: expect.stringContaining(doomed) } });
+    await vi.waitFor(() => expect(b.server.topics.subscriptionCount()).toBe(0), { timeout: 20_000 });
+  });
+});

@@ -106,7 +106,7 @@ async function watch(cache: string, topic: string, list: HTMLElement, state: HTM
 }
 
 export async function topicsView(root: HTMLElement, cache: string): Promise<void> {
-  const list = h('ol', { class: 'messages', 'data-testid': 'messages', 'aria-live': 'polite', reversed: true });
+  const list = h('ul', { class: 'messages', 'data-testid': 'messages', 'aria-live': 'polite' });
   const state = h('p', { class: 'muted', role: 'status', 'data-testid': 'watch-state' }, 'Not watching.');
   const stop = h('button', { type: 'button', class: 'secondary', onclick: () => stopWatching() }, 'Stop');
   mount(

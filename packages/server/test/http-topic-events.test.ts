@@ -1,8 +1,8 @@
 /**
  * `GET /v1/topics/:cache/:topic/events` (the console's live view) against a real server: authenticated like
  * every route, the topic service's errors before the stream opens, items in order as server-sent events
- * (text and bytes), an `end` event when the cache is deleted, and the subscription released when the client
- * goes away.
+ * (text and bytes), an `end` event when the cache is deleted or the server stops, and the subscription
+ * released when the client goes away.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
@@ -93,5 +93,17 @@ describe('topic events over HTTP (server-sent events)', () => {
     const [ended] = await readEvents(response, 1);
     expect(ended).toEqual({ event: 'end', data: { code: 'NOT_FOUND', message: expect.stringContaining(doomed) } });
     await vi.waitFor(() => expect(b.server.topics.subscriptionCount()).toBe(0), { timeout: 20_000 });
+  });
+
+  it('ends open streams with UNAVAILABLE when the server stops, and the stop does not wait on them', async () => {
+    const other = await boot({ httpPort: 0 });
+    const name = uniqueName('sse-stop');
+    const headers = { authorization: other.server.devApiKey };
+    expect((await fetch(`${other.server.httpUrl}/v1/caches/${name}`, { method: 'PUT', headers })).ok).toBe(true);
+    const response = await fetch(`${other.server.httpUrl}/v1/topics/${name}/t/events`, { headers });
+    expect(response.status).toBe(200);
+    const ended = readEvents(response, 1);
+    await other.stop();
+    expect((await ended)[0]).toMatchObject({ event: 'end', data: { code: 'UNAVAILABLE' } });
   });
 });

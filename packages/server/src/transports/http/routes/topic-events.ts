@@ -13,7 +13,7 @@ import type { ServerResponse } from 'node:http';
 import type { CacheError } from '@cachette/core';
 import type { TopicMessage } from '@cachette/engine';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TopicService, TopicSink } from '../../../service/topic-service.ts';
+import type { TopicService, TopicSink, TopicSubscription } from '../../../service/topic-service.ts';
 
 type EventsRequest = FastifyRequest<{ Params: { cache: string; topic: string }; Querystring: { resume?: string } }>;
 
@@ -58,18 +58,26 @@ class SseSink implements TopicSink {
 /** Registers the live-events route; errors before the stream opens are ordinary JSON error answers. */
 export function registerTopicEvents(app: FastifyInstance, topics: TopicService): void {
   app.get('/v1/topics/:cache/:topic/events', async (request: EventsRequest, reply) => {
-    const sink = new SseSink(reply.raw);
-    // Fastify must not answer once the stream is ours; errors thrown by subscribe() still get its answer.
-    const subscription = await topics.subscribe(
+    const response = reply.raw;
+    let subscription: TopicSubscription | undefined;
+    let gone = false;
+    // Listening before subscribing: a client gone while subscribe() is pending must still free its slot.
+    response.once('close', () => {
+      gone = true;
+      subscription?.close();
+    });
+    const sink = new SseSink(response);
+    // Errors thrown by subscribe() (nothing written yet) get Fastify's usual JSON answer.
+    subscription = await topics.subscribe(
       request.principal,
       request.params.cache,
       request.params.topic,
       { sequence: 0, page: 0 },
       sink,
     );
+    // The stream is ours from here: Fastify must not answer.
     reply.hijack();
-    reply.raw.on('drain', () => subscription.drained());
-    reply.raw.once('close', () => subscription.close());
-    if (reply.raw.destroyed) subscription.close();
+    if (gone) subscription.close();
+    else response.on('drain', () => subscription?.drained());
   });
 }

@@ -385,35 +385,33 @@ return r`,
 // ---- sorted sets (zset) ---------------------------------------------------------------------------
 
 /** ARGV now, ttl, refresh, score, member, score, member… (scores in Redis syntax). */
-export const SORTED_SET_PUT = write(
-  'zset',
-  `local seen = {}
-for i = 5, #ARGV, 2 do
-  local m = ARGV[i]
-  if not seen[m] and (ex == 0 or not redis.call('ZSCORE', KEYS[2], m)) then size = size + #m + 8 end
-  seen[m] = true
-end
-if not fits(size) then return ${TOO_BIG} end
-chunked('ZADD', 4)
-finish(ex, ttl, refresh, size)
-return 1`,
-);
 /**
- * SORTED_SET_PUT for leaderboards: the same upsert without the item-size check, since memory, not the
- * item-size limit, bounds a leaderboard (a million 16-byte elements is an ordinary one).
+ * A sorted-set upsert (ARGV now, ttl…, then score, member pairs from 5). `sizeLimited`: refuse with TOO_BIG
+ * when the collection's total would pass the item-size limit; leaderboards pass false, since memory, not the
+ * item-size limit, bounds them (a million 16-byte elements is an ordinary leaderboard).
  */
-export const LEADERBOARD_PUT = write(
-  'zset',
-  `local seen = {}
+function sortedSetPut(sizeLimited: boolean): string {
+  return write(
+    'zset',
+    `local seen = {}
 for i = 5, #ARGV, 2 do
   local m = ARGV[i]
   if not seen[m] and (ex == 0 or not redis.call('ZSCORE', KEYS[2], m)) then size = size + #m + 8 end
   seen[m] = true
 end
-chunked('ZADD', 4)
+${
+  sizeLimited
+    ? `if not fits(size) then return ${TOO_BIG} end
+`
+    : ''
+}chunked('ZADD', 4)
 finish(ex, ttl, refresh, size)
 return 1`,
-);
+  );
+}
+export const SORTED_SET_PUT = sortedSetPut(true);
+/** {@link SORTED_SET_PUT} without the item-size check, for leaderboards. */
+export const LEADERBOARD_PUT = sortedSetPut(false);
 /** ARGV now, start, end ('' unbounded), order ('a'/'d') → member, score, … */
 export const SORTED_SET_BY_RANK = read(
   'zset',

@@ -146,7 +146,19 @@ export interface EngineStats {
 }
 
 /** The storage contract every engine implements and `engineConformance` verifies. */
+/**
+ * The scalar read and write an in-process engine answers synchronously. The service's hot path calls these
+ * when present and skips the promise (and the microtask hop) of the async methods; an engine behind a
+ * network (Valkey) does not offer them. Same semantics and errors as `get`/`set`, thrown instead of rejected.
+ */
+export interface SyncScalarEngine {
+  getNow(ns: string, key: Uint8Array): Uint8Array | undefined;
+  setNow(ns: string, key: Uint8Array, value: Uint8Array, ttlMs: number): void;
+}
+
 export interface CacheEngine {
+  /** Present when the engine can answer scalar gets and sets synchronously (see {@link SyncScalarEngine}). */
+  readonly sync?: SyncScalarEngine;
   /** Creates a namespace; a no-op when it already exists (servers re-create caches at start). */
   createNamespace(ns: string): Promise<void>;
   /** Drops a namespace and all its items; a no-op when it does not exist. */

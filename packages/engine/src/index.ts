@@ -23,6 +23,7 @@ export type {
   SortedSetElement,
   SortedSetSource,
   SortOrder,
+  SyncScalarEngine,
   TtlUpdate,
   TtlUpdateResult,
   ValueWithHash,

@@ -151,6 +151,8 @@ describe('faults under load (Valkey engine, PostgreSQL metadata, official SDK wr
 
 /** Holds the `set` of one chosen key inside the engine until the test opens the gate. */
 class GatedEngine extends MemoryEngine {
+  // Sets must go through the (overridden) async path, which can wait.
+  override readonly sync = undefined;
   #entered!: () => void;
   #open!: () => void;
   readonly entered = new Promise<void>((resolve) => {

@@ -189,6 +189,29 @@ export class CacheService {
     return this.run(SET, principal, cache, key, value, ttlMs);
   }
 
+  /**
+   * {@link get} for the hot path: the value (or `undefined`) synchronously when nothing had to wait, else a
+   * promise. Throws what fails before anything waited (validation, authorization, limits).
+   */
+  getNow(
+    principal: Principal,
+    cache: string,
+    key: Uint8Array,
+  ): Uint8Array | undefined | Promise<Uint8Array | undefined> {
+    return this.exec(GET, principal, cache, key, undefined, undefined, undefined);
+  }
+
+  /** {@link set} for the hot path, synchronous when nothing had to wait (see {@link getNow}). */
+  setNow(
+    principal: Principal,
+    cache: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    ttlMs: number,
+  ): undefined | Promise<undefined> {
+    return this.exec(SET, principal, cache, key, value, ttlMs, undefined) as undefined | Promise<undefined>;
+  }
+
   /** Stores only when `condition` holds; returns whether it stored. */
   setIf(
     principal: Principal,
@@ -272,7 +295,7 @@ export class CacheService {
     c: C,
     d: D,
   ): Promise<R>;
-  private async run<A, B, C, D, R>(
+  private run<A, B, C, D, R>(
     op: DataOperation<A, B, C, D, R>,
     principal: Principal,
     cache: string,
@@ -282,46 +305,110 @@ export class CacheService {
     c?: C,
     d?: D,
   ): Promise<R> {
+    try {
+      const result = this.exec(op, principal, cache, a, b as B, c as C, d as D);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * {@link run}'s steps, answered synchronously when nothing has to wait — the cache is in the directory,
+   * the limiter decides at once and the engine has a synchronous form of the operation (the embedded engine
+   * for gets and sets) — so a hot call costs no promise and no microtask; otherwise a promise. Throws (rather
+   * than rejects) what fails before anything waited.
+   */
+  private exec<A, B, C, D, R>(
+    op: DataOperation<A, B, C, D, R>,
+    principal: Principal,
+    cache: string,
+    a: A,
+    b: B,
+    c: C,
+    d: D,
+  ): R | Promise<R> {
     const t0 = performance.now();
+    let bytesIn: number;
+    let admitted: CacheRecord | Promise<CacheRecord> | undefined;
     try {
       const m = this.measure;
       m.bytesIn = 0;
       m.largestItemBytes = 0;
       m.longestTtlMs = 0;
-      op.validate(m, this.limits, a, b as B, c as C, d as D);
-      // Copied out before the first await: `measure` is shared by every call of this service.
-      const { bytesIn, largestItemBytes, longestTtlMs } = m;
-
-      // A known cache and a limiter that decides at once (the common case) leave no promise to wait for.
-      let admitted = this.admitKnown(principal, cache, op.permission, bytesIn, largestItemBytes, longestTtlMs);
-      if (admitted === undefined) {
-        admitted = await this.admit(principal, cache, op.permission, bytesIn, largestItemBytes, longestTtlMs);
-      } else if (admitted instanceof Promise) {
-        admitted = await admitted;
-      }
-      const record = admitted;
-
-      let result: R;
-      try {
-        result = await op.run(this.engine, record.id, a, b as B, c as C, d as D);
-      } catch (e) {
-        result = await op.run(this.engine, await this.repair(e, principal, cache), a, b as B, c as C, d as D);
-      }
-      const bytesOut = op.bytesOut === undefined ? 0 : op.bytesOut(result);
-      if (bytesOut > 0) this.limiter?.charge(record, bytesOut);
-      this.observer.observe(
-        op.name,
-        principal.accountId,
-        cache,
-        op.outcome === undefined ? 'ok' : op.outcome(result),
-        performance.now() - t0,
-        bytesIn,
-        bytesOut,
-      );
-      return result;
+      op.validate(m, this.limits, a, b, c, d);
+      // Read before anything waits: `measure` is shared by every call of this service.
+      bytesIn = m.bytesIn;
+      admitted = this.admitKnown(principal, cache, op.permission, bytesIn, m.largestItemBytes, m.longestTtlMs);
+      admitted ??= this.admit(principal, cache, op.permission, bytesIn, m.largestItemBytes, m.longestTtlMs);
     } catch (e) {
       throw this.failed(op.name, principal, cache, t0, e);
     }
+    const sync = this.engine.sync;
+    if (admitted instanceof Promise || op.runNow === undefined || sync === undefined) {
+      return this.finish(op, principal, cache, t0, bytesIn, admitted, undefined, a, b, c, d);
+    }
+    let result: R;
+    try {
+      result = op.runNow(sync, admitted.id, a, b, c, d);
+    } catch (e) {
+      // Most likely the engine lost the namespace: repair (async) and run again, as the async path does.
+      return this.finish(op, principal, cache, t0, bytesIn, admitted, e, a, b, c, d);
+    }
+    return this.settle(op, principal, cache, t0, bytesIn, admitted, result);
+  }
+
+  /** The rest of {@link exec} once something must wait; `firstError` is a synchronous run's failure. */
+  private async finish<A, B, C, D, R>(
+    op: DataOperation<A, B, C, D, R>,
+    principal: Principal,
+    cache: string,
+    t0: number,
+    bytesIn: number,
+    admitted: CacheRecord | Promise<CacheRecord>,
+    firstError: unknown,
+    a: A,
+    b: B,
+    c: C,
+    d: D,
+  ): Promise<R> {
+    try {
+      const record = await admitted;
+      let result: R;
+      try {
+        if (firstError !== undefined) throw firstError;
+        result = await op.run(this.engine, record.id, a, b, c, d);
+      } catch (e) {
+        result = await op.run(this.engine, await this.repair(e, principal, cache), a, b, c, d);
+      }
+      return this.settle(op, principal, cache, t0, bytesIn, record, result);
+    } catch (e) {
+      throw this.failed(op.name, principal, cache, t0, e);
+    }
+  }
+
+  /** Charges the answer's bytes and reports the call. */
+  private settle<A, B, C, D, R>(
+    op: DataOperation<A, B, C, D, R>,
+    principal: Principal,
+    cache: string,
+    t0: number,
+    bytesIn: number,
+    record: CacheRecord,
+    result: R,
+  ): R {
+    const bytesOut = op.bytesOut === undefined ? 0 : op.bytesOut(result);
+    if (bytesOut > 0) this.limiter?.charge(record, bytesOut);
+    this.observer.observe(
+      op.name,
+      principal.accountId,
+      cache,
+      op.outcome === undefined ? 'ok' : op.outcome(result),
+      performance.now() - t0,
+      bytesIn,
+      bytesOut,
+    );
+    return result;
   }
 
   /**

@@ -8,7 +8,7 @@
  * Descriptors are module constants and arguments travel positionally (up to four), so a call allocates no
  * closure, no argument array and no event object on top of the engine's own work.
  */
-import type { CacheEngine } from '@cachette/engine';
+import type { CacheEngine, SyncScalarEngine } from '@cachette/engine';
 import type { ServiceLimits } from './limits.ts';
 import type { Operation, Outcome } from './observer.ts';
 
@@ -44,6 +44,8 @@ export interface DataOperation<A, B, C, D, R> {
   readonly validate: (measure: Measure, limits: ServiceLimits, a: A, b: B, c: C, d: D) => void;
   /** The engine call on namespace `ns`; may run twice when the first attempt found the namespace missing. */
   readonly run: (engine: CacheEngine, ns: string, a: A, b: B, c: C, d: D) => Promise<R>;
+  /** `run` on an engine that answers synchronously (the hot scalar calls); absent = always `run`. */
+  readonly runNow?: (engine: SyncScalarEngine, ns: string, a: A, b: B, c: C, d: D) => R;
   /** Outcome reported for a successful call; `ok` when absent. */
   readonly outcome?: (result: R) => Outcome;
   /** Response bytes (values returned), metered and charged to the throughput limit; 0 when absent. */

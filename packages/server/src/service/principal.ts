@@ -48,6 +48,30 @@ export interface AuthenticatorOptions {
   readonly throttle?: AuthThrottle;
 }
 
+/**
+ * What one connection remembers of its last successful authentication, so that the calls after it skip
+ * the digest and the lookup (a client sends the same key on every call of a connection). Filled by
+ * {@link Authenticator.authenticate}, read by {@link Authenticator.recall}; valid no longer than the lookup
+ * it came from (so a key revoked elsewhere stops working just as soon) nor than the key itself.
+ */
+export class AuthMemo {
+  token = '';
+  principal: Principal | undefined = undefined;
+  validUntilMs = 0;
+  generation = -1;
+}
+
+/**
+ * Whether two tokens are equal, in time that depends only on their lengths: a connection may carry several
+ * clients' calls (a proxy), so a guess must not learn how much of the remembered key it matched.
+ */
+function sameToken(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
 type CachedLookup = { readonly key: ApiKey | undefined; readonly expiresAtMs: number };
 
 // Bounded so a flood of random tokens cannot grow memory; cleared wholesale because a refill is cheap.
@@ -88,7 +112,7 @@ export class Authenticator {
    * Throws UNAUTHENTICATED for a missing, unknown, revoked or expired key; PERMISSION_DENIED for a key of
    * another region.
    */
-  async authenticate(token: string | undefined, peer?: string): Promise<Principal> {
+  async authenticate(token: string | undefined, peer?: string, memo?: AuthMemo): Promise<Principal> {
     if (token === undefined || token === '') {
       if (this.anonymous) return this.anonymous;
       throw new CacheError(
@@ -142,7 +166,28 @@ export class Authenticator {
       );
     }
     this.recordUse(key.id, now);
-    return principalOf(key);
+    const principal = principalOf(key);
+    if (memo !== undefined) {
+      memo.token = token;
+      memo.principal = principal;
+      memo.validUntilMs = key.expiresAtMs === null ? cached.expiresAtMs : Math.min(cached.expiresAtMs, key.expiresAtMs);
+      memo.generation = this.#generation;
+    }
+    return principal;
+  }
+
+  /**
+   * The principal for `token` without a digest, a lookup or a promise, when `memo` (the connection's) holds
+   * it and is still valid; `undefined` otherwise — then call {@link authenticate} with the memo.
+   */
+  recall(token: string | undefined, memo: AuthMemo): Principal | undefined {
+    if (token === undefined || token === '') return this.anonymous ?? undefined;
+    const principal = memo.principal;
+    if (principal === undefined || memo.generation !== this.#generation) return undefined;
+    const now = this.options.clock.nowMs();
+    if (now >= memo.validUntilMs || !sameToken(token, memo.token)) return undefined;
+    if (principal.keyId !== null) this.recordUse(principal.keyId, now);
+    return principal;
   }
 
   private recordUse(keyId: string, now: number): void {

@@ -47,6 +47,7 @@ export const GET: DataOperation<Uint8Array, void, void, void, Uint8Array | undef
   permission: 'read',
   validate: validateOneKey,
   run: (engine, ns, key) => engine.get(ns, key),
+  runNow: (engine, ns, key) => engine.getNow(ns, key),
   outcome: hitOrMiss,
   bytesOut: (value) => (value === undefined ? 0 : value.byteLength),
 };
@@ -61,6 +62,7 @@ export const SET: DataOperation<Uint8Array, Uint8Array, number, void, void> = {
     measure.longestTtlMs = ttlMs;
   },
   run: (engine, ns, key, value, ttlMs) => engine.set(ns, key, value, ttlMs),
+  runNow: (engine, ns, key, value, ttlMs) => engine.setNow(ns, key, value, ttlMs),
 };
 
 export const SET_IF: DataOperation<Uint8Array, Uint8Array, number, SetCondition, boolean> = {

@@ -325,7 +325,8 @@ describe('CacheService', () => {
   it('an engine that throws a non-CacheError: the error is rethrown unchanged (never wrapped with its text) and observed as INTERNAL', async () => {
     const bug = new TypeError('cannot read properties of undefined');
     class FaultyEngine extends MemoryEngine {
-      override async get(): Promise<Uint8Array | undefined> {
+      // The synchronous form is what the service's hot path calls (and what the async `get` delegates to).
+      override getNow(): Uint8Array | undefined {
         throw bug;
       }
     }

@@ -6,7 +6,13 @@
 import { CacheError, ErrorCode } from '@cachette/core';
 import type { Metadata } from '@grpc/grpc-js';
 
+/** Metadata that can hand out a header's first value without building an array (direct-unary's). */
+interface FirstValue {
+  first(name: string): string | undefined;
+}
+
 function first(metadata: Metadata, name: string): string | undefined {
+  if ('first' in metadata) return (metadata as unknown as FirstValue).first(name);
   const values = metadata.get(name);
   if (values.length === 0) return undefined;
   const v = values[0];

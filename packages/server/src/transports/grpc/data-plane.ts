@@ -25,6 +25,8 @@ export interface DataPlaneDeps {
 // Shared immutable responses: the common answers need no allocation per call.
 const MISS = new pb._GetResponse({ result: pb.ECacheResult.Miss });
 const SET_OK = new pb._SetResponse({ result: pb.ECacheResult.Ok });
+const getResponse = (value: Uint8Array | undefined) => (value === undefined ? MISS : hitResponse(value));
+const setOk = () => SET_OK;
 const DELETED = new pb._DeleteResponse();
 const SETIF_STORED = new pb._SetIfResponse({ stored: new pb._SetIfResponse._Stored() });
 const SETIF_NOT_STORED = new pb._SetIfResponse({ not_stored: new pb._SetIfResponse._NotStored() });
@@ -87,13 +89,13 @@ function ttlUpdate(req: pb._UpdateTtlRequest): TtlUpdate {
 export function dataPlaneHandlers({ service, auth, onUnexpected }: DataPlaneDeps): UntypedServiceImplementation {
   const deps = { auth, onUnexpected };
   const handlers = {
-    Get: dataUnary(deps, async (p, cache, req: pb._GetRequest) => {
-      const value = await service.get(p, cache, req.cache_key);
-      return value === undefined ? MISS : hitResponse(value);
+    Get: dataUnary(deps, (p, cache, req: pb._GetRequest) => {
+      const value = service.getNow(p, cache, req.cache_key);
+      return value instanceof Promise ? value.then(getResponse) : getResponse(value);
     }),
-    Set: dataUnary(deps, async (p, cache, req: pb._SetRequest) => {
-      await service.set(p, cache, req.cache_key, req.cache_body, req.ttl_milliseconds);
-      return SET_OK;
+    Set: dataUnary(deps, (p, cache, req: pb._SetRequest) => {
+      const done = service.setNow(p, cache, req.cache_key, req.cache_body, req.ttl_milliseconds);
+      return done instanceof Promise ? done.then(setOk) : SET_OK;
     }),
     Delete: dataUnary(deps, async (p, cache, req: pb._DeleteRequest) => {
       await service.delete(p, cache, req.cache_key);

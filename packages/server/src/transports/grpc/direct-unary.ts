@@ -24,6 +24,7 @@
  */
 import http2 from 'node:http2';
 import { Metadata, type Server, type ServiceError, status } from '@grpc/grpc-js';
+import { AuthMemo } from '../../service/principal.ts';
 import { FRAMED, type FramedSerializer } from './hot-codecs.ts';
 
 /** The registered handler of one method, as grpc-js keeps it in `Server#handlers`. */
@@ -61,6 +62,7 @@ const DEADLINE_PATTERN = /(\d{1,8})\s*([HMSmun])/;
 const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
 
 const EMPTY: readonly string[] = Object.freeze([]);
+const MEMO = Symbol('cachette.authMemo');
 
 /**
  * The request headers as grpc-js's `Metadata` reads them (`get(name)` → values), without copying them into
@@ -72,6 +74,12 @@ class HeaderMetadata {
 
   constructor(headers: http2.IncomingHttpHeaders) {
     this.#headers = headers;
+  }
+
+  /** The first value of a (non `-bin`) header, without the array `get` builds. */
+  first(name: string): string | undefined {
+    const value = this.#headers[name];
+    return Array.isArray(value) ? value[0] : value;
   }
 
   get(name: string): Array<string | Buffer> {
@@ -145,6 +153,18 @@ export class DirectUnaryCall {
     const listeners = this.#onCancelled;
     this.#onCancelled = undefined;
     if (listeners !== undefined) for (const listener of listeners) listener();
+  }
+
+  /** The connection's {@link AuthMemo}: calls on one connection authenticate once per lookup period. */
+  authMemo(): AuthMemo | undefined {
+    const session = this.#stream.session as (http2.ServerHttp2Session & { [MEMO]?: AuthMemo }) | undefined;
+    if (session === undefined) return undefined;
+    let memo = session[MEMO];
+    if (memo === undefined) {
+      memo = new AuthMemo();
+      session[MEMO] = memo;
+    }
+    return memo;
   }
 
   getPeer(): string {

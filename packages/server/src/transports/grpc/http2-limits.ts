@@ -59,10 +59,13 @@ export function limitHttp2Servers(server: Server, limits: Http2Limits): () => vo
         return;
       }
       pending.set(stream, Date.now() + limits.requestTimeoutMs);
-      const done = () => pending.delete(stream);
-      stream.once('end', done);
-      stream.once('close', done);
+      // Shared listeners (no closure per call): `this` is the stream.
+      stream.on('end', untrack);
+      stream.on('close', untrack);
     });
+  }
+  function untrack(this: http2.ServerHttp2Stream): void {
+    pending.delete(this);
   }
   const sweepMs = Math.max(50, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4)));
   const sweep = setInterval(() => {

@@ -4,7 +4,7 @@
  * method at registration; per call it allocates nothing beyond the async frame.
  */
 import type { Metadata, ServerUnaryCall, ServerWritableStream, sendUnaryData } from '@grpc/grpc-js';
-import type { Authenticator, Principal } from '../../service/principal.ts';
+import type { Authenticator, AuthMemo, Principal } from '../../service/principal.ts';
 import { cacheNameOf, tokenOf } from './call-context.ts';
 import { toGrpcError, type UnexpectedErrorSink } from './status.ts';
 
@@ -13,19 +13,57 @@ export interface HandlerDeps {
   readonly onUnexpected: UnexpectedErrorSink;
 }
 
-/** A unary handler for a data-plane method: `run` gets the principal, the `cache` header and the request. */
+/** A call that can lend its connection's {@link AuthMemo} (direct-unary's calls can; grpc-js's cannot). */
+interface WithAuthMemo {
+  authMemo?: () => AuthMemo | undefined;
+}
+
+/**
+ * A unary handler for a data-plane method: `run` gets the principal, the `cache` header and the request,
+ * and answers with a value or a promise. On a connection whose key is remembered and a `run` that answers
+ * synchronously (a known cache on the embedded engine), the call is answered without a single promise.
+ */
 export function dataUnary<Req, Res>(
   deps: HandlerDeps,
-  run: (principal: Principal, cache: string, request: Req) => Promise<Res>,
-): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => Promise<void> {
-  return async (call, callback) => {
-    try {
-      const principal = await deps.auth.authenticate(tokenOf(call.metadata), call.getPeer());
-      callback(null, await run(principal, cacheNameOf(call.metadata), call.request));
-    } catch (e) {
-      callback(toGrpcError(e, deps.onUnexpected));
+  run: (principal: Principal, cache: string, request: Req) => Res | Promise<Res>,
+): (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void {
+  return (call, callback) => {
+    const token = tokenOf(call.metadata);
+    const memo = (call as WithAuthMemo).authMemo?.();
+    const principal = memo === undefined ? undefined : deps.auth.recall(token, memo);
+    if (principal !== undefined) {
+      answer(deps, run, principal, call, callback);
+      return;
     }
+    deps.auth.authenticate(token, call.getPeer(), memo).then(
+      (p) => answer(deps, run, p, call, callback),
+      (e: unknown) => callback(toGrpcError(e, deps.onUnexpected)),
+    );
   };
+}
+
+function answer<Req, Res>(
+  deps: HandlerDeps,
+  run: (principal: Principal, cache: string, request: Req) => Res | Promise<Res>,
+  principal: Principal,
+  call: ServerUnaryCall<Req, Res>,
+  callback: sendUnaryData<Res>,
+): void {
+  let result: Res | Promise<Res>;
+  try {
+    result = run(principal, cacheNameOf(call.metadata), call.request);
+  } catch (e) {
+    callback(toGrpcError(e, deps.onUnexpected));
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then(
+      (value) => callback(null, value),
+      (e: unknown) => callback(toGrpcError(e, deps.onUnexpected)),
+    );
+  } else {
+    callback(null, result);
+  }
 }
 
 /** A unary handler for a control-plane method (the cache, if any, is in the request body). */

@@ -53,18 +53,26 @@ async function keptTtl(c: RespConnection, key: Buffer): Promise<number> {
   return ttl === undefined || ttl <= 0 ? c.ctx.defaultTtlMs : ttl;
 }
 
-export async function get(c: RespConnection, argv: Buffer[]): Promise<void> {
-  c.out.bulk(await c.service.get(c.p, c.cache, argv[1]!));
+// GET and plain SET answer synchronously when the service does (a known cache on the embedded engine), so
+// a pipeline of them runs without a promise per command.
+export function get(c: RespConnection, argv: Buffer[]): Promise<void> | undefined {
+  const value = c.service.getNow(c.p, c.cache, argv[1]!);
+  if (value instanceof Promise) return value.then((v) => c.out.bulk(v));
+  c.out.bulk(value);
+  return undefined;
 }
 
-export async function set(c: RespConnection, argv: Buffer[]): Promise<void> {
+export function set(c: RespConnection, argv: Buffer[]): Promise<void> | undefined {
+  if (argv.length !== 3) return setWithOptions(c, argv);
+  const done = c.service.setNow(c.p, c.cache, argv[1]!, argv[2]!, c.ctx.defaultTtlMs);
+  if (done instanceof Promise) return done.then(() => c.out.ok());
+  c.out.ok();
+  return undefined;
+}
+
+async function setWithOptions(c: RespConnection, argv: Buffer[]): Promise<void> {
   const key = argv[1]!;
   const value = argv[2]!;
-  if (argv.length === 3) {
-    await c.service.set(c.p, c.cache, key, value, c.ctx.defaultTtlMs);
-    c.out.ok();
-    return;
-  }
   let condition: SetCondition | undefined;
   let returnOld = false;
   let keepTtl = false;

@@ -97,13 +97,7 @@ export function registerTopicEvents(app: FastifyInstance, topics: TopicService):
     });
     const sink = new SseSink(response);
     // Errors thrown by subscribe() (nothing written yet) get Fastify's usual JSON answer.
-    subscription = await topics.subscribe(
-      request.principal,
-      request.params.cache,
-      request.params.topic,
-      resume,
-      sink,
-    );
+    subscription = await topics.subscribe(request.principal, request.params.cache, request.params.topic, resume, sink);
     // The stream is ours from here: Fastify must not answer.
     reply.hijack();
     if (gone) subscription.close();

@@ -120,6 +120,157 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await poll(() => page.locator('main').textContent()).toContain("No item 'nobody' (miss).");
   });
 
+  it('adds to and edits a dictionary, a list, a set and a sorted set through the forms', {
+    timeout: 90_000,
+  }, async () => {
+    await page.goto(`${server.httpUrl}/console#/items/${cacheName}`);
+    await page.waitForSelector('h3:has-text("Collections")');
+    const card = page.locator('section:has(h3:has-text("Collections"))');
+    const form = (title: string) => card.locator(`form[aria-label="${title}"]`);
+    const rows = () =>
+      card
+        .locator('[data-testid=collection] tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const held = async (path: string) =>
+      (
+        await fetch(`${server.httpUrl}/v1/caches/${cacheName}/${path}`, {
+          headers: { authorization: server.devApiKey },
+        })
+      ).json();
+
+    // Dictionary: two fields in one set (the second pair added with the keyboard), an increment, a removal.
+    await card.locator('select[name=type]').selectOption('dictionary');
+    await card.locator('input[name=name]').fill('prefs');
+    const setFields = form('Set fields');
+    await setFields.locator('input[name=field1]').fill('theme');
+    await setFields.locator('textarea[name=value1]').fill('dark');
+    await setFields.locator('button:has-text("Add a field")').focus();
+    await page.keyboard.press('Enter');
+    await setFields.locator('input[name=field2]').fill('lang');
+    await setFields.locator('textarea[name=value2]').fill('en');
+    await setFields.locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain('Set 2 fields.');
+    const increment = form('Increment a field');
+    await increment.locator('input[name=field]').fill('visits');
+    await increment.locator('input[name=amount]').fill('3');
+    // Enter in a field submits its form.
+    await increment.locator('input[name=amount]').press('Enter');
+    await poll(() => notice().textContent()).toContain("Field 'visits' is now 3.");
+    await form('Remove a field').locator('input[name=field]').fill('lang');
+    await form('Remove a field').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain("Field 'lang' removed.");
+    await poll(rows).toEqual([
+      ['theme', 'dark'],
+      ['visits', '3'],
+    ]);
+    expect(await held('dictionaries/prefs')).toEqual({
+      items: expect.arrayContaining([
+        { field: 'theme', value: 'dark' },
+        { field: 'visits', value: '3' },
+      ]),
+    });
+    // A list op on the dictionary's name: the server's FAILED_PRECONDITION, in the page.
+    await card.locator('select[name=type]').selectOption('list');
+    await form('Push a value').locator('textarea[name=value]').fill('x');
+    await form('Push a value').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain('FAILED_PRECONDITION');
+
+    // List: push back a, b, c and front z, pop the back, retain from index 1, remove a value.
+    await card.locator('input[name=name]').fill('queue');
+    const push = form('Push a value');
+    for (const [value, end] of [
+      ['a', 'back'],
+      ['b', 'back'],
+      ['c', 'back'],
+      ['z', 'front'],
+    ] as const) {
+      await push.locator('textarea[name=value]').fill(value);
+      await push.locator('select[name=end]').selectOption(end);
+      await push.locator('button[type=submit]').click();
+      await poll(() => notice().textContent()).toContain(`Pushed to the ${end}`);
+    }
+    await poll(rows).toEqual([
+      ['0', 'z'],
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ]);
+    await form('Pop a value').locator('select[name=end]').selectOption('back');
+    await form('Pop a value').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain("Popped 'c' from the back; 3 left.");
+    await form('Retain a range').locator('input[name=start]').fill('1');
+    await form('Retain a range').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain('the list holds 2');
+    await form('Remove a value').locator('textarea[name=value]').fill('a');
+    await form('Remove a value').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain("Removed every 'a'; the list holds 1.");
+    expect(await held('lists/queue')).toEqual({ values: ['b'] });
+
+    // Set: add three elements (one per line), remove one.
+    await card.locator('select[name=type]').selectOption('set');
+    await card.locator('input[name=name]').fill('tags');
+    await form('Add elements').locator('textarea[name=entries]').fill('red\ngreen\nblue');
+    await form('Add elements').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain('Added 3 elements.');
+    await form('Remove elements').locator('textarea[name=entries]').fill('green');
+    await form('Remove elements').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain('Removed 1 element.');
+    await poll(async () => (await rows()).flat().sort()).toEqual(['blue', 'red']);
+
+    // Sorted set: put three members, increment one, remove one, fetch by score and by rank.
+    await card.locator('select[name=type]').selectOption('sorted set');
+    await card.locator('input[name=name]').fill('scores');
+    const put = form('Put a member');
+    for (const [value, score] of [
+      ['alice', '10'],
+      ['bob', '30'],
+      ['carol', '20'],
+    ] as const) {
+      await put.locator('input[name=value]').fill(value);
+      await put.locator('input[name=score]').fill(score);
+      await put.locator('button[type=submit]').click();
+      await poll(() => notice().textContent()).toContain(`'${value}' now scores ${score}.`);
+    }
+    await form('Increment a score').locator('input[name=value]').fill('alice');
+    await form('Increment a score').locator('input[name=amount]').fill('15');
+    await form('Increment a score').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain("'alice' now scores 25.");
+    await form('Remove a member').locator('input[name=value]').fill('carol');
+    await form('Remove a member').locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain("'carol' removed.");
+    const range = form('Fetch a range');
+    await range.locator('select[name=by]').selectOption('score');
+    await range.locator('input[name=from]').fill('26');
+    await range.locator('select[name=order]').selectOption('descending');
+    await range.locator('button[type=submit]').click();
+    await poll(() => card.locator('[data-testid=collection-summary]').textContent()).toContain('scores 26 to +∞');
+    expect(await rows()).toEqual([['bob', '30']]);
+    await range.locator('select[name=by]').selectOption('rank');
+    await range.locator('input[name=from]').fill('0');
+    await range.locator('input[name=to]').fill('2');
+    await range.locator('select[name=order]').selectOption('ascending');
+    await range.locator('button[type=submit]').click();
+    await poll(rows).toEqual([
+      ['alice', '25'],
+      ['bob', '30'],
+    ]);
+    await shot(page, 'collections');
+    // A bad score is refused in the page, before any call.
+    await put.locator('input[name=value]').fill('dave');
+    await put.locator('input[name=score]').fill('lots');
+    await put.locator('button[type=submit]').click();
+    await poll(() => notice().textContent()).toContain("Score must be a number, got 'lots'.");
+    expect(await held('sorted-sets/scores')).toEqual({
+      elements: [
+        { value: 'alice', score: 25 },
+        { value: 'bob', score: 30 },
+      ],
+    });
+    // Delete asks first (the test confirms), then the collection is gone.
+    await card.locator('button:has-text("Delete sorted set")').click();
+    await poll(() => notice().textContent()).toContain("The sorted set 'scores' was deleted.");
+  });
+
   it('publishes to a topic and shows it arriving in the live view', { timeout: 60_000 }, async () => {
     await page.click('a:has-text("Topics")');
     await page.waitForSelector('h3:has-text("Live view")');

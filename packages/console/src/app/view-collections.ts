@@ -302,11 +302,11 @@ export function collectionsCard(cache: string): HTMLElement {
           what === 'add' ? 'Add elements' : 'Remove elements',
           what === 'add' ? 'Add' : 'Remove',
           async (form) => {
-            const elements = lines((form.elements.namedItem('elements') as HTMLTextAreaElement).value, 'element');
+            const elements = lines((form.elements.namedItem('entries') as HTMLTextAreaElement).value, 'element');
             await post(what, { elements, ...(what === 'add' ? ttlJson() : {}) });
             return `${what === 'add' ? 'Added' : 'Removed'} ${elements.length} element${elements.length === 1 ? '' : 's'}.`;
           },
-          field('Elements', h('textarea', { name: 'elements', rows: 3 }), 'One per line.'),
+          field('Elements', h('textarea', { name: 'entries', rows: 3 }), 'One per line.'),
         ),
       ),
     'sorted set': () => [

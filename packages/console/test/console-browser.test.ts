@@ -8,6 +8,7 @@
  * `CACHETTE_SCREENSHOTS=1` also writes the screenshots the README shows into docs/.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,44 @@ const screenshots = process.env.CACHETTE_SCREENSHOTS === '1';
 
 async function shot(page: Page, name: string): Promise<void> {
   if (screenshots) await page.screenshot({ path: join(docs, `console-${name}.png`), fullPage: true });
+}
+
+/**
+ * A TCP relay in front of the server's HTTP port, so a test can cut every open connection at once (what a
+ * flaky network or a load balancer does); new connections go through again at once.
+ */
+async function relay(port: () => number): Promise<{ url: string; cut: () => void; close: () => Promise<void> }> {
+  const pairs = new Set<[Socket, Socket]>();
+  const tcp: TcpServer = createTcpServer((client) => {
+    const upstream = connect(port(), '127.0.0.1');
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    const drop = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  const address = tcp.address();
+  if (address === null || typeof address === 'string') throw new Error('no relay port');
+  const cut = () => {
+    for (const [client, upstream] of [...pairs]) {
+      client.destroy();
+      upstream.destroy();
+    }
+  };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut,
+    close: () => {
+      cut();
+      return new Promise((resolve) => tcp.close(() => resolve()));
+    },
+  };
 }
 
 describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without /usr/bin/chromium)', () => {
@@ -433,6 +472,73 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await page.waitForSelector('main h2');
     await shot(page, 'phone');
     await page.setViewportSize({ width: 1200, height: 800 });
+  });
+
+  it('resumes the live view after a dropped connection and after a server restart', { timeout: 120_000 }, async () => {
+    const through = await relay(() => server.httpPort);
+    const live = await browser.context.newPage();
+    try {
+      // The relay is another origin: this tab signs in with the same key.
+      await live.goto(`${through.url}/console`);
+      await live.evaluate((key) => {
+        sessionStorage.setItem('cachette.apiKey', key);
+        sessionStorage.setItem('cachette.managing', 'true');
+      }, server.devApiKey);
+      await live.goto(`${through.url}/console#/topics/${cacheName}`);
+      await live.locator('form:has(h3:has-text("Live view")) input[name=topic]').fill('feed');
+      await live.locator('form:has(h3:has-text("Live view")) button[type=submit]').click();
+      await live.waitForSelector('[data-testid=watch-state][data-state=live]');
+      const before = server.topics.subscriptionCount();
+      const publish = async (text: string) => {
+        const answer = await fetch(`${server.httpUrl}/topics/${cacheName}/feed`, {
+          method: 'POST',
+          headers: { authorization: server.devApiKey, 'content-type': 'text/plain' },
+          body: text,
+        });
+        expect(answer.status).toBe(204);
+      };
+      const shown = () =>
+        live
+          .locator('[data-testid=messages] li[data-sequence]')
+          .evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-page')}:${li.textContent}`).reverse());
+      await publish('one');
+      await publish('two');
+      await poll(async () => (await shown()).length).toBe(2);
+      const page1 = (await shown())[0]?.split(':')[0];
+
+      // The network drops every connection; two messages go out while the page is away.
+      through.cut();
+      await publish('three');
+      await publish('four');
+      await poll(() => live.locator('[data-testid=watch-state]').textContent()).toContain('reconnected 1×');
+      await publish('five');
+      await poll(shown).toEqual(
+        ['#1 one', '#2 two', '#3 three', '#4 four', '#5 five'].map((text) => `${page1}:${text}`),
+      );
+      expect(await live.locator('[data-testid=discontinuity]').count()).toBe(0);
+      // The dropped connection's subscription was let go: one subscription, the resumed one.
+      await poll(() => server.topics.subscriptionCount()).toBe(before);
+
+      // The server restarts on the same port: the in-process topic bus starts a new numbering, so the page
+      // says what it may have missed, then goes on.
+      const { grpcPort, httpPort } = server;
+      const key = server.devApiKey;
+      await server.close();
+      server = await createServerFromSettings({ port: grpcPort, httpPort, dataDir, logger: createLogger('silent') });
+      expect(server.devApiKey).toBe(key);
+      await poll(() => live.locator('[data-testid=watch-state]').textContent()).toContain('reconnected 2×');
+      await poll(() => live.locator('[data-testid=discontinuity]').textContent()).toContain('numbering restarted');
+      await publish('six');
+      await poll(async () => (await shown()).length).toBe(6);
+      expect((await shown()).at(-1)).toMatch(/^\d+:#1 six$/);
+      expect((await shown()).at(-1)?.split(':')[0]).not.toBe(page1);
+      await shot(live, 'topics-resumed');
+      await live.click('button:has-text("Stop")');
+      await live.waitForSelector('[data-testid=watch-state][data-state=stopped]');
+    } finally {
+      await live.close();
+      await through.close();
+    }
   });
 
   it('deletes the cache after confirmation, and signs out', { timeout: 60_000 }, async () => {

@@ -83,7 +83,8 @@ class LiveTopic {
   private lastId: string | undefined;
   private page: number | undefined;
   private sequence = 0;
-  private reconnects = 0;
+  /** Connections that went live: after the first, each one is a resumption. */
+  private opened = 0;
 
   constructor(
     private readonly cache: string,
@@ -109,13 +110,12 @@ class LiveTopic {
         if (this.signal.aborted) return;
         // The first connection's errors (no such cache, no rights) are the answer to the click; later ones
         // are retried while they look passing.
-        if (this.lastId === undefined && this.reconnects === 0) throw e;
+        if (this.opened === 0) throw e;
         if (!transient(e)) throw e;
         ending = 'dropped';
         failures++;
       }
       if (ending !== 'dropped' || this.signal.aborted) return;
-      this.reconnects++;
       const delayMs = Math.min(500 * 2 ** failures, 5000);
       this.setState('reconnecting', `Connection lost; reconnecting to '${this.topic}' in ${delayMs / 1000} s…`);
       await pause(delayMs, this.signal);
@@ -145,7 +145,8 @@ class LiveTopic {
         parsed.error?.message ?? response.statusText,
       );
     }
-    const again = this.reconnects > 0 ? ` (reconnected ${this.reconnects}×, resumed after the last message shown)` : '';
+    const again = this.opened > 0 ? ` (reconnected ${this.opened}×, resumed after the last message shown)` : '';
+    this.opened++;
     this.setState('live', `Watching '${this.topic}' in '${this.cache}': new messages appear below${again}.`);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffered = '';

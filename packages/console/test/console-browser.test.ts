@@ -12,10 +12,12 @@ import { connect, createServer as createTcpServer, type Socket, type Server as T
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { type CachetteServer, createLogger, createServerFromSettings } from '@cachette/server';
 import { apiKeyIn, chromiumAvailable, type LaunchedBrowser, launchChromium, outbox } from '@cachette/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleFiles } from '../src/index.ts';
 
 // The page answers when the server and the browser do: on a loaded machine that can take seconds.
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
@@ -468,10 +470,72 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
       const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
       expect(overflow, hash).toBeLessThanOrEqual(0);
     }
+    // Every collection type's forms fit too.
+    await page.goto(`${server.httpUrl}/console#/items/${cacheName}`);
+    await page.waitForSelector('h3:has-text("Collections")');
+    for (const type of ['dictionary', 'list', 'set', 'sorted set']) {
+      await page.locator('select[name=type]').selectOption(type);
+      await page.waitForSelector('form.op');
+      const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+      expect(overflow, type).toBeLessThanOrEqual(0);
+    }
+    await shot(page, 'phone-collections');
     await page.goto(`${server.httpUrl}/console#/caches`);
     await page.waitForSelector('main h2');
     await shot(page, 'phone');
     await page.setViewportSize({ width: 1200, height: 800 });
+  });
+
+  it('ships a small console, gzipped, and measures its first load (figures logged, not asserted)', {
+    timeout: 120_000,
+  }, async () => {
+    // What the server sends: every file under /console, as built.
+    const files = consoleFiles();
+    const shipped = files.reduce((n, f) => n + f.body.length, 0);
+    const gzipped = files.reduce((n, f) => n + gzipSync(f.body, { level: 9 }).length, 0);
+    // A budget, so the console stays small: a framework or a bundled dependency would break it.
+    expect(shipped).toBeLessThan(120_000);
+    // The server gzips each file once and sends that to whoever accepts it (browsers do), the same bytes.
+    const main = files.find((f) => f.path === 'app/main.js');
+    for (const encoding of ['gzip, deflate, br', 'identity']) {
+      const answer = await fetch(`${server.httpUrl}/console/app/main.js`, { headers: { 'accept-encoding': encoding } });
+      expect(answer.headers.get('content-encoding')).toBe(encoding === 'identity' ? null : 'gzip');
+      expect(Buffer.from(await answer.arrayBuffer()).equals(main?.body ?? Buffer.alloc(0))).toBe(true);
+    }
+    const loads: Array<{ dcl: number; load: number; transferred: number }> = [];
+    const reloads: Array<{ dcl: number; transferred: number }> = [];
+    const measure = (p: Page) =>
+      p.evaluate(() => {
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+        const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+        return {
+          dcl: nav.domContentLoadedEventEnd,
+          load: nav.loadEventEnd,
+          transferred: nav.transferSize + resources.reduce((n, r) => n + r.transferSize, 0),
+        };
+      });
+    for (let i = 0; i < 5; i++) {
+      const fresh = await browser.context.newPage();
+      // A first visit: nothing in the browser's cache.
+      const cdp = await browser.context.newCDPSession(fresh);
+      await cdp.send('Network.clearBrowserCache');
+      await fresh.goto(`${server.httpUrl}/console`, { waitUntil: 'load' });
+      await fresh.waitForSelector('h2:has-text("Sign in")');
+      loads.push(await measure(fresh));
+      // A reload revalidates every file by ETag (304s).
+      await fresh.reload({ waitUntil: 'load' });
+      await fresh.waitForSelector('h2:has-text("Sign in")');
+      reloads.push(await measure(fresh));
+      await fresh.close();
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    console.info(
+      `console: ${files.length} files, ${(shipped / 1000).toFixed(1)} KB (${(gzipped / 1000).toFixed(1)} KB gzipped); ` +
+        `first load, median of ${loads.length}: DOMContentLoaded ${median(loads.map((l) => l.dcl)).toFixed(0)} ms, ` +
+        `load ${median(loads.map((l) => l.load)).toFixed(0)} ms, ${(median(loads.map((l) => l.transferred)) / 1000).toFixed(1)} KB transferred; ` +
+        `reload: DOMContentLoaded ${median(reloads.map((l) => l.dcl)).toFixed(0)} ms, ${(median(reloads.map((l) => l.transferred)) / 1000).toFixed(1)} KB`,
+    );
+    expect(loads.every((l) => l.transferred > 0)).toBe(true);
   });
 
   it('resumes the live view after a dropped connection and after a server restart', { timeout: 120_000 }, async () => {

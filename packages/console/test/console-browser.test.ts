@@ -187,7 +187,9 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await setFields.locator('textarea[name=value1]').fill('dark');
     await setFields.locator('button:has-text("Add a field")').focus();
     await page.keyboard.press('Enter');
-    await setFields.locator('input[name=field2]').fill('lang');
+    // The new pair's field has the focus: type on.
+    await page.waitForFunction("document.activeElement?.getAttribute('name') === 'field2'");
+    await page.keyboard.insertText('lang');
     await setFields.locator('textarea[name=value2]').fill('en');
     await setFields.locator('button[type=submit]').click();
     await poll(() => notice().textContent()).toContain('Set 2 fields.');

@@ -185,17 +185,24 @@ export function collectionsCard(cache: string): HTMLElement {
     const pairs = h('div', {});
     const addPair = () => {
       const i = pairs.childElementCount + 1;
+      const input = text(`field${i}`);
       pairs.append(
         h(
           'div',
           { class: 'pair' },
-          field(`Field ${i}`, text(`field${i}`)),
+          field(`Field ${i}`, input),
           field(`Value ${i}`, h('textarea', { name: `value${i}`, rows: 1 })),
         ),
       );
+      return input;
     };
     addPair();
-    const more = h('button', { type: 'button', class: 'secondary more', onclick: () => addPair() }, 'Add a field');
+    // The new field takes focus, so a keyboard user types on where the pair appeared.
+    const more = h(
+      'button',
+      { type: 'button', class: 'secondary more', onclick: () => addPair().focus() },
+      'Add a field',
+    );
     return op(
       'Set fields',
       'Set',

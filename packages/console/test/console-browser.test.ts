@@ -506,16 +506,17 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     }
     const loads: Array<{ dcl: number; load: number; transferred: number }> = [];
     const reloads: Array<{ dcl: number; transferred: number }> = [];
-    const measure = (p: Page) =>
-      p.evaluate(() => {
-        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-        const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    // Evaluated in the page (a string: this file is compiled without the DOM's types).
+    const measure = async (p: Page) =>
+      (await p.evaluate(`(() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const resources = performance.getEntriesByType('resource');
         return {
           dcl: nav.domContentLoadedEventEnd,
           load: nav.loadEventEnd,
           transferred: nav.transferSize + resources.reduce((n, r) => n + r.transferSize, 0),
         };
-      });
+      })()`)) as { dcl: number; load: number; transferred: number };
     for (let i = 0; i < 5; i++) {
       const fresh = await browser.context.newPage();
       // A first visit: nothing in the browser's cache.
@@ -546,10 +547,10 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     try {
       // The relay is another origin: this tab signs in with the same key.
       await live.goto(`${through.url}/console`);
-      await live.evaluate((key) => {
-        sessionStorage.setItem('cachette.apiKey', key);
-        sessionStorage.setItem('cachette.managing', 'true');
-      }, server.devApiKey);
+      await live.evaluate(
+        `sessionStorage.setItem('cachette.apiKey', ${JSON.stringify(server.devApiKey)}); ` +
+          "sessionStorage.setItem('cachette.managing', 'true')",
+      );
       await live.goto(`${through.url}/console#/topics/${cacheName}`);
       await live.locator('form:has(h3:has-text("Live view")) input[name=topic]').fill('feed');
       await live.locator('form:has(h3:has-text("Live view")) button[type=submit]').click();

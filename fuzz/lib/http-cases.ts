@@ -49,6 +49,11 @@ const QUERIES = [
   'limit=3',
   'limit=-1',
   'min=1&max=inf&min_exclusive=true',
+  'resume=1:2',
+  'resume=0:0',
+  'resume=999999999999999:999999999999999',
+  'resume=1:-1',
+  'resume=x',
 ];
 
 function fillParams(rng: Rng, url: string, cache: string): string {
@@ -108,6 +113,9 @@ export function startHttpCase(rng: Rng, t: HttpTarget): RunningCase {
   if (rng.chance(0.03)) headers.push(`X-Big: ${'h'.repeat(rng.pick([8000, 20_000, 70_000]))}`);
   if (rng.chance(0.03)) for (let i = 0; i < 200; i++) headers.push(`X-Many-${i}: v`);
   if (rng.chance(0.03)) headers.push('X-Forwarded-For: 1.2.3.4, ::1, garbage');
+  if (rng.chance(0.05))
+    headers.push(`Last-Event-ID: ${rng.pick(['1:1', '0:0', 'x', ':', '1:2:3', '9'.repeat(rng.size(500))])}`);
+  if (rng.chance(0.05)) headers.push(`Accept-Encoding: ${rng.pick(['gzip', 'gzip;q=0', 'GZIP, br', '*', ';;,,'])}`);
   const body = Buffer.from(
     rng.chance(0.5) ? jsonBody(rng) : rng.chance(0.5) ? '' : Buffer.from(rng.bytes(rng.size(2000))).toString('latin1'),
     'latin1',

@@ -1,16 +1,19 @@
 /**
  * `GET /v1/topics/:cache/:topic/events` (the console's live view) against a real server: authenticated like
  * every route, the topic service's errors before the stream opens, items in order as server-sent events
- * (text and bytes), an `end` event when the cache is deleted or the server stops, and the subscription
- * released when the client goes away.
+ * (text and bytes) with `<page>:<sequence>` ids, resuming after the last id seen (`Last-Event-ID` or
+ * `?resume`) with a discontinuity when the page is stale, an `end` event when the cache is deleted or the
+ * server stops, and the subscription released when the client goes away.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
 
+type SseEvent = { event: string; data: unknown; id?: string };
+
 /** Reads SSE events (comments skipped) from a streaming response until `count` have arrived. */
-async function readEvents(response: Response, count: number): Promise<Array<{ event: string; data: unknown }>> {
+async function readEvents(response: Response, count: number): Promise<SseEvent[]> {
   const reader = (response.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
-  const events: Array<{ event: string; data: unknown }> = [];
+  const events: SseEvent[] = [];
   let buffered = '';
   while (events.length < count) {
     const { value, done } = await reader.read();
@@ -23,7 +26,10 @@ async function readEvents(response: Response, count: number): Promise<Array<{ ev
       end = buffered.indexOf('\n\n');
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) });
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      if (event !== undefined && data !== undefined) {
+        events.push({ event, data: JSON.parse(data), ...(id === undefined ? {} : { id }) });
+      }
     }
   }
   reader.releaseLock();
@@ -73,12 +79,63 @@ describe('topic events over HTTP (server-sent events)', () => {
     expect((await post(new Uint8Array([0, 255]), 'application/octet-stream')).status).toBe(204);
     expect((await post('thrée', 'text/plain; charset=utf-8')).status).toBe(204);
     const events = await readEvents(response, 3);
+    const page = (events[0]?.data as { page: number } | undefined)?.page;
     expect(events).toEqual([
-      { event: 'item', data: { sequence: 1, page: expect.any(Number), text: 'one' } },
-      { event: 'item', data: { sequence: 2, page: expect.any(Number), base64: 'AP8=' } },
-      { event: 'item', data: { sequence: 3, page: expect.any(Number), text: 'thrée' } },
+      { event: 'item', id: `${page}:1`, data: { sequence: 1, page, text: 'one' } },
+      { event: 'item', id: `${page}:2`, data: { sequence: 2, page, base64: 'AP8=' } },
+      { event: 'item', id: `${page}:3`, data: { sequence: 3, page, text: 'thrée' } },
     ]);
     controller.abort();
+    await vi.waitFor(() => expect(b.server.topics.subscriptionCount()).toBe(0), { timeout: 20_000 });
+  });
+
+  it('resumes after the Last-Event-ID or ?resume it is given, with a discontinuity for a stale page', async () => {
+    const topic = uniqueName('resume');
+    const events = `${b.server.httpUrl}/v1/topics/${cache}/${topic}/events`;
+    const publish = async (text: string) =>
+      expect(
+        (
+          await fetch(`${b.server.httpUrl}/topics/${cache}/${topic}`, {
+            method: 'POST',
+            headers: { ...auth(), 'content-type': 'text/plain' },
+            body: text,
+          })
+        ).status,
+      ).toBe(204);
+    const first = new AbortController();
+    const live = await fetch(events, { headers: auth(), signal: first.signal });
+    await publish('a');
+    await publish('b');
+    const seen = await readEvents(live, 2);
+    const lastId = seen[1]?.id ?? '';
+    const page = Number(lastId.split(':')[0]);
+    expect(lastId).toBe(`${page}:2`);
+    // The connection drops; the topic goes on.
+    first.abort();
+    await publish('c');
+    await publish('d');
+    const second = new AbortController();
+    const resumed = await fetch(events, { headers: { ...auth(), 'last-event-id': lastId }, signal: second.signal });
+    expect(resumed.status).toBe(200);
+    expect((await readEvents(resumed, 2)).map((e) => [e.id, (e.data as { text: string }).text])).toEqual([
+      [`${page}:3`, 'c'],
+      [`${page}:4`, 'd'],
+    ]);
+    second.abort();
+    // The query form, and a page the topic never had (as after a server restart): a gap, then live messages.
+    const third = new AbortController();
+    const stale = await fetch(`${events}?resume=${page + 1}:7`, { headers: auth(), signal: third.signal });
+    // Headers arrive with the first event, written once subscribed: publishing now reaches the subscription.
+    const gap = readEvents(stale, 2);
+    await publish('e');
+    expect(await gap).toEqual([
+      { event: 'discontinuity', id: `${page}:4`, data: { lastSequence: 7, newSequence: 4, page } },
+      { event: 'item', id: `${page}:5`, data: { sequence: 5, page, text: 'e' } },
+    ]);
+    third.abort();
+    const bad = await fetch(`${events}?resume=yesterday`, { headers: auth() });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('INVALID_ARGUMENT');
     await vi.waitFor(() => expect(b.server.topics.subscriptionCount()).toBe(0), { timeout: 20_000 });
   });
 

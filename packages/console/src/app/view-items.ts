@@ -2,13 +2,14 @@
  * @module app/view-items
  * One cache's items: look a key up (value shown as text, pretty JSON, or size and base64 for binary data,
  * with its remaining TTL), set a value (text, JSON checked before sending, or a file's bytes), change the
- * TTL, delete. Collections (dictionary, list, set, sorted set) are read and deleted through the `/v1`
- * collection routes.
+ * TTL, delete. Below, the collections card ({@link collectionsCard}) reads, changes and deletes
+ * dictionaries, lists, sets and sorted sets.
  */
 import { ApiError, api, cachePath } from './api.ts';
 import { field, formValue, h, mount } from './dom.ts';
 import { bytes, duration } from './format.ts';
 import { attempt, showInfo } from './notice.ts';
+import { collectionsCard } from './view-collections.ts';
 
 const itemUrl = (cache: string, key: string, extra = '') =>
   `/cache/${encodeURIComponent(cache)}?key=${encodeURIComponent(key)}${extra}`;
@@ -180,82 +181,8 @@ function setPanel(cache: string): HTMLElement {
   );
 }
 
-const COLLECTIONS: Record<string, { path: string; rows: (answer: Record<string, unknown>) => string[][] }> = {
-  dictionary: {
-    path: 'dictionaries',
-    rows: (a) => (a.items as Array<{ field: string; value: string }>).map((i) => [i.field, i.value]),
-  },
-  list: { path: 'lists', rows: (a) => (a.values as string[]).map((v, i) => [String(i), v]) },
-  set: { path: 'sets', rows: (a) => (a.elements as string[]).map((v) => [v]) },
-  'sorted set': {
-    path: 'sorted-sets',
-    rows: (a) => (a.elements as Array<{ value: string; score: number }>).map((e) => [e.value, String(e.score)]),
-  },
-};
-
-function collectionPanel(cache: string, out: HTMLElement): HTMLElement {
-  const type = h('select', { name: 'type' }, ...Object.keys(COLLECTIONS).map((t) => h('option', { value: t }, t)));
-  const fetchCollection = async (kind: string, name: string) => {
-    const spec = COLLECTIONS[kind];
-    if (!spec) return;
-    const base = cachePath(cache, `/${spec.path}/${encodeURIComponent(name)}`);
-    let answer: Record<string, unknown>;
-    try {
-      answer = await api<Record<string, unknown>>(base);
-    } catch (e) {
-      if (e instanceof ApiError && e.reason === 'item_not_found') {
-        mount(out, h('p', { class: 'muted', role: 'status' }, `No ${kind} '${name}'.`));
-        return;
-      }
-      throw e;
-    }
-    const rows = spec.rows(answer);
-    mount(
-      out,
-      h('p', {}, `${kind} '${name}': ${rows.length} entr${rows.length === 1 ? 'y' : 'ies'}`),
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h('table', {}, h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c)))))),
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'danger',
-          onclick: (e: Event) =>
-            void attempt(async () => {
-              if (!confirm(`Delete ${kind} '${name}'?`)) return;
-              await api(base, { method: 'DELETE' });
-              showInfo(`${kind} '${name}' deleted.`);
-              mount(out);
-            }, e.currentTarget as HTMLButtonElement),
-        },
-        `Delete ${kind}`,
-      ),
-    );
-  };
-  return h(
-    'form',
-    {
-      class: 'card',
-      'aria-labelledby': 'collection-title',
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        const form = event.currentTarget as HTMLFormElement;
-        void attempt(() => fetchCollection(type.value, formValue(form, 'name')), form.querySelector('button'));
-      },
-    },
-    h('h3', { id: 'collection-title' }, 'Collections'),
-    field('Type', type),
-    field('Name', h('input', { name: 'name', required: true, autocomplete: 'off' })),
-    h('button', { type: 'submit' }, 'Fetch'),
-  );
-}
-
 export async function itemsView(root: HTMLElement, cache: string): Promise<void> {
   const itemOut = h('div', { 'aria-live': 'polite' });
-  const collectionOut = h('div', { 'aria-live': 'polite' });
   mount(
     root,
     h('h2', {}, 'Cache ', h('code', {}, cache)),
@@ -269,7 +196,6 @@ export async function itemsView(root: HTMLElement, cache: string): Promise<void>
       h('a', { href: `#/leaderboards/${encodeURIComponent(cache)}` }, 'Leaderboards'),
     ),
     h('div', { class: 'grid-2' }, h('div', {}, lookupPanel(cache, itemOut), itemOut), setPanel(cache)),
-    collectionPanel(cache, collectionOut),
-    collectionOut,
+    collectionsCard(cache),
   );
 }

@@ -9,7 +9,7 @@ const server = await createServerFromSettings({ host: '127.0.0.1', port: Number(
 const authorization = secretOf(server.devApiKey ?? '');
 const address = `127.0.0.1:${server.grpcPort}`;
 const control = new RawGrpcClient(address, { authorization });
-await control.ok(paths.createCache, encode.createCache(CACHE_NAME));
+await control.ok(paths.createCache, encode.createCache(CACHE_NAME)); await control.ok(paths.createCache, encode.createCache('default-cache'));
 control.close();
 const c = new RawGrpcClient(address, { authorization, cache: CACHE_NAME });
 for (let i = 0; i < 1000; i++) await c.ok(paths.set, encode.set(keyOf(i)));

@@ -5,7 +5,7 @@
 import { ErrorCode, ManualClock } from '@cachette/core';
 import { type MetadataStore, openSqliteMetadata } from '@cachette/metadata';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuthMemo, Authenticator } from '../../src/service/principal.ts';
+import { Authenticator, AuthMemo } from '../../src/service/principal.ts';
 
 describe('Authenticator.recall with an AuthMemo', () => {
   let clock: ManualClock;

@@ -11,7 +11,6 @@
  * `node --import tsx bench/collections.ts [--quick] [--duration S] [--warmup S] [--members N] [--memory-only]
  * [--json PATH]`. It starts its own server in this process (idle while h2load and redis-benchmark run).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +22,12 @@ import { createServerFromSettings } from '@cachette/server';
 import { cache } from '@gomomento/generated-types';
 import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
 import { installCleanup } from './lib/children.ts';
-import { ensureH2load, runH2load } from './lib/h2load.ts';
+import { ensureH2load } from './lib/h2load.ts';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
 import { startRedis } from './lib/redis.ts';
 import { formatCollections } from './lib/report.ts';
 import type { CollectionMemoryRow, CollectionRow, CollectionsResult } from './lib/results.ts';
+import { assertNoFailedCalls, runSideBySide } from './lib/side-by-side.ts';
 import { grpcFrame, TTL_MS, VALUE } from './lib/wire.ts';
 
 import pb = cache.cache_client;
@@ -193,20 +193,22 @@ async function main(): Promise<void> {
     const headers = { cache: 'bench' };
     const raw = new RawGrpcClient(server.grpcAddress, headers);
     for (const [name, path, body, command] of MEMORY_ONLY ? [] : cases) {
-      // h2load counts any HTTP 200 as a success, and gRPC errors travel as 200 + grpc-status: check once first.
-      await raw.ok(path, body);
-      const r = await runH2load(h2load, {
-        url: `http://${server.grpcAddress}${path}`,
-        body,
-        headers: { 'content-type': 'application/grpc', te: 'trailers', ...headers },
-        clients: 5,
-        streams: IN_FLIGHT / 5,
-        durationS: SECONDS,
-        warmupS: WARMUP,
-      });
-      if (r.failed + r.errored + r.non2xx > 0)
-        throw new Error(`${name}: ${r.failed + r.errored + r.non2xx} failed calls`);
-      const redisPerSecond = redisBenchmark(redis.port, command);
+      const { cachette: r, redisPerSecond } = await runSideBySide(
+        {
+          h2load,
+          grpcAddress: server.grpcAddress,
+          headers,
+          path,
+          body,
+          redisPort: redis.port,
+          command,
+          inFlight: IN_FLIGHT,
+          seconds: SECONDS,
+          warmupS: WARMUP,
+          redisRequests: REDIS_REQUESTS,
+        },
+        () => raw.ok(path, body),
+      );
       log(`${name}: cachette ${fmt(r.callsPerSecond)}/s, redis ${command[0]} ${fmt(redisPerSecond)}/s`);
       rows.push({
         cachette: name,
@@ -219,9 +221,7 @@ async function main(): Promise<void> {
     }
     raw.close();
     // Every call of every run must have succeeded: the service counts outcomes per operation.
-    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
-    const failures = metrics.split('\n').filter((l) => /^cachette_requests_total\{.*outcome="[A-Z_]+"/.test(l));
-    if (failures.length > 0) throw new Error(`failed calls during the runs:\n${failures.join('\n')}`);
+    await assertNoFailedCalls(server.httpUrl);
     const memory = await bytesPerElement(redis);
 
     const result: CollectionsResult = {
@@ -245,18 +245,6 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
     await redis.stop();
   }
-}
-
-/** redis-benchmark's requests/s for one command, `IN_FLIGHT` clients, unpipelined. */
-function redisBenchmark(port: number, command: string[]): number {
-  const r = spawnSync(
-    'redis-benchmark',
-    ['-p', String(port), '-c', String(IN_FLIGHT), '-n', String(REDIS_REQUESTS), '-q', ...command],
-    { encoding: 'utf8' },
-  );
-  const m = /([\d.]+) requests per second/.exec(r.stdout.replaceAll(/\r/g, '\n'));
-  if (m === null) throw new Error(`redis-benchmark printed no rate: ${r.stdout} ${r.stderr}`);
-  return Number(m[1]);
 }
 
 async function bytesPerElement(redis: Awaited<ReturnType<typeof startRedis>>): Promise<CollectionMemoryRow[]> {

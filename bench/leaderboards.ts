@@ -24,7 +24,6 @@
  * [--results-dir DIR]`; `--quick` = 2 s runs after 1 s warm-up. Prints a table; writes
  * `bench/results/leaderboards-<time>.json` (or into DIR).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,9 +35,10 @@ import { Metadata } from '@grpc/grpc-js';
 import { dataPlaneHandlers } from '../packages/server/src/transports/grpc/data-plane.ts';
 import { leaderboardHandlers } from '../packages/server/src/transports/grpc/leaderboard-plane.ts';
 import { installCleanup } from './lib/children.ts';
-import { ensureH2load, runH2load } from './lib/h2load.ts';
+import { ensureH2load } from './lib/h2load.ts';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
 import { startRedis } from './lib/redis.ts';
+import { assertNoFailedCalls, runSideBySide } from './lib/side-by-side.ts';
 import { grpcFrame } from './lib/wire.ts';
 
 import pb = leaderboard.leaderboard;
@@ -192,26 +192,30 @@ async function main(): Promise<void> {
       ],
     ];
     for (const [name, path, body, command] of cases) {
-      // h2load counts any HTTP 200 as a success and gRPC errors travel as 200 + grpc-status: check once first.
-      const reply = await raw.ok(path, body);
-      if (
-        path.endsWith('GetByRank') &&
-        pb._GetByRankResponse.deserialize(reply[0]!).elements.length !== Math.min(10, ELEMENTS)
-      ) {
-        throw new Error(`${name}: wrong answer`);
-      }
-      const r = await runH2load(h2load, {
-        url: `http://${server.grpcAddress}${path}`,
-        body,
-        headers: { 'content-type': 'application/grpc', te: 'trailers', ...headers },
-        clients: 5,
-        streams: IN_FLIGHT / 5,
-        durationS: SECONDS,
-        warmupS: WARMUP_S,
-      });
-      if (r.failed + r.errored + r.non2xx > 0)
-        throw new Error(`${name}: ${r.failed + r.errored + r.non2xx} failed calls`);
-      const redisPerSecond = redisBenchmark(redis.port, command);
+      const { cachette: r, redisPerSecond } = await runSideBySide(
+        {
+          h2load,
+          grpcAddress: server.grpcAddress,
+          headers,
+          path,
+          body,
+          redisPort: redis.port,
+          command,
+          inFlight: IN_FLIGHT,
+          seconds: SECONDS,
+          warmupS: WARMUP_S,
+          redisRequests: Math.max(20_000, SECONDS * 30_000),
+        },
+        async () => {
+          const reply = await raw.ok(path, body);
+          if (
+            path.endsWith('GetByRank') &&
+            pb._GetByRankResponse.deserialize(reply[0]!).elements.length !== Math.min(10, ELEMENTS)
+          ) {
+            throw new Error(`${name}: wrong answer`);
+          }
+        },
+      );
       log(`${name}: cachette ${fmt(r.callsPerSecond)}/s, redis ${command[0]} ${fmt(redisPerSecond)}/s`);
       rows.push({
         cachette: name,
@@ -223,9 +227,7 @@ async function main(): Promise<void> {
     }
     cpuRows = await cpuPerCall(server, cases);
     // Every call of every run must have succeeded: the service counts outcomes per operation.
-    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
-    const failures = metrics.split('\n').filter((l) => /^cachette_requests_total\{.*outcome="[A-Z_]+"/.test(l));
-    if (failures.length > 0) throw new Error(`failed calls during the runs:\n${failures.join('\n')}`);
+    await assertNoFailedCalls(server.httpUrl);
   } finally {
     raw.close();
     await server.close(1_000);
@@ -299,18 +301,6 @@ async function cpuPerCall(
     out.push({ call: name, cpuMicros: (used.user + used.system) / 20_000 });
   }
   return out;
-}
-
-/** redis-benchmark's requests/s for one command, `IN_FLIGHT` clients, unpipelined. */
-function redisBenchmark(port: number, command: string[]): number {
-  const r = spawnSync(
-    'redis-benchmark',
-    ['-p', String(port), '-c', String(IN_FLIGHT), '-n', String(Math.max(20_000, SECONDS * 30_000)), '-q', ...command],
-    { encoding: 'utf8' },
-  );
-  const m = /([\d.]+) requests per second/.exec(r.stdout.replaceAll(/\r/g, '\n'));
-  if (m === null) throw new Error(`redis-benchmark printed no rate: ${r.stdout} ${r.stderr}`);
-  return Number(m[1]);
 }
 
 main().then(

@@ -308,6 +308,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
     if (config.redisPort !== undefined) {
       const redis = createRespServer({
         service,
+        topics,
         auth,
         clock,
         limits: config.limits,

@@ -73,6 +73,10 @@ function narrower(server: number, plan: number | null | undefined): number {
 type Bucket = { tokens: number; lastMs: number };
 const MAX_BUCKETS = 100_000;
 
+function topicKey(cacheId: string, topic: string): string {
+  return `${cacheId}\n${topic}`;
+}
+
 function validateResume(resume: TopicResumePoint): void {
   for (const [what, n] of [
     ['resume_at_topic_sequence_number', resume.sequence],
@@ -84,12 +88,23 @@ function validateResume(resume: TopicResumePoint): void {
   }
 }
 
+/** What a publish assigned, and how many subscribers on this gateway it was delivered to. */
+export interface Published extends PublishedAt {
+  /**
+   * Subscriptions of the topic on this gateway (every transport) when it was published: Redis's PUBLISH
+   * reply. Subscribers on other gateways of a cluster are not counted (Redis Cluster counts node-local too).
+   */
+  readonly localSubscribers: number;
+}
+
 /** Topics of every cache, for any transport. */
 export class TopicService implements SubscriptionOwner {
   private readonly directory: CacheDirectory;
   private readonly observer: OperationObserver;
   /** cache id → its live subscriptions on this gateway. */
   private readonly byCache = new Map<string, Set<TopicSubscription>>();
+  /** `cacheId \n topic` → live subscriptions of that topic on this gateway (PUBLISH's count). */
+  private readonly byTopic = new Map<string, number>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly publishListeners: PublishListener[] = [];
   private readonly heartbeats: NodeJS.Timeout | undefined;
@@ -106,7 +121,7 @@ export class TopicService implements SubscriptionOwner {
   }
 
   /** Publishes `value` to `topic` of `cache`; resolves with the sequence number it got. */
-  async publish(principal: Principal, cache: string, topic: string, value: TopicValue): Promise<PublishedAt> {
+  async publish(principal: Principal, cache: string, topic: string, value: TopicValue): Promise<Published> {
     const t0 = performance.now();
     try {
       validateTopicName(topic);
@@ -127,12 +142,13 @@ export class TopicService implements SubscriptionOwner {
         narrower(this.options.limits.publishesPerSecond, plan.maxTopicPublishesPerSecond),
       );
       const publisherId = '';
+      const localSubscribers = this.byTopic.get(topicKey(record.id, topic)) ?? 0;
       const published = await this.options.bus.publish(record.id, topic, value, publisherId);
       this.observer.observe('topicPublish', principal.accountId, cache, 'ok', performance.now() - t0, bytes, 0);
       for (const listener of this.publishListeners) {
         listener(principal.accountId, cache, record.id, topic, value, published, publisherId);
       }
-      return published;
+      return { sequence: published.sequence, page: published.page, localSubscribers };
     } catch (e) {
       throw this.failed('topicPublish', principal, cache, t0, e);
     }
@@ -174,6 +190,7 @@ export class TopicService implements SubscriptionOwner {
         record.id,
         principal.accountId,
         cache,
+        topic,
         maxQueuedMessages,
         maxQueuedBytes,
       );
@@ -182,6 +199,8 @@ export class TopicService implements SubscriptionOwner {
         this.byCache.set(record.id, subs);
       }
       subs.add(sub); // counted before the bus call, so concurrent subscribes cannot overshoot the limit
+      const key = topicKey(record.id, topic);
+      this.byTopic.set(key, (this.byTopic.get(key) ?? 0) + 1);
       try {
         sub.bus = await this.options.bus.subscribe(record.id, topic, resume, sub);
       } catch (e) {
@@ -251,9 +270,12 @@ export class TopicService implements SubscriptionOwner {
 
   removed(sub: TopicSubscription): void {
     const subs = this.byCache.get(sub.cacheId);
-    if (subs === undefined) return;
-    subs.delete(sub);
+    if (subs === undefined || !subs.delete(sub)) return;
     if (subs.size === 0) this.byCache.delete(sub.cacheId);
+    const key = topicKey(sub.cacheId, sub.topic);
+    const n = (this.byTopic.get(key) ?? 1) - 1;
+    if (n > 0) this.byTopic.set(key, n);
+    else this.byTopic.delete(key);
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────

@@ -19,6 +19,11 @@ export interface TopicSink {
   discontinuity(lastSequence: number, newSequence: number, page: number): boolean;
   heartbeat(): boolean;
   /**
+   * Optional: the subscriber fell so far behind that queued messages were just dropped (it will get a
+   * discontinuity once it drains). Transports without discontinuities (RESP) disconnect it here, at once.
+   */
+  overflowed?(): void;
+  /**
    * The server ended the subscription: NOT_FOUND when its cache was deleted, UNAVAILABLE when the server
    * shuts down or lost its bus (subscribers resume elsewhere). Not called after the transport's own close.
    */
@@ -54,6 +59,7 @@ export class TopicSubscription implements TopicListener {
     readonly cacheId: string,
     readonly accountId: string,
     readonly cacheName: string,
+    readonly topic: string,
     private readonly maxQueuedMessages: number,
     private readonly maxQueuedBytes: number,
   ) {}
@@ -75,6 +81,7 @@ export class TopicSubscription implements TopicListener {
       };
       queue.length = 0;
       this.queuedBytes = 0;
+      this.sink.overflowed?.();
       return;
     }
     queue.push(m);

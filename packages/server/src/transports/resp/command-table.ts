@@ -2,13 +2,13 @@
  * @module transports/resp/command-table
  * Every Redis command Cachette answers, with Redis's arity, flags and key positions (what `COMMAND`
  * reports, so clients that read it route and validate correctly). Anything not here answers
- * `ERR unknown command …` and the connection stays usable. PUBLISH/SUBSCRIBE are not here yet: they come
- * with topics.
+ * `ERR unknown command …` and the connection stays usable.
  */
 import * as conn from './commands/connection-commands.ts';
 import * as hash from './commands/hash-commands.ts';
 import * as keys from './commands/key-commands.ts';
 import * as list from './commands/list-commands.ts';
+import * as pubsub from './commands/pubsub-commands.ts';
 import * as sets from './commands/set-commands.ts';
 import * as zset from './commands/sorted-set-commands.ts';
 import * as str from './commands/string-commands.ts';
@@ -112,7 +112,16 @@ const rows: Row[] = [
   ['zrangebyscore', -4, 'readonly', 1, 1, 1, zset.zrangebyscore],
   ['zrevrangebyscore', -4, 'readonly', 1, 1, 1, zset.zrevrangebyscore],
   ['zunionstore', -4, W, 1, 1, 1, zset.zunionstore],
+  // pub/sub, onto topics
+  ['publish', 3, 'pubsub loading stale fast', 0, 0, 0, pubsub.publish],
+  ['subscribe', -2, 'pubsub noscript loading stale', 0, 0, 0, pubsub.subscribe],
+  ['unsubscribe', -1, 'pubsub noscript loading stale', 0, 0, 0, pubsub.unsubscribe],
+  ['psubscribe', -2, 'pubsub noscript loading stale', 0, 0, 0, pubsub.psubscribe],
+  ['punsubscribe', -1, 'pubsub noscript loading stale', 0, 0, 0, pubsub.punsubscribe],
 ];
+
+/** What a RESP2 connection with subscriptions may still run (Redis's list). */
+const SUBSCRIBE_MODE = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
 
 /** Commands by lower-case name. */
 const byName = new Map<string, CommandSpec>();
@@ -122,6 +131,7 @@ for (const [name, arity, flags, firstKey, lastKey, step, run] of rows) {
     name,
     arity,
     auth: !flagList.includes('no-auth'),
+    inSubscribeMode: SUBSCRIBE_MODE.has(name),
     run,
     flags: flagList,
     firstKey,

@@ -13,8 +13,10 @@ import { performance } from 'node:perf_hooks';
 import { CacheError, type Clock, ErrorCode } from '@cachette/core';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { Authenticator, Principal } from '../../service/principal.ts';
+import type { TopicService } from '../../service/topic-service.ts';
 import { NOAUTH, respErrorLine, type UnexpectedErrorSink } from './resp-errors.ts';
 import { type ParserLimits, RespParser, RespProtocolError } from './resp-parser.ts';
+import { RespPubSub } from './resp-pubsub.ts';
 import { RespWriter } from './resp-writer.ts';
 
 /** The cache `AUTH <api-key>` (no user name) selects, and the one anonymous connections use. */
@@ -26,6 +28,8 @@ const REAUTH_MS = 1000;
 /** What every connection of one listener shares. */
 export interface RespContext {
   readonly service: CacheService;
+  /** PUBLISH/SUBSCRIBE go through the topic service, as gRPC's Pubsub does. */
+  readonly topics: TopicService;
   readonly auth: Authenticator;
   readonly clock: Clock;
   /** TTL of writes that name none (every item expires). */
@@ -60,6 +64,8 @@ export interface CommandSpec {
   readonly arity: number;
   /** Whether the command needs an authenticated connection (all but AUTH, HELLO, QUIT, RESET). */
   readonly auth: boolean;
+  /** Whether a RESP2 connection in subscribe mode may run it ((P)SUBSCRIBE, (P)UNSUBSCRIBE, PING, QUIT, RESET). */
+  readonly inSubscribeMode: boolean;
   readonly run: CommandHandler;
   /** For COMMAND: Redis's flags and key positions. */
   readonly flags: readonly string[];
@@ -90,6 +96,13 @@ export class RespConnection {
   private authUntilMs = 0;
   private readonly parser: RespParser;
   private busy = false;
+  /**
+   * True while the pump awaits a command's promise: its reply may be partly written, so pub/sub pushes
+   * are held until it has answered.
+   */
+  awaiting = false;
+  /** Channel subscriptions, from the first SUBSCRIBE. */
+  pubsub: RespPubSub | undefined;
   private closing = false;
   private waitingForDrain = false;
   /** The slow-client timer, armed while a command is partly received. */
@@ -137,6 +150,22 @@ export class RespConnection {
     return this.ctx.service;
   }
 
+  /** Whether the command loop is running (it flushes when done). */
+  get pumping(): boolean {
+    return this.busy;
+  }
+
+  /** Reply bytes not yet taken by the kernel: the writer's plus the socket's. */
+  get unsentBytes(): number {
+    return this.out.pendingBytes + this.socket.writableLength;
+  }
+
+  /** The connection's subscriptions, created on first use. */
+  subscriptions(): RespPubSub {
+    if (this.pubsub === undefined) this.pubsub = new RespPubSub(this);
+    return this.pubsub;
+  }
+
   /**
    * Authenticates `token` for `cache` (AUTH, HELLO … AUTH). On failure the connection keeps its previous
    * identity, as Redis does; the error is thrown for the caller to answer.
@@ -150,8 +179,10 @@ export class RespConnection {
     this.authUntilMs = this.ctx.clock.nowMs() + REAUTH_MS;
   }
 
-  /** RESET: forgets the identity, name and protocol. */
+  /** RESET: forgets the identity, name, protocol and subscriptions. */
   reset(): void {
+    this.pubsub?.closeAll();
+    this.pubsub = undefined;
     this.principal = undefined;
     this.token = '';
     this.cache = DEFAULT_CACHE;
@@ -220,6 +251,7 @@ export class RespConnection {
   };
 
   private readonly onDrain = (): void => {
+    if (this.pubsub !== undefined) this.pubsub.resume();
     if (!this.waitingForDrain) return;
     this.waitingForDrain = false;
     this.socket.resume();
@@ -270,6 +302,7 @@ export class RespConnection {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.closing = true;
     this.out.discard();
+    this.pubsub?.closeAll();
     this.onClosed(this);
   };
 
@@ -304,11 +337,14 @@ export class RespConnection {
         this.ctx.info.commands++;
         const pending = this.execute(this.parser.argv);
         if (pending !== undefined) {
+          this.awaiting = true;
           try {
             await pending;
           } catch (e) {
             this.fail(e);
           }
+          this.awaiting = false;
+          if (this.pubsub !== undefined) this.pubsub.resume();
         }
       }
       out.flush(socket);
@@ -325,7 +361,10 @@ export class RespConnection {
       socket.destroy();
     } finally {
       this.busy = false;
+      this.awaiting = false;
     }
+    // Pushes written after the flush above (a subscription resumed by the last command) leave now.
+    if (this.pubsub !== undefined) this.pubsub.resume();
   }
 
   /** Runs one command; returns its promise when it did not finish synchronously. */
@@ -343,6 +382,12 @@ export class RespConnection {
     }
     if (this.parser.refusal !== undefined) {
       out.error(this.parser.refusal);
+      return undefined;
+    }
+    if (this.pubsub !== undefined && this.pubsub.count > 0 && !out.resp3 && !spec.inSubscribeMode) {
+      out.error(
+        `ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
       return undefined;
     }
     if (spec.auth && !this.fresh()) return this.authenticateThenRun(spec, argv);

@@ -10,6 +10,7 @@ import type { Clock } from '@cachette/core';
 import type { CacheService } from '../../service/cache-service.ts';
 import type { ServiceLimits } from '../../service/limits.ts';
 import type { Authenticator } from '../../service/principal.ts';
+import type { TopicService } from '../../service/topic-service.ts';
 import type { TlsCertificates } from '../../tls-certificates.ts';
 import { lookupCommand } from './command-table.ts';
 import { RespConnection, type RespContext, type RespServerInfo } from './resp-connection.ts';
@@ -17,6 +18,8 @@ import type { UnexpectedErrorSink } from './resp-errors.ts';
 
 export interface RespServerOptions {
   readonly service: CacheService;
+  /** PUBLISH/SUBSCRIBE's topics. */
+  readonly topics: TopicService;
   readonly auth: Authenticator;
   readonly clock: Clock;
   readonly limits: ServiceLimits;
@@ -56,6 +59,7 @@ export function createRespServer(options: RespServerOptions): RespServer {
   const maxItem = options.limits.maxItemSizeBytes;
   const ctx: RespContext = {
     service: options.service,
+    topics: options.topics,
     auth: options.auth,
     clock: options.clock,
     defaultTtlMs: Math.min(options.defaultTtlMs, options.limits.maxTtlMs),

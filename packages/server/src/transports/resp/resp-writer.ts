@@ -130,6 +130,11 @@ export class RespWriter {
     this.line(42, String(n));
   }
 
+  /** An out-of-band push of `n` elements (pub/sub messages): `>n` (RESP3) or an array (RESP2). */
+  push(n: number): void {
+    this.line(this.resp3 ? 62 : 42, String(n));
+  }
+
   /** A map of `n` pairs: `%n` (RESP3) or a flat array of 2n (RESP2). */
   map(n: number): void {
     if (this.resp3) this.line(37, String(n));

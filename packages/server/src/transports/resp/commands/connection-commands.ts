@@ -96,6 +96,14 @@ export async function hello(c: RespConnection, argv: Buffer[]): Promise<void> {
 
 export function ping(c: RespConnection, argv: Buffer[]): void {
   if (argv.length > 2) throw new CacheError(ErrorCode.INVALID_ARGUMENT, "wrong number of arguments for 'ping' command");
+  if (!c.out.resp3 && c.pubsub !== undefined && c.pubsub.count > 0) {
+    // RESP2 subscribe mode: Redis answers ["pong", message] so it reads like the other pushes.
+    c.out.array(2);
+    c.out.bulkText('pong');
+    if (argv.length === 2) c.out.bulk(argv[1]);
+    else c.out.bulkText('');
+    return;
+  }
   if (argv.length === 2) c.out.bulk(argv[1]);
   else c.out.simple(PONG);
 }

@@ -14,15 +14,15 @@
  * resumes them. A subscriber so slow that the service had to drop messages (its queue overflowed) is
  * disconnected at once, as Redis disconnects a subscriber past `client-output-buffer-limit pubsub`: Redis's
  * pub/sub has no way to say "you missed some", and a silent gap would be worse than a reconnect.
- * The server ending a subscription (its cache deleted: NOT_FOUND; shutdown: UNAVAILABLE) sends the
- * error line and closes the connection: every later command of a connection on a deleted cache would fail.
+ * The server ending a subscription (its cache deleted: NOT_FOUND; shutdown: UNAVAILABLE) closes the
+ * connection without a reply: Redis never sends an unsolicited error, and clients in subscriber mode
+ * cannot take one (ioredis throws "Command queue state error" from its socket handler). Clients reconnect
+ * and resubscribe; on a deleted cache that SUBSCRIBE answers the NOT_FOUND error, which says why.
  */
 import { isUtf8 } from 'node:buffer';
-import type { CacheError } from '@cachette/core';
 import type { TopicMessage, TopicValue } from '@cachette/engine';
 import type { TopicSink, TopicSubscription } from '../../service/topic-service.ts';
 import type { RespConnection } from './resp-connection.ts';
-import { respErrorLine } from './resp-errors.ts';
 
 /** Subscriptions start from now: Redis subscribers get what is published after they subscribed. */
 export const FROM_NOW = { sequence: 0, page: 0 } as const;
@@ -65,9 +65,9 @@ export class ChannelSink implements TopicSink {
     return this.owner.hasRoom();
   }
 
-  end(error: CacheError): void {
+  end(): void {
     this.closed = true;
-    this.owner.ended(error);
+    this.owner.ended();
   }
 
   /** Unsubscribes (idempotent). */
@@ -140,11 +140,10 @@ export class RespPubSub {
     this.c.socket.destroy();
   }
 
-  /** The server ended a subscription (cache deleted, shutdown): say why, then close the connection. */
-  ended(error: CacheError): void {
+  /** The server ended a subscription (cache deleted, shutdown): close the connection after its replies. */
+  ended(): void {
     if (this.closed) return;
     this.closeAll();
-    if (!this.c.awaiting) this.c.out.error(respErrorLine(error, this.c.ctx.onUnexpected));
     this.c.shutdown();
   }
 

@@ -3,8 +3,10 @@
  * Hostile Redis-protocol input on raw sockets: AUTH (right, wrong, missing), then every command Cachette
  * knows and some it does not, with random, extreme and binary arguments, pipelined; some frames mutated
  * (bytes flipped, cut short, lengths that lie, negative or huge, RESP3 types a server never receives,
- * inline junk), some oversized or half-sent and held open while the canary runs. The server must answer
- * whole frames, refuse or wait for the rest, and keep serving everyone else.
+ * inline junk), some oversized or half-sent and held open while the canary runs. Some connections are
+ * subscribers (SUBSCRIBE to shared channel names, in RESP2 subscribe mode or RESP3, some never reading)
+ * while others PUBLISH to the same names: pushes interleave with replies and with hostile input. The
+ * server must answer whole frames, refuse or wait for the rest, and keep serving everyone else.
  */
 import net from 'node:net';
 import { commandNames } from '../../packages/server/src/transports/resp/command-table.ts';
@@ -107,7 +109,7 @@ function argument(rng: Rng, keys: readonly string[]): Buffer {
 function randomCommand(rng: Rng, keys: readonly string[]): Buffer {
   const name = rng.chance(0.9)
     ? rng.pick(commandNames)
-    : rng.pick(['subscribe', 'publish', 'flushall', 'eval', 'keys', 'scan', 'multi', 'monitor', 'debug', 'x']);
+    : rng.pick(['ssubscribe', 'pubsub', 'flushall', 'eval', 'keys', 'scan', 'multi', 'monitor', 'debug', 'x']);
   const args: Buffer[] = [Buffer.from(rng.chance(0.5) ? name.toUpperCase() : name)];
   const n = rng.size(12);
   for (let i = 0; i < n; i++) args.push(argument(rng, keys));
@@ -193,6 +195,17 @@ export function startRespCase(rng: Rng, t: RespTarget): RunningCase {
     );
   else if (auth < 0.9)
     frames.push(command([Buffer.from('AUTH'), Buffer.from(rng.pick(keys)), Buffer.from(rng.bytes(rng.size(50)))]));
+  // A subscriber: channels first (shared names, so other cases' PUBLISH reach it), then the usual mix.
+  const subscriber = rng.chance(0.15);
+  if (subscriber) {
+    const channels = Array.from({ length: 1 + rng.int(3) }, () => Buffer.from(rng.pick(keys)));
+    frames.push(command([Buffer.from('SUBSCRIBE'), ...channels]));
+  }
+  for (let i = 0, n = rng.int(4); i < n; i++) {
+    frames.push(command([Buffer.from('PUBLISH'), Buffer.from(rng.pick(keys)), argument(rng, keys)]));
+  }
+  // Some subscribers never read: the server must bound what it holds for them (it disconnects them).
+  const neverReads = subscriber && rng.chance(0.3);
   const count = 1 + rng.size(40);
   let partial = false;
   for (let i = 0; i < count; i++) {
@@ -203,7 +216,7 @@ export function startRespCase(rng: Rng, t: RespTarget): RunningCase {
       if (rng.chance(0.5)) break;
     } else frames.push(randomCommand(rng, keys));
   }
-  const label = `resp ${frames.length} frames${partial ? ' mutated' : ''}`;
+  const label = `resp ${frames.length} frames${partial ? ' mutated' : ''}${subscriber ? ' subscriber' : ''}${neverReads ? ' never reading' : ''}`;
   const socket = net.connect(t.redisPort, '127.0.0.1');
   let resolveSent!: () => void;
   const sent = new Promise<void>((r) => {
@@ -232,6 +245,10 @@ export function startRespCase(rng: Rng, t: RespTarget): RunningCase {
     socket.on('close', () => finish(first !== '' ? `resp:${first}` : 'closed'));
     socket.on('connect', () => {
       socket.write(Buffer.concat(frames));
+      if (neverReads) {
+        socket.pause();
+        finish('open');
+      }
       resolveSent();
     });
   });

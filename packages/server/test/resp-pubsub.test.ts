@@ -151,7 +151,11 @@ describe('RESP2 subscribe mode on a bare socket', () => {
   it("only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING, QUIT, RESET run; others get Redis's error; PING is a pong array", async () => {
     const s = await raw();
     s.send(command('SUBSCRIBE', 'a', 'b', 'a'));
-    const subs = [...frame('*', 'subscribe', 'a', 1), ...frame('*', 'subscribe', 'b', 2), ...frame('*', 'subscribe', 'a', 2)];
+    const subs = [
+      ...frame('*', 'subscribe', 'a', 1),
+      ...frame('*', 'subscribe', 'b', 2),
+      ...frame('*', 'subscribe', 'a', 2),
+    ];
     expect(await s.lines(subs.length)).toEqual(subs);
     s.send(Buffer.concat([command('GET', 'k'), command('PING'), command('PING', 'hi'), command('PSUBSCRIBE', 'a*')]));
     expect(await s.lines(1 + 5 + 5 + 1)).toEqual([
@@ -244,7 +248,9 @@ describe('RESP3', () => {
     await s.lines(hello.split('\r\n').length - 1);
     s.send(command('SUBSCRIBE', 'p'));
     expect(await s.lines(lineCount('>', 'subscribe', 'p', 1))).toEqual(frame('>', 'subscribe', 'p', 1));
-    s.send(Buffer.concat([command('SET', 'k', 'v'), command('GET', 'k'), command('PUBLISH', 'p', 'hi'), command('PING')]));
+    s.send(
+      Buffer.concat([command('SET', 'k', 'v'), command('GET', 'k'), command('PUBLISH', 'p', 'hi'), command('PING')]),
+    );
     const text = await s.until((t) => t.includes('+PONG\r\n'));
     // The push for our own PUBLISH comes after the command that published it has answered.
     expect(text).toContain('+OK\r\n$1\r\nv\r\n:1\r\n');
@@ -257,7 +263,10 @@ describe('RESP3', () => {
     const url = `redis://${encodeURIComponent(cache)}:${encodeURIComponent(b.server.devApiKey)}@127.0.0.1:${b.server.redisPort}`;
     const sub = createClient({ url, RESP: 3 });
     const pub = createClient({ url });
-    closers.push(() => void sub.destroy(), () => void pub.destroy());
+    closers.push(
+      () => void sub.destroy(),
+      () => void pub.destroy(),
+    );
     await sub.connect();
     await pub.connect();
     const got: string[] = [];

@@ -24,6 +24,7 @@ import { leaderboardTests } from './leaderboard.ts';
 import { listTests } from './list.ts';
 import { memoryLimitTests } from './memory-limit.ts';
 import { namespaceTests } from './namespaces.ts';
+import { readModifyWriteTests } from './read-modify-write.ts';
 import { setTests } from './set.ts';
 import { setIfHashTests } from './set-if-hash.ts';
 import { sortedSetTests } from './sorted-set.ts';
@@ -42,7 +43,7 @@ export { MAX_ITEM_OVERHEAD_BYTES, SUITE_MAX_BYTES } from './limits.ts';
 
 /**
  * Registers the conformance suite with the caller's test runner: one `describe` per capability
- * (basic, ttl, conditional, increment, namespaces, eviction, memory-limit, item types, set if hash,
+ * (basic, ttl, conditional, increment, read-modify-write, namespaces, eviction, memory-limit, item types, set if hash,
  * dictionary, list, set, sorted set, collection size, leaderboard), a fresh engine, ManualClock
  * and namespace per test, random keys.
  *
@@ -62,6 +63,7 @@ export function engineConformance<E extends CacheEngine>(
     ttlTests(suite);
     conditionalTests(suite);
     incrementTests(suite);
+    readModifyWriteTests(suite);
     namespaceTests(suite);
     evictionTests(suite);
     memoryLimitTests(suite);

@@ -169,8 +169,8 @@ return 1
 `;
 
 /**
- * increment: KEYS meta, item, header; ARGV now, ttlMs, amount (canonical decimal). Returns the result as decimal
- * text, or NOT_AN_INTEGER / OVERFLOW.
+ * increment: KEYS meta, item, header; ARGV now, ttlMs, amount (canonical decimal), 'k' to keep a live item's
+ * deadline (ttlMs is then the new item's TTL). Returns the result as decimal text, or NOT_AN_INTEGER / OVERFLOW.
  *
  * Lua 5.1 numbers are doubles (exact to 2^53 only), so int64 arithmetic is done on two limbs of at most
  * 10 and 9 decimal digits: v = hi * 1e9 + lo with hi and lo of the same sign. Parsing is as strict as
@@ -213,8 +213,76 @@ else
   text = (h < 0 and '-' or '') .. string.format('%.0f%09.0f', math.abs(h), math.abs(l))
 end
 local ttl = tonumber(ARGV[2])
-redis.call('SET', KEYS[2], header(now + ttl) .. text, 'PX', ttl)
+local deadline = now + ttl
+if ARGV[4] == 'k' and live(raw) then
+  deadline = struct.unpack('>d', raw, 9)
+  ttl = math.ceil(deadline - now)
+end
+redis.call('SET', KEYS[2], header(deadline) .. text, 'PX', ttl)
 return text
+`;
+
+/**
+ * setReturning (Redis SET … [NX|XX] [GET] [KEEPTTL]): KEYS meta, item, header; ARGV now, ttlMs, value,
+ * condition (u always, a absent, p present), 'g' to return the previous scalar, 'k' to keep a live item's
+ * deadline (ttlMs is then the new item's TTL). Returns {1 stored | 0 not, previous raw item or false}, or
+ * WRONG_TYPE (with 'g', a live collection is there: nothing stored). A collection replaced by the write
+ * loses its header key too.
+ */
+export const SET_RETURNING = `${PRELUDE}
+local cond, wantPrevious, keep = ARGV[4], ARGV[5] == 'g', ARGV[6] == 'k'
+local present, previous, deadline, collection = false, false, nil, false
+local t = redis.call('TYPE', KEYS[2])['ok']
+if t == 'string' then
+  local h = wantPrevious and redis.call('GET', KEYS[2]) or redis.call('GETRANGE', KEYS[2], 0, ${HEADER_BYTES - 1})
+  if live(h) then
+    present = true
+    deadline = struct.unpack('>d', h, 9)
+    if wantPrevious then previous = h end
+  end
+elseif t ~= 'none' then
+  local h = redis.call('GET', KEYS[3])
+  if live(h) then
+    if wantPrevious then return ${WRONG_TYPE} end
+    present = true
+    deadline = struct.unpack('>d', h, 9)
+  end
+  collection = true
+end
+if (cond == 'a' and present) or (cond == 'p' and not present) then return {0, previous} end
+local ttl = tonumber(ARGV[2])
+local at = now + ttl
+if keep and deadline then
+  at = deadline
+  ttl = math.ceil(deadline - now)
+end
+if collection then redis.call('DEL', KEYS[2], KEYS[3]) end
+redis.call('SET', KEYS[2], header(at) .. ARGV[3], 'PX', ttl)
+return {1, previous}
+`;
+
+/**
+ * getAndExpire (Redis GETDEL, GETEX): KEYS meta, item, header; ARGV now, ttlMs or 'd' to delete. Returns the
+ * raw item (header + value) and, in the same step, deletes it or sets its deadline; false on a miss;
+ * WRONG_TYPE when a live collection is there (unchanged).
+ */
+export const GET_AND_EXPIRE = `${PRELUDE}
+local t = redis.call('TYPE', KEYS[2])['ok']
+if t == 'string' then
+  local raw = redis.call('GET', KEYS[2])
+  if not live(raw) then return false end
+  if ARGV[2] == 'd' then
+    redis.call('DEL', KEYS[2])
+  else
+    local ttl = tonumber(ARGV[2])
+    redis.call('SETRANGE', KEYS[2], 8, struct.pack('>d', now + ttl))
+    redis.call('PEXPIRE', KEYS[2], ttl)
+  end
+  return raw
+elseif t ~= 'none' and live(redis.call('GET', KEYS[3])) then
+  return ${WRONG_TYPE}
+end
+return false
 `;
 
 // The 16-byte header of any item: inside a scalar's value, in the header key of a native collection.

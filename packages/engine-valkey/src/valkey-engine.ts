@@ -27,6 +27,7 @@ import type {
   CacheEngine,
   CollectionTtl,
   EngineStats,
+  ExistenceCondition,
   HashCondition,
   IndexRange,
   ItemType,
@@ -37,6 +38,7 @@ import type {
   ScoreBound,
   ScoreRange,
   SetCondition,
+  SetReturningResult,
   SortedSetAggregate,
   SortedSetElement,
   SortedSetSource,
@@ -44,6 +46,7 @@ import type {
   TtlUpdate,
   TtlUpdateResult,
   ValueWithHash,
+  WriteTtl,
 } from '@cachette/engine';
 import {
   bytesToId,
@@ -51,6 +54,7 @@ import {
   checkLeaderboardId,
   checkLeaderboardScoreRange,
   checkRankRange,
+  checkWriteTtl,
   idToBytes,
   valueHash,
   wrongTypeError,
@@ -110,7 +114,26 @@ interface ScriptClient {
     now: number,
     ttlMs: number,
     amount: string,
+    keep: string,
   ): Promise<Buffer | number>;
+  cgSetReturningBuffer(
+    meta: Buffer,
+    item: Buffer,
+    head: Buffer,
+    now: number,
+    ttlMs: number,
+    value: Buffer,
+    cond: string,
+    returnPrevious: string,
+    keep: string,
+  ): Promise<[number, Buffer | null] | number>;
+  cgGetAndExpireBuffer(
+    meta: Buffer,
+    item: Buffer,
+    head: Buffer,
+    now: number,
+    expiry: number | string,
+  ): Promise<Buffer | number | null>;
   cgGetTtl(meta: Buffer, item: Buffer, head: Buffer, now: number): Promise<number | null>;
   cgUpdateTtl(meta: Buffer, item: Buffer, head: Buffer, now: number, kind: string, ttlMs: number): Promise<number>;
   cgExist(numKeys: number, ...args: (Buffer | number)[]): Promise<number[] | number>;
@@ -126,6 +149,8 @@ const SCRIPTS: Record<string, { lua: string; numberOfKeys?: number }> = {
   cgSetIf: { lua: lua.SET_IF, numberOfKeys: 3 },
   cgDelete: { lua: lua.DELETE, numberOfKeys: 3 },
   cgIncrement: { lua: lua.INCREMENT, numberOfKeys: 3 },
+  cgSetReturning: { lua: lua.SET_RETURNING, numberOfKeys: 3 },
+  cgGetAndExpire: { lua: lua.GET_AND_EXPIRE, numberOfKeys: 3 },
   cgGetTtl: { lua: lua.GET_TTL, numberOfKeys: 3 },
   cgUpdateTtl: { lua: lua.UPDATE_TTL, numberOfKeys: 3 },
   cgTypeOf: { lua: lua.TYPE_OF, numberOfKeys: 3 },
@@ -192,6 +217,8 @@ const CONDITION_CODE: Record<SetCondition['kind'], string> = {
   presentAndNotEqual: 'd',
   absentOrEqual: 'o',
 };
+
+const EXISTENCE_CODE: Record<ExistenceCondition, string> = { always: 'u', absent: 'a', present: 'p' };
 
 const TTL_KIND_CODE: Record<TtlUpdate['kind'], string> = { overwrite: 'o', increaseTo: 'i', decreaseTo: 'd' };
 const TTL_RESULT: readonly TtlUpdateResult[] = ['missing', 'set', 'notSet'];
@@ -403,9 +430,9 @@ export class ValkeyEngine implements CacheEngine {
     if (status === lua.NS_MISSING) throw storeNotFound();
   }
 
-  async increment(ns: string, key: Uint8Array, amount: bigint, ttlMs: number): Promise<bigint> {
+  async increment(ns: string, key: Uint8Array, amount: bigint, ttl: WriteTtl): Promise<bigint> {
     const keys = this.keysOf(ns);
-    checkTtl(ttlMs);
+    checkWriteTtl(ttl);
     if (!isInt64(amount)) {
       throw invalid(`amount must be a signed 64-bit integer (bigint), got ${String(amount)}`);
     }
@@ -417,8 +444,9 @@ export class ValkeyEngine implements CacheEngine {
         this.layout.itemKey(keys.itemPrefix[b]!, key),
         this.layout.itemKey(keys.headerPrefix[b]!, key),
         this.now(),
-        ttlMs,
+        typeof ttl === 'number' ? ttl : ttl.keepOr,
         amount.toString(),
+        typeof ttl === 'number' ? '' : 'k',
       );
     } catch (e) {
       throw toCacheError(e, 'increment');
@@ -434,6 +462,64 @@ export class ValkeyEngine implements CacheEngine {
       );
     }
     throw new CacheError(ErrorCode.FAILED_PRECONDITION, 'increment would overflow a signed 64-bit integer', 'overflow');
+  }
+
+  async setReturning(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    ttl: WriteTtl,
+    condition: ExistenceCondition,
+    returnPrevious: boolean,
+  ): Promise<SetReturningResult> {
+    const keys = this.keysOf(ns);
+    checkWriteTtl(ttl);
+    const code = EXISTENCE_CODE[condition];
+    if (code === undefined) throw invalid(`unknown existence condition ${JSON.stringify(condition)}`);
+    const b = this.layout.bucketOf(key);
+    let result: [number, Buffer | null] | number;
+    try {
+      result = await this.scripts.cgSetReturningBuffer(
+        keys.meta[b]!,
+        this.layout.itemKey(keys.itemPrefix[b]!, key),
+        this.layout.itemKey(keys.headerPrefix[b]!, key),
+        this.now(),
+        typeof ttl === 'number' ? ttl : ttl.keepOr,
+        asBuffer(value),
+        code,
+        returnPrevious ? 'g' : '',
+        typeof ttl === 'number' ? '' : 'k',
+      );
+    } catch (e) {
+      throw toCacheError(e, 'setReturning');
+    }
+    if (result === lua.NS_MISSING) throw storeNotFound();
+    if (result === lua.WRONG_TYPE) throw wrongTypeError();
+    if (typeof result === 'number') throw invalid(`unexpected setReturning status ${result}`);
+    const raw = result[1];
+    return { stored: result[0] === 1, previous: raw === null ? undefined : raw.subarray(lua.HEADER_BYTES) };
+  }
+
+  async getAndExpire(ns: string, key: Uint8Array, expiry: number | 'delete'): Promise<Uint8Array | undefined> {
+    const keys = this.keysOf(ns);
+    if (expiry !== 'delete') checkTtl(expiry);
+    const b = this.layout.bucketOf(key);
+    let raw: Buffer | number | null;
+    try {
+      raw = await this.scripts.cgGetAndExpireBuffer(
+        keys.meta[b]!,
+        this.layout.itemKey(keys.itemPrefix[b]!, key),
+        this.layout.itemKey(keys.headerPrefix[b]!, key),
+        this.now(),
+        expiry === 'delete' ? 'd' : expiry,
+      );
+    } catch (e) {
+      throw toCacheError(e, 'getAndExpire');
+    }
+    if (raw === null) return undefined;
+    if (raw === lua.WRONG_TYPE) throw wrongTypeError();
+    if (typeof raw === 'number') throw storeNotFound();
+    return raw.subarray(lua.HEADER_BYTES);
   }
 
   async itemGetTtl(ns: string, key: Uint8Array): Promise<number | undefined> {

@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { CacheError, ErrorCode } from '@cachette/core';
-import type { CollectionTtl, IndexRange, ScoreBound } from './engine.ts';
+import type { CollectionTtl, IndexRange, ScoreBound, WriteTtl } from './engine.ts';
 
 /**
  * The error for an operation on a key holding another type. Momento answers FAILED_PRECONDITION here
@@ -52,6 +52,11 @@ export function checkTtlMs(ttlMs: number): void {
   if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
     throw invalidArgument(`ttlMs must be a positive integer number of milliseconds, got ${String(ttlMs)}`);
   }
+}
+
+/** Validates a {@link WriteTtl}: positive integer ms, or {@link KeepTtl} with such a fallback. */
+export function checkWriteTtl(ttl: WriteTtl): void {
+  checkTtlMs(typeof ttl === 'number' ? ttl : ttl?.keepOr);
 }
 
 /** Rejects a range bound that is not an integer. */

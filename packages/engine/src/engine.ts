@@ -18,6 +18,26 @@ export type SetCondition =
   | { readonly kind: 'absentOrEqual'; readonly value: Uint8Array };
 
 /**
+ * Keep a live item's remaining TTL (Redis `KEEPTTL`, `INCR`); a write where no item lives gets `orMs`.
+ */
+export interface KeepTtl {
+  readonly keepOr: number;
+}
+
+/** A write's TTL: ms from now, or {@link KeepTtl}. */
+export type WriteTtl = number | KeepTtl;
+
+/** The condition of {@link CacheEngine.setReturning}: Redis SET's NX (`absent`), XX (`present`) or none. */
+export type ExistenceCondition = 'always' | 'absent' | 'present';
+
+/** What {@link CacheEngine.setReturning} did. */
+export interface SetReturningResult {
+  readonly stored: boolean;
+  /** The scalar that was there (only when asked for; `undefined` on a miss). */
+  readonly previous: Uint8Array | undefined;
+}
+
+/**
  * A TTL change for {@link CacheEngine.updateTtl}: `overwrite` always applies; `increaseTo` applies only
  * when `ttlMs` is greater than the remaining TTL; `decreaseTo` only when it is smaller.
  */
@@ -181,7 +201,28 @@ export interface CacheEngine {
    * stores the result as decimal text with `ttlMs`. Rejects with FAILED_PRECONDITION when the stored value
    * is not a decimal integer, and with FAILED_PRECONDITION (reason `overflow`) when the result leaves int64.
    */
-  increment(ns: string, key: Uint8Array, amount: bigint, ttlMs: number): Promise<bigint>;
+  increment(ns: string, key: Uint8Array, amount: bigint, ttl: WriteTtl): Promise<bigint>;
+  /**
+   * Redis `SET … [NX|XX] [GET] [KEEPTTL]` in one atomic step: stores `value` with `ttl` when `condition`
+   * holds (existence of a live item of any type) and answers whether it stored and, with `returnPrevious`,
+   * the scalar that was there. With `returnPrevious`, a live collection at the key rejects with the
+   * wrong-type error and nothing is stored (Redis's `SET … GET` on a hash); without, it is replaced, as by
+   * {@link set}.
+   */
+  setReturning(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    ttl: WriteTtl,
+    condition: ExistenceCondition,
+    returnPrevious: boolean,
+  ): Promise<SetReturningResult>;
+  /**
+   * The scalar value, and in the same atomic step: `'delete'` removes the item (Redis `GETDEL`), a number
+   * sets its TTL in ms (`GETEX EX|PX`). `undefined` on a miss, with nothing changed; a live collection
+   * rejects with the wrong-type error, unchanged.
+   */
+  getAndExpire(ns: string, key: Uint8Array, expiry: number | 'delete'): Promise<Uint8Array | undefined>;
   /** Remaining TTL in ms, or `undefined` on a miss. */
   itemGetTtl(ns: string, key: Uint8Array): Promise<number | undefined>;
   /** Changes an item's TTL; see {@link TtlUpdate}. */

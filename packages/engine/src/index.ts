@@ -4,14 +4,16 @@
  * `@cachette/core`; import them from there.
  */
 
-export { sliceBounds, valueHash, wrongTypeError } from './collection-rules.ts';
+export { checkWriteTtl, sliceBounds, valueHash, wrongTypeError } from './collection-rules.ts';
 export type {
   CacheEngine,
   CollectionTtl,
   EngineStats,
+  ExistenceCondition,
   HashCondition,
   IndexRange,
   ItemType,
+  KeepTtl,
   LeaderboardElement,
   LeaderboardScoreRange,
   ListEnd,
@@ -19,6 +21,7 @@ export type {
   ScoreBound,
   ScoreRange,
   SetCondition,
+  SetReturningResult,
   SortedSetAggregate,
   SortedSetElement,
   SortedSetSource,
@@ -27,6 +30,7 @@ export type {
   TtlUpdate,
   TtlUpdateResult,
   ValueWithHash,
+  WriteTtl,
 } from './engine.ts';
 export {
   bytesToId,

@@ -25,6 +25,7 @@ import {
   checkIndexRange,
   checkScore,
   checkScoreBound,
+  checkWriteTtl,
   sliceBounds,
   valueHash,
   wrongTypeError,
@@ -33,6 +34,7 @@ import type {
   CacheEngine,
   CollectionTtl,
   EngineStats,
+  ExistenceCondition,
   HashCondition,
   IndexRange,
   ItemType,
@@ -43,6 +45,7 @@ import type {
   ScoreBound,
   ScoreRange,
   SetCondition,
+  SetReturningResult,
   SortedSetAggregate,
   SortedSetElement,
   SortedSetSource,
@@ -51,6 +54,7 @@ import type {
   TtlUpdate,
   TtlUpdateResult,
   ValueWithHash,
+  WriteTtl,
 } from './engine.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 import { addInt64, notAnIntegerError, parseInt64 } from './increment.ts';
@@ -288,9 +292,9 @@ export class MemoryEngine implements CacheEngine {
     if (slot !== undefined) this.remove(slot, Removal.Deleted);
   }
 
-  async increment(ns: string, key: Uint8Array, amount: bigint, ttlMs: number): Promise<bigint> {
+  async increment(ns: string, key: Uint8Array, amount: bigint, ttl: WriteTtl): Promise<bigint> {
     const items = this.itemsOf(ns);
-    checkTtl(ttlMs);
+    checkWriteTtl(ttl);
     if (!isInt64(amount)) {
       throw invalid(`amount must be a signed 64-bit integer (bigint), got ${String(amount)}`);
     }
@@ -306,8 +310,51 @@ export class MemoryEngine implements CacheEngine {
     const result = addInt64(current, amount);
     const v = Buffer.from(result.toString(), 'latin1');
     this.checkSize(k, v.byteLength);
-    this.store(items, k, v, ttlMs);
+    this.store(items, k, v, this.resolveTtl(ttl, slot));
     return result;
+  }
+
+  async setReturning(
+    ns: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    ttl: WriteTtl,
+    condition: ExistenceCondition,
+    returnPrevious: boolean,
+  ): Promise<SetReturningResult> {
+    const items = this.itemsOf(ns);
+    checkWriteTtl(ttl);
+    if (condition !== 'always' && condition !== 'absent' && condition !== 'present') {
+      throw invalid(`unknown existence condition ${JSON.stringify(condition)}`);
+    }
+    const k = bytesToLatin1(key);
+    this.checkSize(k, value.byteLength);
+    const slot = this.liveSlot(items, k);
+    let previous: Uint8Array | undefined;
+    if (slot !== undefined && returnPrevious) {
+      if (this.kinds[slot] !== 0) throw wrongTypeError();
+      previous = this.arena.read(slot);
+    }
+    if ((condition === 'absent' && slot !== undefined) || (condition === 'present' && slot === undefined)) {
+      return { stored: false, previous };
+    }
+    this.store(items, k, value, this.resolveTtl(ttl, slot));
+    return { stored: true, previous };
+  }
+
+  async getAndExpire(ns: string, key: Uint8Array, expiry: number | 'delete'): Promise<Uint8Array | undefined> {
+    const items = this.itemsOf(ns);
+    if (expiry !== 'delete') checkTtl(expiry);
+    const slot = this.liveSlot(items, bytesToLatin1(key));
+    if (slot === undefined) return undefined;
+    if (this.kinds[slot] !== 0) throw wrongTypeError();
+    const value = this.arena.read(slot); // a copy: the slot may be freed below
+    if (expiry === 'delete') this.remove(slot, Removal.Deleted);
+    else {
+      this.lru.touch(slot);
+      this.setDeadline(slot, this.clock.nowMs() + expiry);
+    }
+    return value;
   }
 
   async itemGetTtl(ns: string, key: Uint8Array): Promise<number | undefined> {
@@ -1148,6 +1195,12 @@ export class MemoryEngine implements CacheEngine {
       return undefined;
     }
     return slot;
+  }
+
+  /** A write's TTL in ms: the live item's remaining TTL for {@link KeepTtl}, else its fallback. */
+  private resolveTtl(ttl: WriteTtl, slot: number | undefined): number {
+    if (typeof ttl === 'number') return ttl;
+    return slot === undefined ? ttl.keepOr : this.expiresAt[slot]! - this.clock.nowMs();
   }
 
   private checkSize(k: string, valueBytes: number): void {

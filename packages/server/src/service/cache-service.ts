@@ -13,7 +13,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CacheError, type Clock, ErrorCode, isCacheError, validateCacheName } from '@cachette/core';
-import type { CacheEngine, ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from '@cachette/engine';
+import type {
+  CacheEngine,
+  ExistenceCondition,
+  ItemType,
+  SetCondition,
+  SetReturningResult,
+  TtlUpdate,
+  TtlUpdateResult,
+  WriteTtl,
+} from '@cachette/engine';
 import type { CacheRecord, MetadataStore } from '@cachette/metadata';
 import { CacheDirectory, cacheNotFound } from './cache-directory.ts';
 import { CollectionService } from './collection-service.ts';
@@ -26,6 +35,7 @@ import {
   type BatchSetItem,
   DELETE,
   GET,
+  GET_AND_EXPIRE,
   GET_BATCH,
   INCREMENT,
   ITEM_GET_TTL,
@@ -34,6 +44,7 @@ import {
   SET,
   SET_BATCH,
   SET_IF,
+  SET_RETURNING,
   UPDATE_TTL,
 } from './scalar-operations.ts';
 
@@ -228,9 +239,32 @@ export class CacheService {
     return this.run(DELETE, principal, cache, key);
   }
 
-  /** Adds `amount` to the integer at `key` and returns the new value. */
-  increment(principal: Principal, cache: string, key: Uint8Array, amount: bigint, ttlMs: number): Promise<bigint> {
-    return this.run(INCREMENT, principal, cache, key, amount, ttlMs);
+  /** Adds `amount` to the integer at `key` and returns the new value; `{ keepOr }` keeps a live item's TTL. */
+  increment(principal: Principal, cache: string, key: Uint8Array, amount: bigint, ttl: WriteTtl): Promise<bigint> {
+    return this.run(INCREMENT, principal, cache, key, amount, ttl);
+  }
+
+  /** Redis SET … [NX|XX] [GET] [KEEPTTL], atomically (see {@link CacheEngine.setReturning}). */
+  setReturning(
+    principal: Principal,
+    cache: string,
+    key: Uint8Array,
+    value: Uint8Array,
+    ttl: WriteTtl,
+    condition: ExistenceCondition,
+    returnPrevious: boolean,
+  ): Promise<SetReturningResult> {
+    return this.run(SET_RETURNING, principal, cache, key, value, ttl, [condition, returnPrevious] as const);
+  }
+
+  /** The value, and atomically its removal (`'delete'`, GETDEL) or a new TTL in ms (GETEX). */
+  getAndExpire(
+    principal: Principal,
+    cache: string,
+    key: Uint8Array,
+    expiry: number | 'delete',
+  ): Promise<Uint8Array | undefined> {
+    return this.run(GET_AND_EXPIRE, principal, cache, key, expiry);
   }
 
   /** Remaining TTL in ms, or `undefined` on a miss. */

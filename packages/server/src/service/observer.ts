@@ -12,6 +12,8 @@ export type Operation =
   | 'setIf'
   | 'delete'
   | 'increment'
+  | 'setReturning'
+  | 'getAndExpire'
   | 'itemGetTtl'
   | 'updateTtl'
   | 'keysExist'

@@ -5,7 +5,15 @@
  * {@link CacheService} does the rest the same way for all of them.
  */
 import { CacheError, ErrorCode, INT64_MAX, INT64_MIN } from '@cachette/core';
-import type { ItemType, SetCondition, TtlUpdate, TtlUpdateResult } from '@cachette/engine';
+import type {
+  ExistenceCondition,
+  ItemType,
+  SetCondition,
+  SetReturningResult,
+  TtlUpdate,
+  TtlUpdateResult,
+  WriteTtl,
+} from '@cachette/engine';
 import type { ServiceLimits } from './limits.ts';
 import type { Outcome } from './observer.ts';
 import type { DataOperation, Measure } from './operation.ts';
@@ -85,11 +93,15 @@ export const DELETE: DataOperation<Uint8Array, void, void, void, void> = {
   run: (engine, ns, key) => engine.delete(ns, key),
 };
 
-export const INCREMENT: DataOperation<Uint8Array, bigint, number, void, bigint> = {
+/** The TTL a write asks for, for validation and the plan's longest-TTL check (KeepTtl: its fallback). */
+const askedTtl = (ttl: WriteTtl): number => (typeof ttl === 'number' ? ttl : ttl.keepOr);
+
+export const INCREMENT: DataOperation<Uint8Array, bigint, WriteTtl, void, bigint> = {
   name: 'increment',
   // The answer is the new value, so incrementing reads the item too.
   permission: 'readWrite',
-  validate(measure, limits, key, amount, ttlMs) {
+  validate(measure, limits, key, amount, ttl) {
+    const ttlMs = askedTtl(ttl);
     validateKey(key);
     validateTtlMs(ttlMs, limits);
     if (amount < INT64_MIN || amount > INT64_MAX) {
@@ -100,7 +112,47 @@ export const INCREMENT: DataOperation<Uint8Array, bigint, number, void, bigint> 
     measure.largestItemBytes = key.byteLength + 20;
     measure.longestTtlMs = ttlMs;
   },
-  run: (engine, ns, key, amount, ttlMs) => engine.increment(ns, key, amount, ttlMs),
+  run: (engine, ns, key, amount, ttl) => engine.increment(ns, key, amount, ttl),
+};
+
+/** Redis SET … [NX|XX] [GET] [KEEPTTL] in one engine step: (key, value, ttl, [condition, returnPrevious]). */
+export const SET_RETURNING: DataOperation<
+  Uint8Array,
+  Uint8Array,
+  WriteTtl,
+  readonly [ExistenceCondition, boolean],
+  SetReturningResult
+> = {
+  name: 'setReturning',
+  // The answer (stored or not, the old value) reveals the item.
+  permission: 'readWrite',
+  validate(measure, limits, key, value, ttl) {
+    const ttlMs = askedTtl(ttl);
+    validateWrite(key, value, ttlMs, limits);
+    measure.bytesIn = key.byteLength + value.byteLength;
+    measure.largestItemBytes = measure.bytesIn;
+    measure.longestTtlMs = ttlMs;
+  },
+  run: (engine, ns, key, value, ttl, [condition, returnPrevious]) =>
+    engine.setReturning(ns, key, value, ttl, condition, returnPrevious),
+  bytesOut: (r) => (r.previous === undefined ? 0 : r.previous.byteLength),
+};
+
+/** Redis GETDEL (`'delete'`) and GETEX (a TTL in ms): the value, and its removal or new TTL, in one step. */
+export const GET_AND_EXPIRE: DataOperation<Uint8Array, number | 'delete', void, void, Uint8Array | undefined> = {
+  name: 'getAndExpire',
+  permission: 'readWrite',
+  validate(measure, limits, key, expiry) {
+    validateKey(key);
+    if (expiry !== 'delete') {
+      validateTtlMs(expiry, limits);
+      measure.longestTtlMs = expiry;
+    }
+    measure.bytesIn = key.byteLength;
+  },
+  run: (engine, ns, key, expiry) => engine.getAndExpire(ns, key, expiry),
+  outcome: hitOrMiss,
+  bytesOut: (value) => (value === undefined ? 0 : value.byteLength),
 };
 
 export const ITEM_GET_TTL: DataOperation<Uint8Array, void, void, void, number | undefined> = {

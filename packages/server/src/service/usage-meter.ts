@@ -24,6 +24,8 @@ const METERED: ReadonlySet<Operation> = new Set<Operation>([
   'setIf',
   'delete',
   'increment',
+  'setReturning',
+  'getAndExpire',
   'itemGetTtl',
   'updateTtl',
   'keysExist',

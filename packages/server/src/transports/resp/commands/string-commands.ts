@@ -4,11 +4,13 @@
  * MGET, MSET, INCR/DECR[BY], STRLEN. A write that names no TTL gets the listener's default TTL (every
  * item expires); INCR and `SET … KEEPTTL` keep an existing item's remaining TTL, as Redis does.
  *
- * Commands Redis runs atomically but the service offers as two calls (SET … GET, GETDEL, GETEX, KEEPTTL,
- * INCR keeping the TTL) run as two service calls: each is authorized, limited and metered on its own.
+ * Commands Redis runs atomically are one service call, so one atomic engine step: SET … [NX|XX] GET /
+ * KEEPTTL (`setReturning`), GETDEL and GETEX (`getAndExpire`), INCR/DECR[BY] keeping the TTL (`increment`
+ * with `keepOr`), SETNX and SET NX|XX (`setIf`). The one exception is `SET … NX|XX EXAT|PXAT <past>`
+ * without GET, which Redis treats as "store already expired": an existence check, then a delete.
  */
 import { CacheError, ErrorCode } from '@cachette/core';
-import type { SetCondition } from '@cachette/engine';
+import type { ExistenceCondition, SetCondition } from '@cachette/engine';
 import type { BatchSetItem } from '../../../service/cache-service.ts';
 import { bigintArg, intArg, syntaxError, word } from '../arguments.ts';
 import type { RespConnection } from '../resp-connection.ts';
@@ -45,12 +47,6 @@ export function expiryMs(c: RespConnection, option: string, b: Buffer, command: 
   }
   if (n <= 0 || !Number.isSafeInteger(ms)) throw bad();
   return ms;
-}
-
-/** The remaining TTL of `key`, or the default TTL when it is missing (INCR, KEEPTTL). */
-async function keptTtl(c: RespConnection, key: Buffer): Promise<number> {
-  const ttl = await c.service.itemGetTtl(c.p, c.cache, key);
-  return ttl === undefined || ttl <= 0 ? c.ctx.defaultTtlMs : ttl;
 }
 
 // GET and plain SET answer synchronously when the service does (a known cache on the embedded engine), so
@@ -97,21 +93,37 @@ async function setWithOptions(c: RespConnection, argv: Buffer[]): Promise<void> 
     }
   }
   const p = c.p;
-  const old = returnOld ? await c.service.get(p, c.cache, key) : undefined;
-  if (ttlMs === undefined) ttlMs = keepTtl ? await keptTtl(c, key) : c.ctx.defaultTtlMs;
-  let stored = true;
-  if (ttlMs <= 0) {
+  if (ttlMs !== undefined && ttlMs <= 0) {
     // EXAT/PXAT in the past: Redis stores the key already expired, i.e. deletes it.
+    if (returnOld && condition === undefined) {
+      c.out.bulk(await c.service.getAndExpire(p, c.cache, key, 'delete'));
+      return;
+    }
+    const old = returnOld ? await c.service.get(p, c.cache, key) : undefined;
+    let stored = true;
     if (condition === undefined || (await c.service.keysExist(p, c.cache, [key]))[0] === (condition === PRESENT)) {
       await c.service.delete(p, c.cache, key);
     } else stored = false;
-  } else if (condition === undefined) {
-    await c.service.set(p, c.cache, key, value, ttlMs);
-  } else {
-    stored = await c.service.setIf(p, c.cache, key, value, ttlMs, condition);
+    if (returnOld) c.out.bulk(old);
+    else if (stored) c.out.ok();
+    else c.out.null();
+    return;
   }
-  if (returnOld) c.out.bulk(old);
-  else if (stored) c.out.ok();
+  if (returnOld || keepTtl) {
+    const ttl = ttlMs ?? (keepTtl ? { keepOr: c.ctx.defaultTtlMs } : c.ctx.defaultTtlMs);
+    const existence: ExistenceCondition =
+      condition === undefined ? 'always' : condition === ABSENT ? 'absent' : 'present';
+    const r = await c.service.setReturning(p, c.cache, key, value, ttl, existence, returnOld);
+    if (returnOld) c.out.bulk(r.previous);
+    else if (r.stored) c.out.ok();
+    else c.out.null();
+    return;
+  }
+  ttlMs ??= c.ctx.defaultTtlMs;
+  if (condition === undefined) {
+    await c.service.set(p, c.cache, key, value, ttlMs);
+    c.out.ok();
+  } else if (await c.service.setIf(p, c.cache, key, value, ttlMs, condition)) c.out.ok();
   else c.out.null();
 }
 
@@ -134,9 +146,7 @@ export async function setnx(c: RespConnection, argv: Buffer[]): Promise<void> {
 }
 
 export async function getdel(c: RespConnection, argv: Buffer[]): Promise<void> {
-  const value = await c.service.get(c.p, c.cache, argv[1]!);
-  if (value !== undefined) await c.service.delete(c.p, c.cache, argv[1]!);
-  c.out.bulk(value);
+  c.out.bulk(await c.service.getAndExpire(c.p, c.cache, argv[1]!, 'delete'));
 }
 
 export async function getex(c: RespConnection, argv: Buffer[]): Promise<void> {
@@ -150,11 +160,11 @@ export async function getex(c: RespConnection, argv: Buffer[]): Promise<void> {
     ttlMs = expiryMs(c, option, argv[3]!, 'getex');
   }
   const key = argv[1]!;
-  const value = await c.service.get(c.p, c.cache, key);
-  if (value !== undefined && ttlMs !== undefined) {
-    if (ttlMs <= 0) await c.service.delete(c.p, c.cache, key);
-    else await c.service.updateTtl(c.p, c.cache, key, { kind: 'overwrite', ttlMs });
-  }
+  // No option: a plain GET. EXAT/PXAT in the past: the key expires now, i.e. GETDEL.
+  const value =
+    ttlMs === undefined
+      ? await c.service.get(c.p, c.cache, key)
+      : await c.service.getAndExpire(c.p, c.cache, key, ttlMs <= 0 ? 'delete' : ttlMs);
   c.out.bulk(value);
 }
 
@@ -175,9 +185,9 @@ export async function mset(c: RespConnection, argv: Buffer[]): Promise<void> {
   c.out.ok();
 }
 
+/** INCR and friends keep a live counter's TTL (as Redis does); a new counter gets the default TTL. */
 async function incrementBy(c: RespConnection, key: Buffer, amount: bigint): Promise<void> {
-  const ttlMs = await keptTtl(c, key);
-  c.out.integer(await c.service.increment(c.p, c.cache, key, amount, ttlMs));
+  c.out.integer(await c.service.increment(c.p, c.cache, key, amount, { keepOr: c.ctx.defaultTtlMs }));
 }
 
 export function incr(c: RespConnection, argv: Buffer[]): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * @module read-modify-write
  * The single-step read-and-write operations Redis commands need to be atomic: `getAndExpire` (GETDEL,
- * GETEX), `setReturning` (SET … [NX|XX] GET KEEPTTL) and `increment` keeping the TTL (INCR). Atomicity
+ * GETEX), `setReturning` (SET … [NX|XX] GET KEEPTTL), `increment` keeping the TTL (INCR) and
+ * `listRemoveValue` with a count (LREM). Atomicity
  * itself is checked with concurrent calls: N concurrent GETDELs of one key must hand the value to exactly
  * one caller, N concurrent SET … GETs must each see a distinct previous value (a chain, no lost update).
  */
@@ -159,6 +160,22 @@ export function readModifyWriteTests<E extends CacheEngine>(s: Suite<E>): void {
         expect(await engine.itemGetTtl(ns, k)).toBe(TTL_MS);
       },
       { needs: ['manualClock'] },
+    );
+
+    s.test(
+      'listRemoveValue with a count removes the first matches from the front (+) or the back (−)',
+      async ({ engine, ns, key }) => {
+        const k = key();
+        await engine.listConcatenate(ns, k, 'back', many('a', 'x', 'b', 'x', 'c', 'x'), refresh());
+        expect(await engine.listRemoveValue(ns, k, utf8('x'), 1)).toBe(5);
+        expect((await engine.listFetch(ns, k, {}))?.map(text)).toEqual(['a', 'b', 'x', 'c', 'x']);
+        expect(await engine.listRemoveValue(ns, k, utf8('x'), -1)).toBe(4);
+        expect((await engine.listFetch(ns, k, {}))?.map(text)).toEqual(['a', 'b', 'x', 'c']);
+        expect(await engine.listRemoveValue(ns, k, utf8('x'), 10)).toBe(3);
+        expect(await engine.listRemoveValue(ns, k, utf8('zz'), -2)).toBe(3);
+        expect(await engine.listRemoveValue(ns, k, utf8('a'), 0)).toBe(2);
+        expect((await engine.listFetch(ns, k, {}))?.map(text)).toEqual(['b', 'c']);
+      },
     );
 
     s.test('concurrent increments with keepOr lose no update and keep the TTL', async ({ engine, ns, key }) => {

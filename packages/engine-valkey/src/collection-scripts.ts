@@ -279,7 +279,7 @@ export const LIST_LENGTH = read('list', `return redis.call('LLEN', KEYS[2])`);
 /** ARGV now, value → length left. */
 export const LIST_REMOVE = remove(
   'list',
-  `local size = sizeOf() - redis.call('LREM', KEYS[2], 0, ARGV[2]) * #ARGV[2]
+  `local size = sizeOf() - redis.call('LREM', KEYS[2], tonumber(ARGV[3] or '0'), ARGV[2]) * #ARGV[2]
 tidy(size)
 return redis.call('LLEN', KEYS[2])`,
 );

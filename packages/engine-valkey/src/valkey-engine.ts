@@ -723,8 +723,9 @@ export class ValkeyEngine implements CacheEngine {
     return orUndefined(await this.call('cgListLength', ns, key, 'listLength', []));
   }
 
-  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {
-    return orUndefined(await this.call('cgListRemove', ns, key, 'listRemoveValue', [asBuffer(value)]));
+  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array, count = 0): Promise<number | undefined> {
+    if (!Number.isSafeInteger(count)) throw invalid(`count must be an integer, got ${String(count)}`);
+    return orUndefined(await this.call('cgListRemove', ns, key, 'listRemoveValue', [asBuffer(value), count]));
   }
 
   async listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<number | undefined> {

@@ -304,8 +304,12 @@ export interface CacheEngine {
   listFetch(ns: string, key: Uint8Array, range: IndexRange): Promise<Uint8Array[] | undefined>;
   /** The number of elements, or `undefined` when missing. */
   listLength(ns: string, key: Uint8Array): Promise<number | undefined>;
-  /** Removes every element equal to `value`; the length left, or `undefined` when the list is missing. */
-  listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined>;
+  /**
+   * Removes elements equal to `value`, atomically: every one (`count` 0, the default), else the first
+   * `count` from the front (positive) or the back (negative), as Redis `LREM`. The length left, or
+   * `undefined` when the list is missing.
+   */
+  listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array, count?: number): Promise<number | undefined>;
   /** Keeps only the elements in `range` (TTL rules as for writes); the length left, `undefined` when missing. */
   listRetain(ns: string, key: Uint8Array, range: IndexRange, ttl: CollectionTtl): Promise<number | undefined>;
   /**

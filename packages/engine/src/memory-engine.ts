@@ -615,10 +615,26 @@ export class MemoryEngine implements CacheEngine {
     return this.readCollection<ListItem>(ns, key, 'list')?.size;
   }
 
-  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array): Promise<number | undefined> {
+  async listRemoveValue(ns: string, key: Uint8Array, value: Uint8Array, count = 0): Promise<number | undefined> {
+    if (!Number.isSafeInteger(count)) throw invalid(`count must be an integer, got ${String(count)}`);
     const v = bytesToLatin1(value);
     return this.shrinkCollection(ns, key, 'list', (l: ListItem) => {
-      const kept = l.toArray().filter((e) => e !== v);
+      const all = l.toArray();
+      let kept: string[];
+      if (count === 0) kept = all.filter((e) => e !== v);
+      else {
+        // Drop the first |count| matches from the chosen end; keep everything else in order.
+        let left = Math.abs(count);
+        const drop = new Array<boolean>(all.length).fill(false);
+        for (let n = 0; n < all.length && left > 0; n++) {
+          const i = count > 0 ? n : all.length - 1 - n;
+          if (all[i] === v) {
+            drop[i] = true;
+            left--;
+          }
+        }
+        kept = all.filter((_, i) => !drop[i]);
+      }
       if (kept.length !== l.size) l.replace(kept);
       return l.size;
     });

@@ -235,13 +235,20 @@ export class CollectionService {
     return this.length('listLength', p, cache, name, (ns) => this.engine.listLength(ns, name));
   }
 
-  listRemoveValue(p: Principal, cache: string, name: Uint8Array, value: Uint8Array): Promise<number | undefined> {
+  /** Removes every element equal to `value`, or the first `count` from the front / back (Redis LREM). */
+  listRemoveValue(
+    p: Principal,
+    cache: string,
+    name: Uint8Array,
+    value: Uint8Array,
+    count = 0,
+  ): Promise<number | undefined> {
     return this.service.operate(
       'listRemove',
       p,
       cache,
       () => this.remove(name, value.byteLength),
-      (ns) => this.engine.listRemoveValue(ns, name, value),
+      (ns) => this.engine.listRemoveValue(ns, name, value, count),
       NOTHING_OUT,
     );
   }

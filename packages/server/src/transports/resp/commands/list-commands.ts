@@ -65,34 +65,18 @@ export async function llen(c: RespConnection, argv: Buffer[]): Promise<void> {
 
 /**
  * LREM key count value: count 0 removes every match; a positive count the first matches from the head, a
- * negative one from the tail (found by reading the list, then erased by position: two service calls).
+ * negative one from the tail — one atomic engine step. The reply (how many went) is the length before,
+ * read just ahead, minus the length after: exact unless another client changes the list in between.
  */
 export async function lrem(c: RespConnection, argv: Buffer[]): Promise<void> {
   const name = argv[1]!;
   const count = intArg(argv[2]!);
   const value = argv[3]!;
   const lists = c.service.collections;
-  if (count === 0) {
-    const before = await lists.listLength(c.p, c.cache, name);
-    if (before === undefined) return c.out.integer(0);
-    const after = (await lists.listRemoveValue(c.p, c.cache, name, value)) ?? 0;
-    return c.out.integer(before - after);
-  }
-  const all = await lists.listFetch(c.p, c.cache, name, {});
-  if (all === undefined) return c.out.integer(0);
-  const positions: { start: number; count: number }[] = [];
-  const limit = Math.abs(count);
-  if (count > 0) {
-    for (let i = 0; i < all.length && positions.length < limit; i++) {
-      if (Buffer.compare(all[i]!, value) === 0) positions.push({ start: i, count: 1 });
-    }
-  } else {
-    for (let i = all.length - 1; i >= 0 && positions.length < limit; i--) {
-      if (Buffer.compare(all[i]!, value) === 0) positions.push({ start: i, count: 1 });
-    }
-  }
-  if (positions.length > 0) await lists.listErase(c.p, c.cache, name, positions);
-  c.out.integer(positions.length);
+  const before = await lists.listLength(c.p, c.cache, name);
+  if (before === undefined) return c.out.integer(0);
+  const after = (await lists.listRemoveValue(c.p, c.cache, name, value, count)) ?? 0;
+  c.out.integer(Math.max(0, before - after));
 }
 
 export async function ltrim(c: RespConnection, argv: Buffer[]): Promise<void> {

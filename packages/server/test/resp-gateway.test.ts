@@ -1,6 +1,6 @@
 /**
  * @module test/resp-gateway
- * The Redis-protocol suite (`resp-commands.test.ts`, ioredis through every command) run unchanged against a
+ * The Redis-protocol suites (`resp-commands.test.ts`, ioredis through every command; `resp-pubsub.test.ts`) run unchanged against a
  * scale-out gateway: Valkey engine on a real 3-master Redis Cluster, metadata in PostgreSQL — the same
  * mocked `boot()` as `gateway-wire.test.ts`, with a PostgreSQL schema and a key prefix of its own.
  */
@@ -15,6 +15,8 @@ vi.mock('./support/boot.ts', async (importOriginal) =>
 const cluster = useGatewayCluster();
 
 await import('./resp-commands.test.ts');
+// Pub/sub over the cluster's topic bus: PUBLISH and SUBSCRIBE through ValkeyTopicBus, not the in-process one.
+await import('./resp-pubsub.test.ts');
 
 describe('resp-gateway', () => {
   it('the Redis-protocol suite ran on a Valkey-engine gateway with PostgreSQL metadata', () => {

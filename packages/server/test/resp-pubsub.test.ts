@@ -7,12 +7,20 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { TopicClient } from '@gomomento/sdk';
+import {
+  AuthClient,
+  AuthClientConfigurations,
+  ExpiresIn,
+  GenerateDisposableTokenResponse,
+  NoopMomentoLoggerFactory,
+  PermissionScopes,
+  type TopicClient,
+} from '@gomomento/sdk';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultTopicLimits } from '../src/service/topic-limits.ts';
-import { type Booted, boot, uniqueName } from './support/boot.ts';
+import { type Booted, boot, keyCredentials, uniqueName } from './support/boot.ts';
 import { command, RespSocket } from './support/resp-socket.ts';
 import { Recorder, subscribed, topicClient } from './support/topics.ts';
 
@@ -145,6 +153,35 @@ describe('ioredis', () => {
     // The refused channel is not subscribed; the connection still works in subscribe mode.
     s.send(command('PING'));
     expect(await s.lines(5)).toEqual(frame('*', 'pong', ''));
+  });
+});
+
+describe('keys', () => {
+  it("a token's topic permissions apply: publish-only on one topic publishes there, nothing else", async () => {
+    const auth = new AuthClient({
+      credentialProvider: keyCredentials(b.server.grpcAddress, b.server.devApiKey),
+      configuration: AuthClientConfigurations.Default.latest(new NoopMomentoLoggerFactory()),
+    });
+    const r = await auth.generateDisposableToken(
+      PermissionScopes.topicPublishOnly(cache, 'chat-1'),
+      ExpiresIn.minutes(5),
+    );
+    if (r.type !== GenerateDisposableTokenResponse.Success) throw new Error(r.toString());
+    const s = await RespSocket.open(b.server.redisPort!);
+    closers.push(() => s.close());
+    s.send(command('AUTH', cache, r.authToken));
+    expect(await s.lines(1)).toEqual(['+OK']);
+    s.send(
+      Buffer.concat([
+        command('PUBLISH', 'chat-1', 'hi'),
+        command('PUBLISH', 'orders', 'hi'),
+        command('SUBSCRIBE', 'chat-1'),
+      ]),
+    );
+    const [ok, publishDenied, subscribeDenied] = await s.lines(3);
+    expect(ok).toBe(':0');
+    expect(publishDenied).toMatch(/^-NOPERM /);
+    expect(subscribeDenied).toMatch(/^-NOPERM /);
   });
 });
 

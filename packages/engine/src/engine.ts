@@ -198,7 +198,8 @@ export interface CacheEngine {
   delete(ns: string, key: Uint8Array): Promise<void>;
   /**
    * Adds `amount` to the signed 64-bit decimal integer stored at `key` (a missing key counts as 0) and
-   * stores the result as decimal text with `ttlMs`. Rejects with FAILED_PRECONDITION when the stored value
+   * stores the result as decimal text with `ttl` (`{ keepOr }`: a live counter keeps its remaining TTL, as
+   * Redis INCR does). Rejects with FAILED_PRECONDITION when the stored value
    * is not a decimal integer, and with FAILED_PRECONDITION (reason `overflow`) when the result leaves int64.
    */
   increment(ns: string, key: Uint8Array, amount: bigint, ttl: WriteTtl): Promise<bigint>;

@@ -7,6 +7,7 @@
 import { type Clock, decodeApiKey, systemClock } from '@cachette/core';
 import { type BytesLike, fromBase64, toBase64, toBytes } from './bytes.ts';
 import { CacheAside, type CacheAsideErrorEvent, type GetOrSetOptions } from './cache-aside.ts';
+import { type CoalescedSet, Coalescer, DEFAULT_COALESCER_OPTIONS } from './coalescer.ts';
 import { CollectionCalls } from './collection-calls.ts';
 import { CachetteError, ErrorCode, toCachetteError } from './errors.ts';
 import { Leaderboard } from './leaderboard.ts';
@@ -66,6 +67,12 @@ export interface CacheClientOptions {
   readonly clock?: Clock | undefined;
   /** Told about cache failures `getOrSet` absorbed and failed background refreshes. Default: ignore. */
   readonly onError?: ((event: CacheAsideErrorEvent) => void) | undefined;
+  /**
+   * Send concurrent `get`s (and `set`s) of one cache issued in the same event-loop turn as one `get-batch`
+   * (`set-batch`) request; each call still gets its own answer (see `coalescer.ts`). Default: off here,
+   * on in `@cachette/sdk/node`.
+   */
+  readonly coalesce?: boolean | undefined;
 }
 
 /** Per-call TTL option of writes. */
@@ -117,6 +124,7 @@ export class CacheClient extends CollectionCalls {
   readonly baseUrl: string;
   private readonly transport: Transport;
   private readonly aside: CacheAside;
+  private readonly coalescer: Coalescer | undefined;
 
   /** Throws a {@link CachetteError} (`INVALID_ARGUMENT`) when no base URL can be found. */
   constructor(options: CacheClientOptions = {}) {
@@ -142,6 +150,17 @@ export class CacheClient extends CollectionCalls {
       retryBaseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS,
       fetch: fetchImpl,
     });
+    this.coalescer = options.coalesce
+      ? new Coalescer(
+          {
+            getOne: (cache, key) => this.getOne(cache, key),
+            setOne: (cache, item) => this.setOne(cache, item),
+            getMany: (cache, keys) => this.getMany(cache, keys),
+            setMany: (cache, items) => this.setMany(cache, items),
+          },
+          { ...DEFAULT_COALESCER_OPTIONS, schedule: nextTurn },
+        )
+      : undefined;
     this.aside = new CacheAside({
       store: {
         get: (cache, key) => this.get(cache, key),
@@ -158,10 +177,9 @@ export class CacheClient extends CollectionCalls {
   /** The item's value: `Hit`, `Miss`, or `Error` (`NOT_FOUND` when the cache does not exist). Retried. */
   async get(cache: string, key: BytesLike): Promise<CacheGet.Response> {
     try {
-      const answer = await this.send({ method: 'GET', path: itemPath(cache), query: keyQuery(key), idempotent: true });
-      return new CacheGet.Hit(answer.body);
+      const value = this.coalescer === undefined ? await this.getOne(cache, key) : await this.coalescer.get(cache, key);
+      return value === undefined ? new CacheGet.Miss() : new CacheGet.Hit(value);
     } catch (error) {
-      if (isItemNotFound(error)) return new CacheGet.Miss();
       return errorResponse(error);
     }
   }
@@ -533,18 +551,71 @@ export class CacheClient extends CollectionCalls {
     ttlSeconds: number,
   ): Promise<CacheSet.Response> {
     try {
-      await this.send({
-        method: 'PUT',
-        path: itemPath(cache),
-        query: { ...keyQuery(key), ttl_seconds: String(ttlSeconds) },
-        body: value,
-        idempotent: true,
-      });
+      const item = { key, value, ttlSeconds };
+      await (this.coalescer === undefined ? this.setOne(cache, item) : this.coalescer.set(cache, item));
       return new SuccessResponse();
     } catch (error) {
       return errorResponse(error);
     }
   }
+
+  /** One `GET /cache/:cache`: the value, `undefined` for a miss; rejects with a CachetteError. */
+  private async getOne(cache: string, key: BytesLike): Promise<Uint8Array | undefined> {
+    try {
+      const answer = await this.send({ method: 'GET', path: itemPath(cache), query: keyQuery(key), idempotent: true });
+      return answer.body;
+    } catch (error) {
+      if (isItemNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** One `PUT /cache/:cache`; rejects with a CachetteError. */
+  private async setOne(cache: string, item: CoalescedSet): Promise<void> {
+    await this.send({
+      method: 'PUT',
+      path: itemPath(cache),
+      query: { ...keyQuery(item.key), ttl_seconds: String(item.ttlSeconds) },
+      body: item.value,
+      idempotent: true,
+    });
+  }
+
+  /** One `get-batch` request for coalesced gets: a value or `undefined` per key, in order. */
+  private async getMany(cache: string, keys: readonly BytesLike[]): Promise<Array<Uint8Array | undefined>> {
+    const answer = await this.send({
+      method: 'POST',
+      path: `${itemOpsPath(cache)}/get-batch`,
+      body: bytesListField('keys', keys),
+      idempotent: true,
+    });
+    const { values } = json<{ values: Array<string | null> }>(answer.body);
+    if (!Array.isArray(values)) throw new CachetteError(ErrorCode.INTERNAL, 'get-batch answered without values');
+    return values.map((v) => (v === null ? undefined : fromBase64(v)));
+  }
+
+  /** One `set-batch` request for coalesced sets, each item with its own TTL. */
+  private async setMany(cache: string, items: readonly CoalescedSet[]): Promise<void> {
+    await this.send({
+      method: 'POST',
+      path: `${itemOpsPath(cache)}/set-batch`,
+      body: {
+        items: items.map((item) => ({
+          ...keyField(item.key),
+          ...bytesField('value', item.value),
+          ttl_seconds: item.ttlSeconds,
+        })),
+      },
+      idempotent: true,
+    });
+  }
+}
+
+/** The next turn of the event loop: `setImmediate` where it exists (Node, Bun), else a zero timeout. */
+function nextTurn(run: () => void): void {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  if (immediate !== undefined) immediate(run);
+  else setTimeout(run, 0);
 }
 
 function itemPath(cache: string): string {

@@ -81,7 +81,8 @@ export interface CacheClientOptions extends CoreOptions, ProfileOptions {}
  */
 export class CacheClient extends CoreCacheClient {
   constructor(options: CacheClientOptions = {}) {
-    super(withProfile(options));
+    // Coalescing on by default: a Node process usually serves many requests at once (see coalescer.ts).
+    super({ coalesce: true, ...withProfile(options) });
   }
 }
 

@@ -9,7 +9,7 @@ import { type BytesLike, fromBase64, toBase64, toBytes } from './bytes.ts';
 import { CacheAside, type CacheAsideErrorEvent, type GetOrSetOptions } from './cache-aside.ts';
 import { type CoalescedSet, Coalescer, DEFAULT_COALESCER_OPTIONS } from './coalescer.ts';
 import { CollectionCalls } from './collection-calls.ts';
-import { CachetteError, ErrorCode, toCachetteError } from './errors.ts';
+import { CachetteError, ErrorCode } from './errors.ts';
 import { Leaderboard } from './leaderboard.ts';
 import type * as CacheDelete from './responses/cache-delete.ts';
 import * as CacheGet from './responses/cache-get.ts';
@@ -27,7 +27,14 @@ import type * as DeleteCache from './responses/delete-cache.ts';
 import type * as FlushCache from './responses/flush-cache.ts';
 import * as GetUsage from './responses/get-usage.ts';
 import * as ListCaches from './responses/list-caches.ts';
-import { type FetchLike, Transport, type TransportAnswer, type TransportRequest } from './transport.ts';
+import {
+  type FetchLike,
+  fetchExchange,
+  type HttpExchange,
+  Transport,
+  type TransportAnswer,
+  type TransportRequest,
+} from './transport.ts';
 import { bytesField, bytesListField, errorResponse, isItemNotFound, json } from './wire.ts';
 
 /** Default item TTL when neither the call nor the client names one (the CLI's default too). */
@@ -63,6 +70,11 @@ export interface CacheClientOptions {
   readonly retryBaseDelayMs?: number | undefined;
   /** The `fetch` to call. Default: the global one. */
   readonly fetch?: FetchLike | undefined;
+  /**
+   * How one HTTP request is sent, below `fetch`: `@cachette/sdk/node` passes its `node:http` exchange here.
+   * Ignored when `fetch` is given. Default: `fetch`.
+   */
+  readonly exchange?: HttpExchange | undefined;
   /** Time source for stale-while-revalidate. Default: `Date.now`. */
   readonly clock?: Clock | undefined;
   /** Told about cache failures `getOrSet` absorbed and failed background refreshes. Default: ignore. */
@@ -139,7 +151,10 @@ export class CacheClient extends CollectionCalls {
           : 'the API key names no HTTP endpoint (http_endpoint): pass baseUrl, e.g. http://127.0.0.1:8081',
       );
     }
-    const fetchImpl = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
+    const exchange =
+      options.fetch !== undefined
+        ? fetchExchange(options.fetch)
+        : (options.exchange ?? fetchExchange((input: string, init: RequestInit) => fetch(input, init)));
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.defaultTtlSeconds = options.defaultTtlSeconds ?? DEFAULT_TTL_SECONDS;
     this.transport = new Transport({
@@ -148,7 +163,7 @@ export class CacheClient extends CollectionCalls {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retries: options.retries ?? DEFAULT_RETRIES,
       retryBaseDelayMs: options.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS,
-      fetch: fetchImpl,
+      exchange,
     });
     this.coalescer = options.coalesce
       ? new Coalescer(

@@ -8,8 +8,12 @@
  * 3. `token` of the profile's table in `~/.cachette/credentials`, the profile being `options.profile`, else
  *    `CACHETTE_PROFILE`, else `default`; its default TTL is `ttl` in `~/.cachette/config`.
  *
- * Kept apart from the core entry because it reads files: browsers and edge runtimes import
- * `@cachette/sdk`, which touches nothing but `fetch`.
+ * It is also the fast client for Node: concurrent `get`/`set` calls of one event-loop turn are coalesced into
+ * batch requests (`coalesce`, see `coalescer.ts`) and requests go over `node:http` keep-alive connections
+ * rather than `fetch` (see `node-http-exchange.ts`).
+ *
+ * Kept apart from the core entry because it reads files and uses `node:http`: browsers and edge runtimes
+ * import `@cachette/sdk`, which touches nothing but `fetch`.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -17,6 +21,7 @@ import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { CacheClient as CoreCacheClient, type CacheClientOptions as CoreOptions } from './cache-client.ts';
 import { CachetteError, ErrorCode } from './errors.ts';
+import { nodeHttpExchange } from './node-http-exchange.ts';
 
 export * from './index.ts';
 
@@ -81,8 +86,13 @@ export interface CacheClientOptions extends CoreOptions, ProfileOptions {}
  */
 export class CacheClient extends CoreCacheClient {
   constructor(options: CacheClientOptions = {}) {
-    // Coalescing on by default: a Node process usually serves many requests at once (see coalescer.ts).
-    super({ coalesce: true, ...withProfile(options) });
+    // Coalescing on by default: a Node process usually serves many requests at once (see coalescer.ts);
+    // node:http instead of fetch unless a fetch is given (see node-http-exchange.ts).
+    super({
+      coalesce: true,
+      ...withProfile(options),
+      ...(options.fetch === undefined && options.exchange === undefined ? { exchange: nodeHttpExchange() } : {}),
+    });
   }
 }
 

@@ -1,11 +1,12 @@
 /**
  * @module transport
- * One HTTP exchange with the Cachette HTTP API over `fetch`: the deadline, the retry policy and the mapping
- * of error answers to {@link CachetteError}. Nothing here knows about caches or items.
+ * One call to the Cachette HTTP API: the deadline, the retry policy and the mapping of error answers to
+ * {@link CachetteError}, over an {@link HttpExchange} — `fetch` here, `node:http` in `@cachette/sdk/node`.
+ * Nothing here knows about caches or items.
  *
  * Connection reuse: in Node.js the global `fetch` is undici, whose default agent keeps connections alive
  * (pooled per origin, idle ones closed after ~4 s), so consecutive calls share one TCP connection as long as
- * every response body is read to the end — which {@link Transport.send} always does. Browsers and edge
+ * every response body is read to the end — which {@link fetchExchange} always does. Browsers and edge
  * runtimes pool connections themselves.
  */
 import { utf8 } from './bytes.ts';
@@ -13,6 +14,71 @@ import { asErrorCode, CachetteError, codeOfStatus, ErrorCode } from './errors.ts
 
 /** The `fetch` this SDK calls (the global one by default; inject another for proxies, tests or polyfills). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** One HTTP request as the transport hands it to an {@link HttpExchange}. */
+export interface ExchangeRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array | string | undefined;
+  /** Deadline of the whole exchange, answer body included. */
+  readonly timeoutMs: number;
+}
+
+/** A complete HTTP answer, any status. */
+export interface ExchangeAnswer {
+  readonly status: number;
+  readonly statusText: string;
+  /** The `Retry-After` header, or `null`. */
+  readonly retryAfter: string | null;
+  readonly body: Uint8Array;
+}
+
+/** Raised by an {@link HttpExchange} whose deadline passed (any other rejection is a network failure). */
+export class ExchangeTimeout extends Error {
+  override readonly name = 'ExchangeTimeout';
+}
+
+/**
+ * Performs one HTTP request/answer: `fetch` in the core ({@link fetchExchange}); `@cachette/sdk/node` has a
+ * cheaper one on `node:http`. Resolves with any status; rejects with {@link ExchangeTimeout} when
+ * `timeoutMs` passes, or with the network error.
+ */
+export type HttpExchange = (request: ExchangeRequest) => Promise<ExchangeAnswer>;
+
+/** An {@link HttpExchange} over a `fetch` (Node, browsers, edge runtimes). */
+export function fetchExchange(fetchImpl: FetchLike): HttpExchange {
+  return async (request) => {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, request.timeoutMs);
+    try {
+      const response = await fetchImpl(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body as RequestInit['body'],
+        signal: controller.signal,
+      });
+      // Read the whole body inside the deadline: a server that sends headers and then stalls is a timeout
+      // too, and a fully read body is what lets undici hand the connection back to its pool.
+      const body = new Uint8Array(await response.arrayBuffer());
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        retryAfter: response.headers.get('retry-after'),
+        body,
+      };
+    } catch (error) {
+      if (timedOut) throw new ExchangeTimeout('deadline passed', { cause: error });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
 
 /** Settings of a {@link Transport}. */
 export interface TransportOptions {
@@ -26,7 +92,7 @@ export interface TransportOptions {
   readonly retries: number;
   /** First backoff delay; doubles per attempt (full jitter, capped at 2 s). */
   readonly retryBaseDelayMs: number;
-  readonly fetch: FetchLike;
+  readonly exchange: HttpExchange;
 }
 
 /** One call. */
@@ -81,7 +147,7 @@ export class Transport {
   }
 
   private async once(request: TransportRequest): Promise<TransportAnswer> {
-    let url = `${this.baseUrl}${request.path}`;
+    let url = this.baseUrl + request.path;
     if (request.query !== undefined) url += `?${new URLSearchParams(request.query).toString()}`;
     // No header at all without a key: a server started with --allow-anonymous takes that as the local account.
     const headers: Record<string, string> = this.options.apiKey === '' ? {} : { authorization: this.options.apiKey };
@@ -94,39 +160,29 @@ export class Transport {
       body = JSON.stringify(request.body);
     }
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.options.timeoutMs);
+    let answer: ExchangeAnswer;
     try {
-      const response = await this.options.fetch(url, {
+      answer = await this.options.exchange({
         method: request.method,
+        url,
         headers,
-        body: body as RequestInit['body'],
-        signal: controller.signal,
+        body,
+        timeoutMs: this.options.timeoutMs,
       });
-      // Read the whole body inside the deadline: a server that sends headers and then stalls is a timeout
-      // too, and a fully read body is what lets undici hand the connection back to its pool.
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      if (response.ok) return { status: response.status, body: bytes };
-      throw errorOfAnswer(response, bytes);
     } catch (error) {
-      if (error instanceof CachetteError) throw error;
-      if (timedOut) {
+      if (error instanceof ExchangeTimeout) {
         throw new CachetteError(
           ErrorCode.TIMEOUT,
           `no answer from ${this.baseUrl} within ${this.options.timeoutMs} ms (${request.method} ${request.path})`,
-          { cause: error },
+          { cause: error.cause ?? error },
         );
       }
       throw new CachetteError(ErrorCode.UNAVAILABLE, `cannot reach ${this.baseUrl}: ${describeNetworkError(error)}`, {
         cause: error,
       });
-    } finally {
-      clearTimeout(timer);
     }
+    if (answer.status >= 200 && answer.status < 300) return { status: answer.status, body: answer.body };
+    throw errorOfAnswer(answer);
   }
 }
 
@@ -136,8 +192,9 @@ function isTransient(error: CachetteError): boolean {
 }
 
 /** The error of a non-2xx answer, from its JSON error body when it has one. */
-function errorOfAnswer(response: Response, body: Uint8Array): CachetteError {
-  const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+function errorOfAnswer(response: ExchangeAnswer): CachetteError {
+  const body = response.body;
+  const retryAfter = Number(response.retryAfter ?? Number.NaN);
   const details = {
     httpStatus: response.status,
     retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
@@ -160,8 +217,10 @@ function errorOfAnswer(response: Response, body: Uint8Array): CachetteError {
   );
 }
 
-/** The most useful line of a fetch failure: undici hides the system error (ECONNREFUSED…) in `cause`. */
+/** The most useful line of a network failure: undici hides the system error (ECONNREFUSED…) in `cause`. */
 function describeNetworkError(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('E')) return code;
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
   if (typeof cause?.code === 'string') return cause.code;
   if (typeof cause?.message === 'string') return cause.message;

@@ -101,10 +101,13 @@ describe('@cachette/sdk/node profiles', () => {
 });
 
 describe('the core entry stays fetch-only', () => {
-  it('no file of @cachette/sdk but node.ts imports node: modules or uses Buffer/process', () => {
-    const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+  const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+  /** The Node entry and the modules only it imports. */
+  const NODE_ONLY = ['node.ts', 'node-http-exchange.ts'];
+
+  it('no file of @cachette/sdk but the Node-only ones imports node: modules or uses Buffer/process', () => {
     const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter(
-      (f) => f.endsWith('.ts') && f !== 'node.ts',
+      (f) => f.endsWith('.ts') && !NODE_ONLY.includes(f),
     );
     expect(files.length).toBeGreaterThan(10);
     for (const file of files) {
@@ -112,5 +115,20 @@ describe('the core entry stays fetch-only', () => {
       expect({ file, nodeImport: /from ['"]node:|require\(/.test(text) }).toEqual({ file, nodeImport: false });
       expect({ file, nodeGlobals: /\bBuffer\.|\bprocess\./.test(text) }).toEqual({ file, nodeGlobals: false });
     }
+  });
+
+  it('the core entry (index.ts) never imports a Node-only module, directly or not', () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(join(src, file), 'utf8');
+      for (const m of text.matchAll(/from '(\.{1,2}\/[^']+\.ts)'/g)) {
+        visit(join(dirname(file), m[1] as string));
+      }
+    };
+    visit('index.ts');
+    expect(seen.size).toBeGreaterThan(10);
+    for (const file of NODE_ONLY) expect(seen.has(file)).toBe(false);
   });
 });

@@ -10,9 +10,9 @@
  * What a caller sees does not change:
  * - one call alone in its turn is sent exactly as without coalescing (`GET`/`PUT /cache/:cache`);
  * - a batch answers each call with its own value (or miss); the server validates and admits a batch as a
- *   whole, so when a batch is refused for anything but an unreachable or slow server, every call of it is
- *   sent again on its own and gets the answer it would have had alone (a bad key, an item over the size
- *   limit, a key-scoped permission fail only their own call);
+ *   whole, so when a batch is refused for a reason that may be one call's (see {@link isAlone}), every call
+ *   of it is sent again on its own and gets the answer it would have had alone (a bad key, an item over the
+ *   size limit, a key-scoped permission fail only their own call);
  * - a batch is retried like the calls it carries (both routes are idempotent, as `get` and `set` are), with
  *   the same per-attempt deadline; when retries are exhausted each call gets that `UNAVAILABLE`/`TIMEOUT`;
  * - two writes of one key in one turn stay in call order inside the batch, and the server applies a batch's
@@ -208,15 +208,25 @@ export class Coalescer {
 }
 
 /**
- * True when a batch's failure may belong to some of its calls only, so each must be asked alone: anything
- * but the server being unreachable or slow (which the batch's own retries already covered, as the calls'
- * would have).
+ * True when a batch's failure may belong to some of its calls only, or to batching itself, so each call
+ * must be asked alone: a bad key or TTL, an item over the size limit, a key-scoped permission, a body over
+ * the request limit, a server without the batch routes (`NOT_FOUND`/`UNIMPLEMENTED`)… False for what every
+ * call of the batch would have met alone, whose re-asking would only multiply requests: the server
+ * unreachable or slow (the batch's own retries already covered it, as the calls' would have), the key
+ * refused, and the per-cache operations rate limit (re-asking N times a server that asked us to slow down).
  */
 function isAlone(error: unknown): boolean {
-  return !(
-    error instanceof CachetteError &&
-    (error.code === ErrorCode.UNAVAILABLE || error.code === ErrorCode.TIMEOUT)
-  );
+  if (!(error instanceof CachetteError)) return true;
+  switch (error.code) {
+    case ErrorCode.UNAVAILABLE:
+    case ErrorCode.TIMEOUT:
+    case ErrorCode.UNAUTHENTICATED:
+      return false;
+    case ErrorCode.LIMIT_EXCEEDED:
+      return error.reason !== 'operations_rate_limit_exceeded';
+    default:
+      return true;
+  }
 }
 
 /** Bytes of a key, at most 3 per UTF-16 unit for text (an upper bound: no encoding just to measure). */

@@ -195,6 +195,42 @@ describe('coalesced batches and transient failures', () => {
     expect(stalling.requestLines()).toEqual(['POST /v1/caches/c/items/set-batch']);
   });
 
+  it('a rate-limited batch answers each call LIMIT_EXCEEDED with Retry-After, without asking again per call', async () => {
+    const fake = await fakeHttpServer((_request, response) => {
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' });
+      response.end(
+        JSON.stringify({
+          error: { code: 'LIMIT_EXCEEDED', message: 'slow down', reason: 'operations_rate_limit_exceeded' },
+        }),
+      );
+    });
+    cleanups.push(() => fake.close());
+    const client = new CacheClient({ apiKey: 'secret', baseUrl: fake.url });
+    const got = await Promise.all([client.get('c', 'a'), client.get('c', 'b'), client.get('c', 'c')]);
+    for (const g of got) {
+      expect(g.type === 'Error' && g.errorCode()).toBe(ErrorCode.LIMIT_EXCEEDED);
+      expect(g.type === 'Error' && g.error.retryAfterSeconds).toBe(2);
+    }
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('a server without the batch routes (404) still answers every call: each is asked alone', async () => {
+    const fake = await fakeHttpServer((request, response) => {
+      if (request.url?.includes('batch')) {
+        response.writeHead(404, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route' } }));
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      response.end(request.url);
+    });
+    cleanups.push(() => fake.close());
+    const client = new CacheClient({ apiKey: 'secret', baseUrl: fake.url });
+    const got = await Promise.all([client.get('c', 'a'), client.get('c', 'b')]);
+    expect(got.map((g) => g.type === 'Hit' && g.valueString())).toEqual(['/cache/c?key=a', '/cache/c?key=b']);
+    expect(fake.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'GET']);
+  });
+
   it('a get-batch answer with the wrong number of values is INTERNAL for each call, never a shifted value', async () => {
     const fake = await fakeHttpServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });

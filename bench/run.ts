@@ -348,7 +348,9 @@ async function application(cachette: RunningServer, redis: BenchRedis): Promise<
         return t;
       },
       async () => {
-        progress(`application ${OP_LABEL[op]}: @cachette/sdk → Cachette (HTTP), ${opt.concurrency} in flight…`);
+        progress(
+          `application ${OP_LABEL[op]}: @cachette/sdk/node → Cachette (HTTP, node:http, coalesced batches), ${opt.concurrency} in flight…`,
+        );
         const t = await appLoad({ ...common, op, target: 'cachette-sdk', address: httpUrl, apiKey: cachette.apiKey });
         progress(
           `  cachette-sdk → cachette ${fmt(t.perSecond)} ops/s, p99 ${ms(t.latency.p99)}, client CPU ${fmt(t.clientCpuPercent ?? 0)} %`,
@@ -374,6 +376,13 @@ async function application(cachette: RunningServer, redis: BenchRedis): Promise<
       cachetteSdkThroughputRatioToRedis: h.perSecond / r.perSecond,
       cachetteSdkP99RatioToRedis: h.latency.p99 / r.latency.p99,
     });
+    // The client-side figures issue #18 asks for: the ratio of the two SDKs in this same run, and CPU per call.
+    const cpuPerOpUs = (t: Throughput) => ((t.clientCpuPercent ?? 0) * 10_000) / t.perSecond;
+    progress(
+      `  ${OP_LABEL[op]}: @cachette/sdk/node at ${(h.perSecond / m.perSecond).toFixed(1)}× @gomomento/sdk ops/s ` +
+        `(${(h.perSecond / r.perSecond).toFixed(2)}× ioredis); client CPU per call ${cpuPerOpUs(h).toFixed(1)} µs ` +
+        `vs ${cpuPerOpUs(m).toFixed(1)} µs (@gomomento/sdk), ${cpuPerOpUs(r).toFixed(1)} µs (ioredis)`,
+    );
   }
   return rows;
 }
@@ -538,9 +547,11 @@ async function main(): Promise<void> {
               `uniform over ${fmt(opt.keyspace)} pre-loaded keys, ${opt.warmupS} s warm-up then ${opt.durationS} s ` +
               `measured, ${opt.rounds} alternating round(s) per system, best round reported; latency is the time ` +
               'around each awaited client call. @gomomento/sdk 1.118.1 with ' +
-              "Configurations.Laptop.v1() and an API key (gRPC); @cachette/sdk (this repo) → the same server's HTTP " +
-              "API with default options (Node's global fetch, i.e. undici's keep-alive pool, up to one connection " +
-              'per call in flight), the same API key, text keys and the same 100-byte values; ioredis 5 with ' +
+              'Configurations.Laptop.v1() and an API key (gRPC); @cachette/sdk (this repo) imported from ' +
+              "@cachette/sdk/node with default options, as a Node application gets it → the same server's HTTP API: " +
+              'node:http keep-alive connections (not fetch), and get/set calls issued in the same event-loop turn ' +
+              'coalesced into get-batch/set-batch requests of up to 32 calls (each call still awaited on its own ' +
+              'and answered on its own); the same API key, text keys and the same 100-byte values; ioredis 5 with ' +
               "default options (one connection). Systems run in rotating order each round. clientCpuPercent is the load generator's CPU over the run " +
               "(≈100 % = client-bound: the figure is then the client library's limit, not the server's).",
             rows: appRows,

@@ -76,7 +76,7 @@ export function printReport(r: BenchResults): void {
           ],
           [
             '',
-            '@cachette/sdk → Cachette (HTTP)',
+            '@cachette/sdk/node → Cachette (HTTP)',
             ...cells(row.cachetteSdkToCachette),
             cpu(row.cachetteSdkToCachette),
             ratio(row.cachetteSdkThroughputRatioToRedis),

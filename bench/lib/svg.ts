@@ -37,7 +37,7 @@ function rowsOf(r: BenchResults): Row[] {
     rows.push({ group: g, label: '@gomomento/sdk → Cachette', color: COLORS.sdk, t: row.momentoSdkToCachette });
     rows.push({
       group: g,
-      label: '@cachette/sdk → Cachette (HTTP)',
+      label: '@cachette/sdk/node → Cachette (HTTP)',
       color: COLORS.httpSdk,
       t: row.cachetteSdkToCachette,
     });

@@ -80,4 +80,11 @@ export * as SortedSetGetScore from './responses/sorted-set-get-score.ts';
 export * as SortedSetGetScores from './responses/sorted-set-get-scores.ts';
 export * as SortedSetIncrement from './responses/sorted-set-increment.ts';
 export * as SortedSetUnionStore from './responses/sorted-set-union-store.ts';
-export type { FetchLike } from './transport.ts';
+export {
+  type ExchangeAnswer,
+  type ExchangeRequest,
+  ExchangeTimeout,
+  type FetchLike,
+  fetchExchange,
+  type HttpExchange,
+} from './transport.ts';

@@ -15,8 +15,9 @@
  *   size limit, a key-scoped permission fail only their own call);
  * - a batch is retried like the calls it carries (both routes are idempotent, as `get` and `set` are), with
  *   the same per-attempt deadline; when retries are exhausted each call gets that `UNAVAILABLE`/`TIMEOUT`;
- * - two writes of one key in one turn stay in call order inside the batch, and the server applies a batch's
- *   items in order, so the last one wins as it would on one connection.
+ * - calls in flight together have no order between them, as without coalescing (they would have left on
+ *   parallel connections); inside one batch the server applies items in call order, so two sets of one key
+ *   in the same batch end with the later value.
  */
 import type { BytesLike } from './bytes.ts';
 import { CachetteError, ErrorCode } from './errors.ts';

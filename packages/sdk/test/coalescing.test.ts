@@ -3,7 +3,7 @@
  * `@cachette/sdk/node`): each call must get exactly the answer it would get alone, against a real server,
  * with the batch routes' failures split back per call.
  */
-import { CacheClient as CoreClient, ErrorCode } from '@cachette/sdk';
+import { type BytesLike, CacheClient as CoreClient, ErrorCode } from '@cachette/sdk';
 import { CacheClient, type CacheClientOptions } from '@cachette/sdk/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootServer, fakeHttpServer, stallingServer, type TestServer, uniqueName } from './support/server.ts';
@@ -93,7 +93,7 @@ describe('coalescing (Node entry default)', () => {
     expect(got.type === 'Hit' && [...got.valueBytes()]).toEqual([...bytesValue]);
   });
 
-  it('two sets of one key in one turn: the later call wins, as on one connection', async () => {
+  it('two sets of one key in one batch: the later call wins (items are applied in order)', async () => {
     const { client } = recordingClient();
     const k = key();
     await Promise.all([client.set(cache, k, 'first'), client.set(cache, k, 'second')]);
@@ -150,6 +150,50 @@ describe('coalescing (Node entry default)', () => {
     expect(sets).toBeGreaterThan(1);
     const got = await Promise.all(keys.map((k) => client.get(cache, k)));
     expect(got.map((g) => (g.type === 'Hit' ? g.valueString() : g.type))).toEqual(keys.map((_, i) => String(i)));
+  });
+
+  it('property: mixed valid and invalid calls over several batches answer exactly as the model says', async () => {
+    const { client, requests } = recordingClient();
+    let seed = 0x2545f491;
+    const rand = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const prefix = uniqueName('prop');
+    // Phase 1: 120 concurrent sets of distinct keys, about 1 in 8 invalid (empty key or negative TTL).
+    type Expect = 'Success' | ErrorCode;
+    const model = new Map<string, string>();
+    const sets: Array<{ key: BytesLike; value: string; ttl: number; want: Expect }> = [];
+    for (let i = 0; i < 120; i++) {
+      const kind = rand(8);
+      const key: BytesLike =
+        kind === 0 ? '' : kind === 1 ? new TextEncoder().encode(`${prefix}-b${i}`) : `${prefix}-${i}`;
+      const ttl = kind === 2 ? -1 : ([60, 3600, 30.5 + rand(100)][rand(3)] as number);
+      const value = `v${i}-${rand(1_000_000)}`;
+      const want: Expect = kind === 0 || kind === 2 ? ErrorCode.INVALID_ARGUMENT : 'Success';
+      if (want === 'Success') model.set(typeof key === 'string' ? key : new TextDecoder().decode(key), value);
+      sets.push({ key, value, ttl, want });
+    }
+    const setResults = await Promise.all(sets.map((s) => client.set(cache, s.key, s.value, { ttlSeconds: s.ttl })));
+    expect(setResults.map((r) => (r.type === 'Error' ? r.errorCode() : r.type))).toEqual(sets.map((s) => s.want));
+    expect(requests.filter((r) => r.endsWith('/set-batch')).length).toBeGreaterThanOrEqual(4);
+
+    // Phase 2: 150 concurrent gets: stored keys (text and bytes), never-set keys, empty keys.
+    requests.length = 0;
+    const gets: Array<{ key: string; want: string | 'Miss' | ErrorCode }> = [];
+    for (let i = 0; i < 150; i++) {
+      const kind = rand(10);
+      const key = kind === 0 ? '' : kind < 3 ? `${prefix}-never-${i}` : (sets[rand(sets.length)]?.key ?? '');
+      const text = typeof key === 'string' ? key : new TextDecoder().decode(key);
+      gets.push({ key: text, want: text === '' ? ErrorCode.INVALID_ARGUMENT : (model.get(text) ?? 'Miss') });
+    }
+    const getResults = await Promise.all(gets.map((g) => client.get(cache, g.key)));
+    expect(
+      getResults.map((r) => (r.type === 'Hit' ? r.valueString() : r.type === 'Miss' ? 'Miss' : r.errorCode())),
+    ).toEqual(gets.map((g) => g.want));
+    expect(requests.filter((r) => r.endsWith('/get-batch')).length).toBeGreaterThanOrEqual(5);
   });
 
   it('coalesce: false sends one request per call', async () => {

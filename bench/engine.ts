@@ -7,6 +7,7 @@
  * accounting, V8 heap growth and RSS growth, each measured after a forced GC.
  */
 
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ManualClock } from '@cachette/core';
@@ -17,6 +18,31 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const ITEMS = Number(process.argv[2] ?? 1_000_000);
+
+/** The longest GC pause seen since the last {@link takeMaxGc}, in ms. */
+let maxGcMs = 0;
+let maxGcKind = 0;
+let gcCount = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcCount++;
+    if (e.duration > maxGcMs) {
+      maxGcMs = e.duration;
+      maxGcKind = (e.detail as { kind?: number } | undefined)?.kind ?? 0;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+/** perf_hooks GC kinds: 1 minor, 2 major, 4 incremental marking, 8 weak callbacks. */
+const GC_KIND: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
+/** Lets the observer's queued entries be delivered (they come on a later turn of the event loop). */
+async function takeMaxGc(): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const text = `${maxGcMs.toFixed(1)} ms (${GC_KIND[maxGcKind] ?? 'none'}, ${gcCount} GCs)`;
+  maxGcMs = 0;
+  maxGcKind = 0;
+  gcCount = 0;
+  return text;
+}
 const VALUE_BYTES = 100;
 const TTL_MS = 3_600_000;
 const NS = 'bench';
@@ -42,10 +68,28 @@ async function main(): Promise<void> {
   const value = Buffer.alloc(VALUE_BYTES, 0x61);
 
   const before = settle();
+  await takeMaxGc();
   let start = process.hrtime.bigint();
-  for (let i = 0; i < ITEMS; i++) await engine.set(NS, keyOf(i), value, TTL_MS);
+  // The slowest single insert: growth of the slot arrays and of the key index happens inside one call.
+  let slowestNs = 0n;
+  for (let i = 0; i < ITEMS; i++) {
+    const key = keyOf(i);
+    const t = process.hrtime.bigint();
+    await engine.set(NS, key, value, TTL_MS);
+    const took = process.hrtime.bigint() - t;
+    if (took > slowestNs) slowestNs = took;
+  }
   const insertRate = rate(ITEMS, start);
+  const loadGc = await takeMaxGc();
   const after = settle();
+  await takeMaxGc();
+  // A full mark-compact with every item resident: what a major GC costs at this item count.
+  let fullGcMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const t = process.hrtime.bigint();
+    gc();
+    fullGcMs = Math.min(fullGcMs, Number(process.hrtime.bigint() - t) / 1e6);
+  }
 
   const stats = engine.stats();
   const per = (n: number) => (n / ITEMS).toFixed(0);
@@ -66,7 +110,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < OPS; i++) await engine.set(NS, keys[i % SAMPLE]!, value, TTL_MS);
   const setRate = rate(OPS, start);
 
-  console.log(`  set (insert)                  ${insertRate}`);
+  const opsGc = await takeMaxGc();
+  console.log(
+    `  set (insert)                  ${insertRate}, slowest insert ${(Number(slowestNs) / 1e6).toFixed(1)} ms`,
+  );
+  console.log(`  forced full GC                ${fullGcMs.toFixed(1)} ms (best of 3, every item resident)`);
+  console.log(`  longest GC pause              loading ${loadGc}, get/set loop ${opsGc}`);
   console.log(`  get (hit ${((hits / OPS) * 100).toFixed(0)}%)                  ${getRate}`);
   console.log(`  set (overwrite)               ${setRate}`);
   await engine.close();

@@ -3,16 +3,20 @@
  * The embedded engine: every namespace lives in this process's heap, bounded by `maxBytes` with a global
  * LRU, with TTLs reclaimed actively by a bounded background sweep.
  *
- * Layout ("struct of arrays"): each item occupies an integer slot. Per slot we keep the key as a latin1
- * string in a plain array, the owning namespace's Map, the absolute deadline in a Float64Array, LRU links
- * in two Int32Arrays ({@link LruList}), an expiry-heap position ({@link ExpiryHeap}), and the value's
- * place in the {@link ValueArena}. Each namespace is a `Map<latin1 key, slot>`. So an item is two heap
- * objects (Map entry, key string); its value lives in large append-only segments the GC does not trace.
+ * Layout ("struct of arrays"): each item occupies an integer slot. Per slot we keep its key space (a
+ * namespace's items or its leaderboards, as a small integer id) in an Int32Array, the absolute deadline in
+ * a Float64Array, LRU links in two Int32Arrays ({@link LruList}), an expiry-heap position
+ * ({@link ExpiryHeap}), and the place of its key and value bytes in the {@link ValueArena}. One
+ * open-addressing {@link KeyIndex} in typed arrays maps (key space, key bytes) to slots. So a scalar item is
+ * no V8 heap object at all: the heap holds a constant number of objects whatever the item count, and a
+ * major GC's work no longer grows with it (collections stay heap objects, one Map entry per collection).
  *
- * Values moved from latin1 strings to the arena after `npm run bench` showed major-GC pauses of ~250 ms
- * with 1 M items: with the arena the V8 heap holds ~90 B/item instead of ~210 B, the longest GC pause at
- * 70 % of peak halved (≈ 125 ms), and RSS dropped from ~360 to ~315 B/item (Redis: ~241). Keys stay
- * strings: Map lookups on latin1 strings beat hashing bytes in JS.
+ * History: values moved from latin1 strings to the arena when `npm run bench` showed ~250 ms major-GC
+ * pauses at 1 M items (→ 125 ms, 316 B/item RSS); keys and the per-namespace `Map<latin1, slot>` moved
+ * off the heap next (issue #19) — see the README's memory section for the figures.
+ *
+ * Flushing or dropping a namespace scans the slot-to-key-space array (4 B per slot, a few ms per million
+ * slots) and removes that space's items; it stops as soon as the space's item count reaches zero.
  *
  * Every operation runs synchronously inside its async method (no await before or while touching the
  * maps), so each one is atomic with respect to all others.
@@ -58,6 +62,7 @@ import type {
 } from './engine.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 import { addInt64, notAnIntegerError, parseInt64 } from './increment.ts';
+import { hashKey, KeyIndex, SLOT_BITS } from './key-index.ts';
 import { bytesToLatin1 } from './latin1.ts';
 import {
   checkLeaderboardElements,
@@ -89,27 +94,36 @@ import { ValueArena } from './value-arena.ts';
 const GiB = 1024 ** 3;
 
 /**
- * Bytes accounted per item on top of key and value bytes: the Map entry (≈ 37 B at V8's load factor), the
- * key string's header (16 B), a plain-array slot (8 B), typed-array slots (deadline 8, LRU links 8, heap 16,
- * free list 4, arena place 12) and their doubling slack, plus the arena's dead space between compactions.
- * `npm run bench` (1 M items, 16 B keys, 100 B values) measured 315 B/item of RSS for 266 B/item accounted:
- * size the process with ~20% headroom over maxBytes.
+ * Bytes accounted per item on top of key and value bytes: the per-slot typed arrays (arena place 16,
+ * deadline 8, LRU links 8, expiry heap 12, key space 2, kind 1, free list 4 once churned), the arena's resident
+ * list (4), the key index (4 B per position at load 0.375–0.75: 5–11) and the arena's dead space between
+ * compactions. `npm run bench` with 10 M items (16 B keys, 100 B values) measured 184 B/item of RSS
+ * (0.71× Redis's used_memory) before the index moved to 4 B cells, i.e. ≤ 68 B/item beyond key and value;
+ * under churn the arena holds up to a third more than the live bytes, so size the process with ~25% headroom
+ * over maxBytes plus Node's own ~60 MB. (With keys as V8 strings in per-namespace Maps this was 150.)
  */
-export const DEFAULT_PER_ITEM_OVERHEAD_BYTES = 150;
+export const DEFAULT_PER_ITEM_OVERHEAD_BYTES = 64;
 
 /**
- * Work per sweep call: reclaiming costs ~1 µs an item at 500 k items (Map delete + heap sift, measured),
+ * Work per sweep call: reclaiming costs ~1 µs an item at 500 k items (index delete + heap sift, measured),
  * so a tick holds the event loop ~2 ms; a backlog continues via setImmediate, ~1 M items/s.
  */
 const SWEEP_BATCH = 2_000;
 
 /**
- * V8 Maps hold at most 2^24 entries; capping the global item count below that means no namespace Map
- * can throw "Map maximum size exceeded". Only reachable with tiny items and a maxBytes of several GiB.
+ * The key index packs `slot + 1` into 27 bits of a cell ({@link SLOT_BITS}); 67 M items is only reachable
+ * with tiny items and a maxBytes of tens of GiB.
  */
-const MAX_ITEMS = 2 ** 24 - 1;
+const MAX_ITEMS = 2 ** (SLOT_BITS - 1);
 
 const INITIAL_CAPACITY = 1024;
+/** Slot count past which growth reserves for a full engine at once (see `nextCapacity`). */
+const RESERVE_FROM = 65_536;
+/** Key and value bytes per item assumed when reserving slots for `maxBytes`. */
+const RESERVE_ITEM_BYTES = 32;
+
+/** Key space ids are Uint16 per slot (2 B, not 4): two per namespace, so 32 767 caches per engine. */
+const MAX_SPACE = 0xffff;
 
 /** Options of {@link MemoryEngine}. */
 export interface MemoryEngineOptions {
@@ -130,7 +144,8 @@ export interface MemoryEngineOptions {
   maxItemBytes?: number;
 }
 
-type Items = Map<string, number>;
+/** A key space id: a namespace's items or its leaderboards. 0 marks a free slot. */
+type Items = number;
 
 /** Why an item left; decides which counter moves. Plain numbers: `const enum` does not survive isolatedModules. */
 const Removal = { Deleted: 0, Evicted: 1, Expired: 2 } as const;
@@ -150,6 +165,9 @@ export class MemoryEngine implements CacheEngine {
    */
   readonly sync: SyncScalarEngine | undefined = this;
   private readonly namespaces = new Map<string, Items>();
+  /** Live items per key space id (index); ids of dropped namespaces are reused. */
+  private spaceItems: number[] = [0];
+  private freeSpaces: number[] = [];
   /**
    * Each namespace's leaderboards: a key space of their own (a leaderboard may share a cache key's name),
    * in slots like every other item, so LRU, TTL, accounting, flush and drop treat them alike.
@@ -163,9 +181,15 @@ export class MemoryEngine implements CacheEngine {
   // Slot storage; see the module comment.
   private capacity = INITIAL_CAPACITY;
   private nextUnused = 0;
-  private keys: string[] = [];
   private readonly arena = new ValueArena(INITIAL_CAPACITY);
-  private owners: (Items | undefined)[] = [];
+  /** Key space per slot (0: free slot; see MAX_SPACE). */
+  private spaceOf = new Uint16Array(INITIAL_CAPACITY);
+  private readonly index = new KeyIndex((slot) => this.arena.hashOf(slot, this.spaceOf[slot]!));
+  /** The key being looked up, read by {@link matchProbe} (a bound arrow: lookups allocate nothing). */
+  private probeSpace = 0;
+  private probeKey: Uint8Array = EMPTY;
+  private readonly matchProbe = (slot: number): boolean =>
+    this.spaceOf[slot] === this.probeSpace && this.arena.keyEquals(slot, this.probeKey);
   /**
    * Per slot: 0 for a scalar, else the collection's {@link KIND} code; the collection itself lives in
    * `collections` (its arena value is empty). A byte per slot and a Map entry per collection, rather than a
@@ -177,7 +201,7 @@ export class MemoryEngine implements CacheEngine {
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
   private freeCount = 0;
   private readonly lru = new LruList(INITIAL_CAPACITY);
-  private readonly heap = new ExpiryHeap(INITIAL_CAPACITY);
+  private readonly heap: ExpiryHeap;
 
   private itemCount = 0;
   private bytesUsed = 0;
@@ -191,11 +215,12 @@ export class MemoryEngine implements CacheEngine {
    * @param options.maxBytes accounted-bytes limit, default 1 GiB
    * @param options.clock time source, default `systemClock`
    * @param options.sweepIntervalMs expiry sweep period, default 1000; 0 disables the timer
-   * @param options.perItemOverheadBytes per-item accounting constant, default 150
+   * @param options.perItemOverheadBytes per-item accounting constant, default 64
    */
   constructor(options: MemoryEngineOptions = {}) {
     this.maxBytes = options.maxBytes ?? GiB;
     this.clock = options.clock ?? systemClock;
+    this.heap = new ExpiryHeap(INITIAL_CAPACITY, this.clock.nowMs());
     this.overhead = options.perItemOverheadBytes ?? DEFAULT_PER_ITEM_OVERHEAD_BYTES;
     this.maxItemBytes = options.maxItemBytes ?? Number.POSITIVE_INFINITY;
     if (!(this.maxItemBytes > 0)) throw invalid(`maxItemBytes must be a positive number, got ${this.maxItemBytes}`);
@@ -203,7 +228,6 @@ export class MemoryEngine implements CacheEngine {
     if (!Number.isSafeInteger(this.overhead) || this.overhead < 0) {
       throw invalid(`perItemOverheadBytes must be a non-negative integer, got ${this.overhead}`);
     }
-    this.fillSlotArrays(INITIAL_CAPACITY);
     const sweepIntervalMs = options.sweepIntervalMs ?? 1000;
     if (sweepIntervalMs > 0) {
       // unref: an idle cache must never keep a CLI or test process alive.
@@ -216,8 +240,8 @@ export class MemoryEngine implements CacheEngine {
   async createNamespace(ns: string): Promise<void> {
     if (this.closed) throw closedError();
     if (!this.namespaces.has(ns)) {
-      this.namespaces.set(ns, new Map());
-      this.boards.set(ns, new Map());
+      this.namespaces.set(ns, this.newSpace());
+      this.boards.set(ns, this.newSpace());
     }
   }
 
@@ -226,8 +250,12 @@ export class MemoryEngine implements CacheEngine {
     if (items === undefined) return;
     this.clearItems(items);
     this.namespaces.delete(ns);
+    this.freeSpaces.push(items);
     const boards = this.boards.get(ns);
-    if (boards !== undefined) this.clearItems(boards);
+    if (boards !== undefined) {
+      this.clearItems(boards);
+      this.freeSpaces.push(boards);
+    }
     this.boards.delete(ns);
   }
 
@@ -251,7 +279,7 @@ export class MemoryEngine implements CacheEngine {
   }
 
   getNow(ns: string, key: Uint8Array): Uint8Array | undefined {
-    const slot = this.liveSlot(this.itemsOf(ns), bytesToLatin1(key));
+    const slot = this.liveSlot(this.itemsOf(ns), key);
     if (slot === undefined) return undefined;
     if (this.kinds[slot] !== 0) throw wrongTypeError();
     this.lru.touch(slot);
@@ -261,7 +289,7 @@ export class MemoryEngine implements CacheEngine {
   setNow(ns: string, key: Uint8Array, value: Uint8Array, ttlMs: number): void {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
-    const k = bytesToLatin1(key);
+    const k = key;
     this.checkSize(k, value.byteLength);
     this.store(items, k, value, ttlMs);
   }
@@ -275,7 +303,7 @@ export class MemoryEngine implements CacheEngine {
   ): Promise<boolean> {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
-    const k = bytesToLatin1(key);
+    const k = key;
     // Size is checked before the condition so an oversized write fails the same way whatever is stored.
     this.checkSize(k, value.byteLength);
     const slot = this.liveSlot(items, k);
@@ -288,8 +316,9 @@ export class MemoryEngine implements CacheEngine {
   }
 
   async delete(ns: string, key: Uint8Array): Promise<void> {
-    const slot = this.itemsOf(ns).get(bytesToLatin1(key));
-    if (slot !== undefined) this.remove(slot, Removal.Deleted);
+    const items = this.itemsOf(ns);
+    const slot = this.findSlot(items, key, this.hash(items, key));
+    if (slot >= 0) this.remove(slot, Removal.Deleted);
   }
 
   async increment(ns: string, key: Uint8Array, amount: bigint, ttl: WriteTtl): Promise<bigint> {
@@ -298,7 +327,7 @@ export class MemoryEngine implements CacheEngine {
     if (!isInt64(amount)) {
       throw invalid(`amount must be a signed 64-bit integer (bigint), got ${String(amount)}`);
     }
-    const k = bytesToLatin1(key);
+    const k = key;
     const slot = this.liveSlot(items, k);
     let current = 0n;
     if (slot !== undefined) {
@@ -327,7 +356,7 @@ export class MemoryEngine implements CacheEngine {
     if (condition !== 'always' && condition !== 'absent' && condition !== 'present') {
       throw invalid(`unknown existence condition ${JSON.stringify(condition)}`);
     }
-    const k = bytesToLatin1(key);
+    const k = key;
     this.checkSize(k, value.byteLength);
     const slot = this.liveSlot(items, k);
     let previous: Uint8Array | undefined;
@@ -345,7 +374,7 @@ export class MemoryEngine implements CacheEngine {
   async getAndExpire(ns: string, key: Uint8Array, expiry: number | 'delete'): Promise<Uint8Array | undefined> {
     const items = this.itemsOf(ns);
     if (expiry !== 'delete') checkTtl(expiry);
-    const slot = this.liveSlot(items, bytesToLatin1(key));
+    const slot = this.liveSlot(items, key);
     if (slot === undefined) return undefined;
     if (this.kinds[slot] !== 0) throw wrongTypeError();
     const value = this.arena.read(slot); // a copy: the slot may be freed below
@@ -358,14 +387,14 @@ export class MemoryEngine implements CacheEngine {
   }
 
   async itemGetTtl(ns: string, key: Uint8Array): Promise<number | undefined> {
-    const slot = this.liveSlot(this.itemsOf(ns), bytesToLatin1(key));
+    const slot = this.liveSlot(this.itemsOf(ns), key);
     return slot === undefined ? undefined : this.expiresAt[slot]! - this.clock.nowMs();
   }
 
   async updateTtl(ns: string, key: Uint8Array, update: TtlUpdate): Promise<TtlUpdateResult> {
     const items = this.itemsOf(ns);
     checkTtl(update.ttlMs);
-    const slot = this.liveSlot(items, bytesToLatin1(key));
+    const slot = this.liveSlot(items, key);
     if (slot === undefined) return 'missing';
     const nowMs = this.clock.nowMs();
     const remainingMs = this.expiresAt[slot]! - nowMs;
@@ -389,13 +418,13 @@ export class MemoryEngine implements CacheEngine {
     const items = this.itemsOf(ns);
     const result = new Array<boolean>(keys.length);
     for (let i = 0; i < keys.length; i++) {
-      result[i] = this.liveSlot(items, bytesToLatin1(keys[i]!)) !== undefined;
+      result[i] = this.liveSlot(items, keys[i]!) !== undefined;
     }
     return result;
   }
 
   async itemGetType(ns: string, key: Uint8Array): Promise<ItemType | undefined> {
-    const slot = this.liveSlot(this.itemsOf(ns), bytesToLatin1(key));
+    const slot = this.liveSlot(this.itemsOf(ns), key);
     return slot === undefined ? undefined : KIND_NAME[this.kinds[slot]!];
   }
 
@@ -415,7 +444,7 @@ export class MemoryEngine implements CacheEngine {
   ): Promise<Uint8Array | undefined> {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
-    const k = bytesToLatin1(key);
+    const k = key;
     this.checkSize(k, value.byteLength);
     const slot = this.liveSlot(items, k);
     if (condition.kind !== 'unconditional') {
@@ -953,7 +982,7 @@ export class MemoryEngine implements CacheEngine {
         union.set(m, Number.isNaN(next) ? 0 : next);
       }
     }
-    const k = bytesToLatin1(key);
+    const k = key;
     let data = 0;
     for (const m of union.keys()) data += m.length + SCORE_BYTES;
     this.checkCollectionSize(k, data);
@@ -1104,7 +1133,7 @@ export class MemoryEngine implements CacheEngine {
 
   async leaderboardRemove(ns: string, name: Uint8Array, ids: readonly number[]): Promise<void> {
     for (const id of ids) checkLeaderboardId(id);
-    const slot = this.collectionSlot(this.boardsOf(ns), bytesToLatin1(name), 'leaderboard');
+    const slot = this.collectionSlot(this.boardsOf(ns), name, 'leaderboard');
     if (slot === undefined) return;
     const b = this.collections.get(slot) as LeaderboardItem;
     const before = b.bytes;
@@ -1115,7 +1144,7 @@ export class MemoryEngine implements CacheEngine {
   }
 
   async leaderboardDelete(ns: string, name: Uint8Array): Promise<void> {
-    const slot = this.liveSlot(this.boardsOf(ns), bytesToLatin1(name));
+    const slot = this.liveSlot(this.boardsOf(ns), name);
     if (slot !== undefined) this.remove(slot, Removal.Deleted);
   }
 
@@ -1158,9 +1187,9 @@ export class MemoryEngine implements CacheEngine {
     this.boards.clear();
     this.lru.clear();
     this.heap.clear();
-    this.keys = [];
+    this.index.clear();
     this.arena.clear();
-    this.owners = [];
+    this.spaceOf.fill(0);
     this.collections.clear();
     this.kinds.fill(0);
     this.itemCount = 0;
@@ -1188,7 +1217,7 @@ export class MemoryEngine implements CacheEngine {
 
   /** The live leaderboard `name` of `ns` (made most recently used), or `undefined`. */
   private readBoard(ns: string, name: Uint8Array): LeaderboardItem | undefined {
-    const slot = this.collectionSlot(this.boardsOf(ns), bytesToLatin1(name), 'leaderboard');
+    const slot = this.collectionSlot(this.boardsOf(ns), name, 'leaderboard');
     if (slot === undefined) return undefined;
     this.lru.touch(slot);
     return this.collections.get(slot) as LeaderboardItem;
@@ -1202,10 +1231,24 @@ export class MemoryEngine implements CacheEngine {
     return items;
   }
 
+  /** The hash of `key` in key space `items`. */
+  private hash(items: Items, key: Uint8Array): number {
+    return hashKey(items, key, 0, key.byteLength);
+  }
+
+  /** The slot holding `key` in key space `items` (live or expired), or -1. */
+  private findSlot(items: Items, key: Uint8Array, hash: number): number {
+    this.probeSpace = items;
+    this.probeKey = key;
+    const slot = this.index.find(hash, this.matchProbe);
+    this.probeKey = EMPTY; // keep no reference to the caller's bytes
+    return slot;
+  }
+
   /** The slot of a live item, reclaiming it on the spot when it has expired (so it is never returned). */
-  private liveSlot(items: Items, k: string): number | undefined {
-    const slot = items.get(k);
-    if (slot === undefined) return undefined;
+  private liveSlot(items: Items, k: Uint8Array, hash = this.hash(items, k)): number | undefined {
+    const slot = this.findSlot(items, k, hash);
+    if (slot < 0) return undefined;
     if (this.expiresAt[slot]! <= this.clock.nowMs()) {
       this.remove(slot, Removal.Expired);
       return undefined;
@@ -1219,27 +1262,27 @@ export class MemoryEngine implements CacheEngine {
     return slot === undefined ? ttl.keepOr : this.expiresAt[slot]! - this.clock.nowMs();
   }
 
-  private checkSize(k: string, valueBytes: number): void {
-    const size = k.length + valueBytes + this.overhead;
+  private checkSize(k: Uint8Array, valueBytes: number): void {
+    const size = k.byteLength + valueBytes + this.overhead;
     if (size > this.maxBytes) {
       throw new CacheError(
         ErrorCode.LIMIT_EXCEEDED,
-        `item of ${size} bytes (key ${k.length} + value ${valueBytes} + overhead ${this.overhead}) exceeds the engine's maxBytes of ${this.maxBytes}`,
+        `item of ${size} bytes (key ${k.byteLength} + value ${valueBytes} + overhead ${this.overhead}) exceeds the engine's maxBytes of ${this.maxBytes}`,
         'item_size_limit_exceeded',
       );
     }
   }
 
   /** Stores a checked item (size ≤ maxBytes), evicting as needed; the item becomes most recently used. */
-  private store(items: Items, k: string, v: Uint8Array, ttlMs: number): void {
-    const size = k.length + v.byteLength + this.overhead;
+  private store(items: Items, k: Uint8Array, v: Uint8Array, ttlMs: number): void {
+    const size = k.byteLength + v.byteLength + this.overhead;
     const deadline = this.clock.nowMs() + ttlMs;
-    const existing = this.liveSlot(items, k);
+    const hash = this.hash(items, k);
+    const existing = this.liveSlot(items, k, hash);
     if (existing !== undefined) {
-      // Release the old value first and make the slot MRU, so eviction reaches every other item before
+      // Un-account the old value first and make the slot MRU, so eviction reaches every other item before
       // it; since size ≤ maxBytes, the loop in makeRoom stops before it could evict this slot.
       this.bytesUsed -= this.arena.lengthOf(existing);
-      this.arena.free(existing);
       if (this.kinds[existing] !== 0) {
         // A scalar set replaces a collection, as Redis SET does.
         this.bytesUsed -= this.collections.get(existing)!.bytes;
@@ -1247,21 +1290,25 @@ export class MemoryEngine implements CacheEngine {
         this.kinds[existing] = 0;
       }
       this.lru.touch(existing);
-      this.makeRoom(v.byteLength, false);
-      this.arena.write(existing, v);
-      this.bytesUsed += v.byteLength;
+      // The new deadline first: making room may expire items, never this one.
       this.setDeadline(existing, deadline);
+      this.makeRoom(v.byteLength, false);
+      // Freed only now: while making room the index may re-hash this slot's key from its stored bytes.
+      // The key is rewritten beside the new value (the caller's bytes equal the stored ones).
+      this.arena.free(existing);
+      this.arena.write(existing, v, k);
+      this.bytesUsed += v.byteLength;
       return;
     }
     this.makeRoom(size, true);
     const slot = this.allocateSlot();
-    this.keys[slot] = k;
-    this.arena.write(slot, v);
-    this.owners[slot] = items;
+    this.arena.write(slot, v, k);
+    this.spaceOf[slot] = items;
+    this.spaceItems[items]!++;
     this.expiresAt[slot] = deadline;
     this.lru.pushFront(slot);
     this.heap.push(slot, deadline);
-    items.set(k, slot);
+    this.index.insert(hash, slot);
     this.bytesUsed += size;
     this.itemCount++;
   }
@@ -1295,14 +1342,14 @@ export class MemoryEngine implements CacheEngine {
 
   /** The live collection of `kind` at `key`, made most recently used; `undefined` when absent. */
   private readCollection<C extends CollectionItem>(ns: string, key: Uint8Array, kind: C['kind']): C | undefined {
-    const slot = this.collectionSlot(this.itemsOf(ns), bytesToLatin1(key), kind);
+    const slot = this.collectionSlot(this.itemsOf(ns), key, kind);
     if (slot === undefined) return undefined;
     this.lru.touch(slot);
     return this.collections.get(slot) as C;
   }
 
   /** The slot of the live collection of `kind` at `k`, `undefined` when absent; wrong type throws. */
-  private collectionSlot(items: Items, k: string, kind: CollectionItem['kind']): number | undefined {
+  private collectionSlot(items: Items, k: Uint8Array, kind: CollectionItem['kind']): number | undefined {
     const slot = this.liveSlot(items, k);
     if (slot === undefined) return undefined;
     if (this.kinds[slot] !== KIND[kind]) throw wrongTypeError();
@@ -1345,15 +1392,15 @@ export class MemoryEngine implements CacheEngine {
     sizeDelta?: (c: C | undefined) => number,
   ): R | undefined {
     checkCollectionTtl(ttl);
-    const k = bytesToLatin1(key);
+    const k = key;
     const slot = this.collectionSlot(items, k, kind);
     if (slot === undefined) {
       if (!create) return undefined;
       if (sizeDelta !== undefined && this.maxItemBytes !== Number.POSITIVE_INFINITY) {
         this.checkCollectionSize(k, sizeDelta(undefined));
       }
-      this.checkItemBytes(k.length + this.overhead + growth);
-      this.makeRoom(k.length + this.overhead + growth, true);
+      this.checkItemBytes(k.byteLength + this.overhead + growth);
+      this.makeRoom(k.byteLength + this.overhead + growth, true);
       const c = newCollection(kind) as C;
       const result = mutate(c);
       if (c.size > 0) this.installCollection(items, k, c, ttl.ttlMs);
@@ -1382,7 +1429,7 @@ export class MemoryEngine implements CacheEngine {
     kind: C['kind'],
     mutate: (c: C) => R,
   ): R | undefined {
-    const slot = this.collectionSlot(this.itemsOf(ns), bytesToLatin1(key), kind);
+    const slot = this.collectionSlot(this.itemsOf(ns), key, kind);
     if (slot === undefined) return undefined;
     const c = this.collections.get(slot) as C;
     const before = c.bytes;
@@ -1393,24 +1440,24 @@ export class MemoryEngine implements CacheEngine {
     return result;
   }
 
-  private installCollection(items: Items, k: string, c: CollectionItem, ttlMs: number): void {
+  private installCollection(items: Items, k: Uint8Array, c: CollectionItem, ttlMs: number): void {
     const deadline = this.clock.nowMs() + ttlMs;
     const slot = this.allocateSlot();
-    this.keys[slot] = k;
-    this.arena.write(slot, EMPTY);
+    this.arena.write(slot, EMPTY, k);
     this.kinds[slot] = KIND[c.kind];
     this.collections.set(slot, c);
-    this.owners[slot] = items;
+    this.spaceOf[slot] = items;
+    this.spaceItems[items]!++;
     this.expiresAt[slot] = deadline;
     this.lru.pushFront(slot);
     this.heap.push(slot, deadline);
-    items.set(k, slot);
-    this.bytesUsed += k.length + this.overhead + c.bytes;
+    this.index.insert(this.hash(items, k), slot);
+    this.bytesUsed += k.byteLength + this.overhead + c.bytes;
     this.itemCount++;
   }
 
   private itemBytes(slot: number): number {
-    return this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead + this.collectionBytes(slot);
+    return this.arena.keyLengthOf(slot) + this.arena.lengthOf(slot) + this.overhead + this.collectionBytes(slot);
   }
 
   private collectionBytes(slot: number): number {
@@ -1418,8 +1465,8 @@ export class MemoryEngine implements CacheEngine {
   }
 
   /** Refuses a collection whose key plus data (see `maxItemBytes`) would pass the item-size limit. */
-  private checkCollectionSize(k: string, dataBytes: number): void {
-    const size = k.length + dataBytes;
+  private checkCollectionSize(k: Uint8Array, dataBytes: number): void {
+    const size = k.byteLength + dataBytes;
     if (size > this.maxItemBytes) {
       throw new CacheError(
         ErrorCode.LIMIT_EXCEEDED,
@@ -1466,15 +1513,15 @@ export class MemoryEngine implements CacheEngine {
   }
 
   private remove(slot: number, why: Removal): void {
-    this.owners[slot]!.delete(this.keys[slot]!);
+    this.index.remove(this.arena.hashOf(slot, this.spaceOf[slot]!), slot);
     this.release(slot);
     if (why === Removal.Evicted) this.evictions++;
     else if (why === Removal.Expired) this.expirations++;
   }
 
-  /** Unlinks a slot from every structure except its namespace Map and returns it to the free list. */
+  /** Unlinks a slot from every structure except the key index and returns it to the free list. */
   private release(slot: number): void {
-    this.bytesUsed -= this.keys[slot]!.length + this.arena.lengthOf(slot) + this.overhead + this.collectionBytes(slot);
+    this.bytesUsed -= this.itemBytes(slot);
     if (this.kinds[slot] !== 0) {
       this.collections.delete(slot);
       this.kinds[slot] = 0;
@@ -1482,36 +1529,63 @@ export class MemoryEngine implements CacheEngine {
     this.itemCount--;
     this.lru.unlink(slot);
     this.heap.remove(slot);
-    // Drop the references so the key can be collected while the slot waits for reuse.
     this.arena.free(slot);
-    this.keys[slot] = '';
-    this.owners[slot] = undefined;
+    this.spaceItems[this.spaceOf[slot]!]!--;
+    this.spaceOf[slot] = 0;
     this.freeSlots[this.freeCount++] = slot;
   }
 
   /**
-   * Removes every item of a namespace. O(items in the namespace), synchronously, like Redis FLUSHDB
-   * without ASYNC; dropping a cache is rare and the alternative (a generation counter) would add a check
-   * to every get.
+   * Removes every item of a key space, synchronously, like Redis FLUSHDB without ASYNC: a scan of the
+   * slot-to-space array (stopping once the space is empty) rather than a per-namespace key set, which
+   * would cost heap objects per item; a generation counter would add a check to every get. Dropping a
+   * cache is rare; a scan of 10 M slots is a few ms plus the removals themselves.
    */
   private clearItems(items: Items): void {
-    for (const slot of items.values()) this.release(slot);
-    items.clear();
+    const spaceOf = this.spaceOf;
+    for (let slot = 0; slot < this.nextUnused && this.spaceItems[items]! > 0; slot++) {
+      if (spaceOf[slot] === items) this.remove(slot, Removal.Deleted);
+    }
+  }
+
+  /** A fresh key space id (reusing a dropped namespace's: its slots were all removed). */
+  private newSpace(): Items {
+    const id = this.freeSpaces.pop() ?? this.spaceItems.length;
+    if (id > MAX_SPACE) {
+      throw new CacheError(ErrorCode.LIMIT_EXCEEDED, `at most ${MAX_SPACE >> 1} caches per engine`);
+    }
+    this.spaceItems[id] = 0;
+    return id;
   }
 
   private allocateSlot(): number {
     if (this.freeCount > 0) return this.freeSlots[--this.freeCount]!;
-    if (this.nextUnused === this.capacity) this.grow(this.capacity * 2);
+    if (this.nextUnused === this.capacity) this.grow(this.nextCapacity());
     return this.nextUnused++;
   }
 
-  /** Doubles every per-slot array; amortised O(1) per insert. */
+  /**
+   * Doubling while small; past {@link RESERVE_FROM} slots, one jump to as many slots as `maxBytes` can
+   * hold at {@link RESERVE_ITEM_BYTES} of key and value per item. Growing copies every per-slot array in one
+   * call: 8 M slots → 16 M was a ~0.4 s stall. The reserve is zero-filled virtual memory that becomes
+   * resident only as slots are used, so it costs address space, not RSS. Items smaller than assumed
+   * outgrow it and fall back to doubling.
+   */
+  private nextCapacity(): number {
+    const doubled = Math.min(this.capacity * 2, MAX_ITEMS);
+    if (doubled < RESERVE_FROM) return doubled;
+    const reserve = Math.floor(this.maxBytes / (this.overhead + RESERVE_ITEM_BYTES));
+    return Math.max(doubled, Math.min(reserve, MAX_ITEMS));
+  }
+
+  /** Grows every per-slot array to `capacity`; amortised O(1) per insert. */
   private grow(capacity: number): void {
     const expiresAt = new Float64Array(capacity);
     expiresAt.set(this.expiresAt);
     this.expiresAt = expiresAt;
     const freeSlots = new Int32Array(capacity);
-    freeSlots.set(this.freeSlots);
+    // Only the used part: copying the rest would make never-used pages resident.
+    freeSlots.set(this.freeSlots.subarray(0, this.freeCount));
     this.freeSlots = freeSlots;
     this.lru.grow(capacity);
     this.heap.grow(capacity);
@@ -1519,16 +1593,10 @@ export class MemoryEngine implements CacheEngine {
     const kinds = new Uint8Array(capacity);
     kinds.set(this.kinds);
     this.kinds = kinds;
-    this.fillSlotArrays(capacity);
+    const spaceOf = new Uint16Array(capacity);
+    spaceOf.set(this.spaceOf);
+    this.spaceOf = spaceOf;
     this.capacity = capacity;
-  }
-
-  /** Extends the plain arrays with pushes (not `length =`) so V8 keeps them packed, never holey. */
-  private fillSlotArrays(capacity: number): void {
-    for (let i = this.keys.length; i < capacity; i++) {
-      this.keys.push('');
-      this.owners.push(undefined);
-    }
   }
 }
 

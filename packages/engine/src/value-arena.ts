@@ -14,8 +14,14 @@
  *   freed byte costs at most three copied bytes). A segment with nothing live is dropped at once.
  * - **Large values** (over {@link DEDICATED_ABOVE}) get a segment of their own, dropped when freed.
  *
- * Per slot the arena keeps segment, offset and length in typed arrays (12 B a slot, untraced).
+ * - **Keys beside values.** An item's key bytes are stored just before its value (`write(slot, value, key)`),
+ *   so the engine's {@link KeyIndex} needs no key objects: it compares keys here, bytewise, on a hash match.
+ *
+ * Per slot the arena keeps segment, offset, key length and value length in typed arrays (16 B a slot,
+ * untraced; allocated zeroed, so slots never used cost no resident memory).
  */
+
+import { hashKey } from './key-index.ts';
 
 /** Bytes per shared segment: small enough that compacting one (≤ 3/4 of it copied) is a sub-millisecond pause. */
 export const SEGMENT_BYTES = 1024 * 1024;
@@ -25,6 +31,7 @@ export const DEDICATED_ABOVE = SEGMENT_BYTES / 4;
 export const COMPACT_BELOW = 0.75;
 
 const NONE = -1;
+const EMPTY = new Uint8Array(0);
 
 /** Values by slot. The engine owns slots; the arena only stores their bytes. */
 export class ValueArena {
@@ -39,46 +46,59 @@ export class ValueArena {
   private freeSegmentIds: number[] = [];
   private active = NONE;
 
-  private seg: Int32Array;
-  private off: Int32Array;
-  private len: Int32Array;
+  /**
+   * Per slot, four Int32s side by side (one cache line serves a lookup's key comparison and the value
+   * read): segment id + 1 (0: nothing stored, so a fresh zeroed array needs no fill), offset, value
+   * length, key length (the key's bytes precede the value's).
+   */
+  private meta: Int32Array;
 
   constructor(capacity: number) {
-    this.seg = new Int32Array(capacity).fill(NONE);
-    this.off = new Int32Array(capacity);
-    this.len = new Int32Array(capacity);
+    this.meta = new Int32Array(capacity * 4);
   }
 
   /** Makes room for slots up to `capacity - 1`. */
   grow(capacity: number): void {
-    const seg = new Int32Array(capacity).fill(NONE);
-    seg.set(this.seg);
-    this.seg = seg;
-    const off = new Int32Array(capacity);
-    off.set(this.off);
-    this.off = off;
-    const len = new Int32Array(capacity);
-    len.set(this.len);
-    this.len = len;
+    const meta = new Int32Array(capacity * 4);
+    meta.set(this.meta);
+    this.meta = meta;
   }
 
-  /** Stores `value` as the slot's value (the slot must hold none: {@link free} it first). */
-  write(slot: number, value: Uint8Array): void {
-    const n = value.byteLength;
-    this.len[slot] = n;
-    if (n === 0) {
-      this.seg[slot] = NONE;
-      return;
-    }
-    const id = n > DEDICATED_ABOVE ? this.newSegment(n) : this.activeWithRoom(n);
-    const segment = this.segments[id]!;
-    const at = this.written[id]!;
-    segment.set(value, at);
-    this.written[id] = at + n;
-    this.live[id]! += n;
-    this.seg[slot] = id;
-    this.off[slot] = at;
-    this.addResident(id, slot);
+  /**
+   * Stores `value` (and `key` before it) as the slot's bytes; the slot must hold none: {@link free} it
+   * first.
+   */
+  write(slot: number, value: Uint8Array, key: Uint8Array = EMPTY): void {
+    const k = key.byteLength;
+    const at = this.place(slot, k + value.byteLength, k);
+    if (at < 0) return;
+    const segment = this.segments[this.meta[4 * slot]! - 1]!;
+    if (k > 0) segment.set(key, at);
+    segment.set(value, at + k);
+  }
+
+  /** Byte length of the slot's key. */
+  keyLengthOf(slot: number): number {
+    return this.meta[4 * slot + 3]!;
+  }
+
+  /** True when the slot's key equals `key[0..length)`, byte for byte (a JS loop: keys are short). */
+  keyEquals(slot: number, key: Uint8Array): boolean {
+    const n = key.byteLength;
+    if (this.meta[4 * slot + 3] !== n) return false;
+    if (n === 0) return true;
+    const segment = this.segments[this.meta[4 * slot]! - 1]!;
+    const at = this.meta[4 * slot + 1]!;
+    for (let i = 0; i < n; i++) if (segment[at + i] !== key[i]) return false;
+    return true;
+  }
+
+  /** {@link hashKey} of the slot's key in namespace `ns`. */
+  hashOf(slot: number, ns: number): number {
+    const id = this.meta[4 * slot]!;
+    if (id === 0) return hashKey(ns, EMPTY, 0, 0);
+    const at = this.meta[4 * slot + 1]!;
+    return hashKey(ns, this.segments[id - 1]!, at, at + this.meta[4 * slot + 3]!);
   }
 
   /**
@@ -86,44 +106,44 @@ export class ValueArena {
    * and below 4 KiB Node carves it from its shared pool, so a small read costs one view object.
    */
   read(slot: number): Buffer {
-    const id = this.seg[slot]!;
-    if (id === NONE) return Buffer.alloc(0);
-    const at = this.off[slot]!;
-    const n = this.len[slot]!;
+    const n = this.meta[4 * slot + 2]!;
+    if (n === 0) return Buffer.alloc(0);
+    const at = this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!;
     const out = Buffer.allocUnsafe(n);
-    this.segments[id]!.copy(out, 0, at, at + n);
+    this.segments[this.meta[4 * slot]! - 1]!.copy(out, 0, at, at + n);
     return out;
   }
 
   /** The slot's value decoded as latin1 (increment parses decimal text). */
   readLatin1(slot: number): string {
-    const id = this.seg[slot]!;
-    if (id === NONE) return '';
-    const at = this.off[slot]!;
-    return this.segments[id]!.toString('latin1', at, at + this.len[slot]!);
+    const n = this.meta[4 * slot + 2]!;
+    if (n === 0) return '';
+    const at = this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!;
+    return this.segments[this.meta[4 * slot]! - 1]!.toString('latin1', at, at + n);
   }
 
   /** Byte length of the slot's value. */
   lengthOf(slot: number): number {
-    return this.len[slot]!;
+    return this.meta[4 * slot + 2]!;
   }
 
   /** True when the slot's value equals `bytes`, byte for byte. */
   equals(slot: number, bytes: Uint8Array): boolean {
-    if (this.len[slot] !== bytes.byteLength) return false;
-    const id = this.seg[slot]!;
-    if (id === NONE) return true;
-    const at = this.off[slot]!;
-    return this.segments[id]!.subarray(at, at + bytes.byteLength).equals(bytes);
+    if (this.meta[4 * slot + 2] !== bytes.byteLength) return false;
+    if (bytes.byteLength === 0) return true;
+    const at = this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!;
+    return this.segments[this.meta[4 * slot]! - 1]!.subarray(at, at + bytes.byteLength).equals(bytes);
   }
 
-  /** Releases the slot's value; may drop or compact its segment. */
+  /** Releases the slot's key and value; may drop or compact its segment. */
   free(slot: number): void {
-    const id = this.seg[slot]!;
-    this.seg[slot] = NONE;
+    const id = this.meta[4 * slot]! - 1;
+    const n = this.meta[4 * slot + 3]! + this.meta[4 * slot + 2]!;
+    this.meta[4 * slot] = 0;
+    this.meta[4 * slot + 2] = 0;
+    this.meta[4 * slot + 3] = 0;
     if (id === NONE) return;
-    this.live[id]! -= this.len[slot]!;
-    this.len[slot] = 0;
+    this.live[id]! -= n;
     if (id !== this.active) this.maybeReclaim(id);
   }
 
@@ -143,27 +163,55 @@ export class ValueArena {
     this.residentCount = [];
     this.freeSegmentIds = [];
     this.active = NONE;
-    this.seg.fill(NONE);
+    this.meta.fill(0);
   }
 
   // ---- internals -----------------------------------------------------------------------------------
 
+  /**
+   * Reserves `n` bytes for the slot (key length `k` of them) and records where; returns the offset in its
+   * segment, or -1 when `n` is 0 (nothing stored).
+   */
+  private place(slot: number, n: number, k: number): number {
+    this.meta[4 * slot + 2] = n - k;
+    this.meta[4 * slot + 3] = k;
+    if (n === 0) {
+      this.meta[4 * slot] = 0;
+      return -1;
+    }
+    const id = n > DEDICATED_ABOVE ? this.newSegment(n) : this.activeWithRoom(n);
+    const at = this.written[id]!;
+    this.written[id] = at + n;
+    this.live[id]! += n;
+    this.meta[4 * slot] = id + 1;
+    this.meta[4 * slot + 1] = at;
+    this.addResident(id, slot);
+    return at;
+  }
+
   private activeWithRoom(n: number): number {
     if (this.active !== NONE && this.written[this.active]! + n <= SEGMENT_BYTES) return this.active;
     const sealed = this.active;
-    this.active = this.newSegment(SEGMENT_BYTES);
-    // The segment just sealed may have lost most of its values while it was active.
-    if (sealed !== NONE) this.maybeReclaim(sealed);
+    // Size the new segment's resident list for as many items as the last one held (+1/8), then trim the
+    // sealed one to its count: 4 B per item instead of up to 8 with plain doubling.
+    const expected = sealed === NONE ? 64 : this.residentCount[sealed]! + (this.residentCount[sealed]! >> 3) + 1;
+    this.active = this.newSegment(SEGMENT_BYTES, expected);
+    if (sealed !== NONE) {
+      const count = this.residentCount[sealed]!;
+      if (count < this.residents[sealed]!.length) this.residents[sealed] = this.residents[sealed]!.slice(0, count);
+      // The segment just sealed may have lost most of its values while it was active.
+      this.maybeReclaim(sealed);
+    }
     return this.active;
   }
 
-  private newSegment(bytes: number): number {
+  private newSegment(bytes: number, residents = 1): number {
     const id = this.freeSegmentIds.pop() ?? this.segments.length;
     // allocUnsafe: every byte handed out is written first; the gaps are never read.
     this.segments[id] = Buffer.allocUnsafeSlow(bytes);
     this.written[id] = 0;
     this.live[id] = 0;
-    this.residents[id] = new Int32Array(64);
+    this.residents[id] = new Int32Array(residents);
     this.residentCount[id] = 0;
     return id;
   }
@@ -172,7 +220,7 @@ export class ValueArena {
     let list = this.residents[id]!;
     const count = this.residentCount[id]!;
     if (count === list.length) {
-      const bigger = new Int32Array(list.length * 2);
+      const bigger = new Int32Array(Math.max(8, list.length * 2));
       bigger.set(list);
       list = bigger;
       this.residents[id] = list;
@@ -195,12 +243,13 @@ export class ValueArena {
     for (let i = 0; i < count; i++) {
       const slot = list[i]!;
       // Stale entries: the slot was freed, rewritten elsewhere, or already moved by an earlier entry.
-      if (this.seg[slot] !== id) continue;
-      const at = this.off[slot]!;
-      const n = this.len[slot]!;
-      this.seg[slot] = NONE;
+      if (this.meta[4 * slot] !== id + 1) continue;
+      const from = this.meta[4 * slot + 1]!;
+      const k = this.meta[4 * slot + 3]!;
+      const n = k + this.meta[4 * slot + 2]!;
       this.live[id]! -= n;
-      this.write(slot, segment.subarray(at, at + n));
+      const to = this.place(slot, n, k);
+      segment.copy(this.segments[this.meta[4 * slot]! - 1]!, to, from, from + n);
     }
     this.dropSegment(id);
   }

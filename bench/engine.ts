@@ -7,7 +7,7 @@
  * accounting, V8 heap growth and RSS growth, each measured after a forced GC.
  */
 
-import { PerformanceObserver } from 'node:perf_hooks';
+import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ManualClock } from '@cachette/core';
@@ -28,7 +28,7 @@ new PerformanceObserver((list) => {
     gcCount++;
     if (e.duration > maxGcMs) {
       maxGcMs = e.duration;
-      maxGcKind = (e.detail as { kind?: number } | undefined)?.kind ?? 0;
+      maxGcKind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
     }
   }
 }).observe({ entryTypes: ['gc'] });

@@ -110,7 +110,8 @@ export async function createServerFromSettings(options: ServerFromSettingsOption
     topicBus: TopicBus | undefined;
   };
   try {
-    const lock = dataDirLockHeld === true ? { ...checkDataDir(config.dataDir), release: () => {} } : lockDataDir(config.dataDir);
+    const lock =
+      dataDirLockHeld === true ? { ...checkDataDir(config.dataDir), release: () => {} } : lockDataDir(config.dataDir);
     opened.push(() => lock.release());
     for (const path of lock.tightened) {
       logger.warn({ path }, `${path} was readable by other users; its mode is now owner-only`);

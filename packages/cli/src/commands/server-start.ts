@@ -75,7 +75,9 @@ async function runWorker(config: ServerConfig, workers: typeof import('@cachette
     workers.reportWorkerReady({
       grpc: server.grpcAddress,
       http: server.httpUrl,
-      ...(server.redisPort === undefined ? {} : { redis: `${server.grpcAddress.replace(/:\d+$/, '')}:${server.redisPort}` }),
+      ...(server.redisPort === undefined
+        ? {}
+        : { redis: `${server.grpcAddress.replace(/:\d+$/, '')}:${server.redisPort}` }),
     });
   });
 }

@@ -87,7 +87,9 @@ function exitCodeOf(code: number | null): number {
   return code ?? 1;
 }
 
-type Started = { readonly ok: true; readonly addresses: Omit<WorkerReady, 'cachette'> } | { readonly ok: false; readonly code: number };
+type Started =
+  | { readonly ok: true; readonly addresses: Omit<WorkerReady, 'cachette'> }
+  | { readonly ok: false; readonly code: number };
 
 /**
  * Primary side: locks the data dir, forks the workers (the first alone, see the module comment), keeps

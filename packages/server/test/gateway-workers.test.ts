@@ -11,12 +11,14 @@
  *   connection of one worker reads back through a connection of the other (topics too);
  * - a worker killed with SIGKILL is replaced, and the port keeps serving meanwhile;
  * - SIGTERM stops the primary and every worker, exit 0;
+ * - replacements that keep dying before they serve (their TLS key is gone) end in exit 1 after 5, with
+ *   growing delays between them;
  * - a start that fails (port taken) is reported once, with the single-process exit code; the embedded
  *   engine and SQLite metadata are refused with the flag to change.
  *
  * Every wait is a bounded poll on the real condition; nothing sleeps to synchronise.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
@@ -354,6 +356,40 @@ describe('cachette server start --workers: refusals and failed starts', () => {
       );
     } finally {
       blocker.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('replacements that keep dying before they serve stop everything with exit 1 (no silent crash loop)', {
+    timeout: 90_000,
+  }, async () => {
+    // A replacement re-reads the TLS files at start: once the key is gone, every replacement fails.
+    const dataDir = mkdtempSync(join(tmpdir(), 'cachette-workers-'));
+    try {
+      const key = join(dataDir, 'tls.key');
+      const cert = join(dataDir, 'tls.crt');
+      execFileSync(
+        'openssl',
+        [
+          ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'],
+          ...['-subj', '/CN=localhost', '-keyout', key, '-out', cert],
+        ],
+        { stdio: 'ignore' },
+      );
+      const looping = spawnCli(startArgs(dataDir, ['--tls-cert', cert, '--tls-key', key]));
+      await looping.untilLine(/^cachette workers ready/);
+      const pids = readChildren(looping.child.pid!);
+      rmSync(key);
+      process.kill(pids[0]!, 'SIGKILL');
+      expect(await looping.exited).toBe(1);
+      const fatal = looping.lines.find((l) => /^cachette workers keep dying before they serve/.test(String(l.msg)));
+      expect(fatal?.failedRestarts).toBe(5);
+      // Each failed replacement said why, and the delay grew between them.
+      expect(looping.stderr()).toContain('cannot load TLS certificate or key');
+      const delays = looping.lines.filter((l) => l.restartInMs !== undefined).map((l) => l.restartInMs);
+      expect(delays).toEqual([250, 500, 1000, 2000, 4000]);
+      for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -2,6 +2,8 @@
  * @module bench/gateways
  * `node --import tsx bench/gateways.ts [--duration S] [--warmup S] [--concurrency N] [--keyspace N]`:
  * gateway throughput with the Valkey engine, behind one and then two gateways.
+ * `… --workers 2 [--rounds R]`: instead, one process against `cachette server start --workers 2` behind ONE
+ * address, alternating (see `compareWorkers`): README "Using every core".
  *
  * Starts everything itself and stops it on exit: a 3-master Redis Cluster (`startRedisCluster`, with
  * `maxmemory` + `allkeys-lru`), a fresh PostgreSQL schema (dropped at the end; `CACHETTE_BENCH_POSTGRES_URL`,
@@ -148,25 +150,33 @@ interface Gateway {
   readonly dataDir: string;
 }
 
-async function startGateway(env: NodeJS.ProcessEnv, clusterUrl: string, postgresUrl: string): Promise<Gateway> {
+async function startGateway(
+  env: NodeJS.ProcessEnv,
+  clusterUrl: string,
+  postgresUrl: string,
+  workers = 1,
+): Promise<Gateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-gw-'));
   const args = ['server', 'start', '--port', '0', '--data-dir', dataDir, '--engine', 'valkey'];
   args.push('--valkey-url', clusterUrl, '--database-url', postgresUrl, '--log-level', 'info');
+  args.push('--workers', String(workers));
+  // With workers, the primary's line says when every worker serves; each worker's ready line names the port.
+  let address: string | undefined;
   const child = track(spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] }));
-  const address = await new Promise<string>((ok, fail) => {
+  await new Promise<void>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error('gateway not ready within 30 s')), 30_000);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      const m = /cachette ready on ([^ ]+:\d+) \(gRPC\)/.exec(line);
-      if (m?.[1] === undefined) return;
+      address ??= /cachette ready on ([^ ]+:\d+) \(gRPC\)/.exec(line)?.[1];
+      if (address === undefined || (workers > 1 && !line.includes('cachette workers ready'))) return;
       clearTimeout(timer);
-      ok(m[1]);
+      ok();
     });
     child.once('exit', (code) => fail(new Error(`gateway exited with ${code}`)));
   });
   // Keep draining stdout so a chatty gateway never blocks on a full pipe.
   child.stdout?.resume();
-  return { child, address, dataDir };
+  return { child, address: address!, dataDir };
 }
 
 function runLoadgen(config: LoadConfig): Promise<LoadResult> {
@@ -186,6 +196,8 @@ function runLoadgen(config: LoadConfig): Promise<LoadResult> {
 
 interface Row {
   readonly gateways: number;
+  /** What served, when it is not "N gateways" (the workers comparison). */
+  setup?: string;
   readonly measure: string;
   readonly opsPerSecond: number;
   readonly p50Ms: number;
@@ -233,15 +245,30 @@ async function clusterCpuSeconds(cluster: RedisCluster): Promise<number> {
   return seconds.reduce((x, y) => x + y, 0);
 }
 
+/** CPU seconds of a gateway: its process and, with `--workers`, its worker processes. */
+function gatewayCpuSeconds(pid: number | undefined): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // not Linux, or gone
+  }
+  return [pid, ...children].reduce((sum: number, p) => sum + processCpuSeconds(p), 0);
+}
+
 /** Runs `measure` and adds the gateways' and the cluster's CPU use during it to its row. */
 async function withCpu(gateways: readonly Gateway[], cluster: RedisCluster, measure: () => Promise<Row>): Promise<Row> {
-  const before = gateways.map((g) => processCpuSeconds(g.child.pid));
+  const before = gateways.map((g) => gatewayCpuSeconds(g.child.pid));
   const clusterBefore = await clusterCpuSeconds(cluster);
   const started = performance.now();
   const row = await measure();
   const wallS = (performance.now() - started) / 1000;
   const percent = (s: number) => ((100 * s) / wallS).toFixed(0);
-  row.gatewayCpuPercent = gateways.map((g, i) => percent(processCpuSeconds(g.child.pid) - before[i]!)).join('+');
+  row.gatewayCpuPercent = gateways.map((g, i) => percent(gatewayCpuSeconds(g.child.pid) - before[i]!)).join('+');
   row.clusterCpuPercent = percent((await clusterCpuSeconds(cluster)) - clusterBefore);
   return row;
 }
@@ -251,19 +278,27 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function application(gateways: readonly Gateway[], apiKey: string, op: Op, opt: Options): Promise<Row> {
+async function application(
+  gateways: readonly Gateway[],
+  apiKey: string,
+  op: Op,
+  opt: Options,
+  loadgensPerGateway = 1,
+): Promise<Row> {
   const results = await Promise.all(
-    gateways.map((g) =>
-      runLoadgen({
-        address: g.address,
-        apiKey,
-        op,
-        concurrency: opt.concurrency,
-        warmupS: opt.warmupS,
-        durationS: opt.durationS,
-        keyspace: opt.keyspace,
-      }),
-    ),
+    gateways
+      .flatMap((g) => Array.from({ length: loadgensPerGateway }, () => g))
+      .map((g) =>
+        runLoadgen({
+          address: g.address,
+          apiKey,
+          op,
+          concurrency: opt.concurrency,
+          warmupS: opt.warmupS,
+          durationS: opt.durationS,
+          keyspace: opt.keyspace,
+        }),
+      ),
   );
   const all = results.flatMap((r) => r.latenciesUs).sort((x, y) => x - y);
   const errors = results.reduce((n, r) => n + r.errors, 0);
@@ -288,7 +323,7 @@ function grpcFrame(message: Uint8Array): Buffer {
   return frame;
 }
 
-async function h2loadGets(gateways: readonly Gateway[], secret: string, opt: Options): Promise<Row> {
+async function h2loadGets(gateways: readonly Gateway[], secret: string, opt: Options, connections = 1): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'cachette-bench-h2-'));
   try {
     const body = join(dir, 'get.bin');
@@ -301,9 +336,9 @@ async function h2loadGets(gateways: readonly Gateway[], secret: string, opt: Opt
           'h2load',
           [
             '-c',
-            '1',
+            String(connections),
             '-m',
-            String(opt.concurrency),
+            String(Math.ceil(opt.concurrency / connections)),
             '-D',
             String(opt.durationS),
             '--warm-up-time',
@@ -341,7 +376,7 @@ async function h2loadGets(gateways: readonly Gateway[], secret: string, opt: Opt
     const all = runs.flatMap((r) => r.latencies).sort((x, y) => x - y);
     return {
       gateways: gateways.length,
-      measure: 'h2load Get',
+      measure: connections === 1 ? 'h2load Get' : `h2load Get, ${connections} connections`,
       opsPerSecond: all.length / opt.durationS,
       p50Ms: percentile(all, 50) / 1000,
       p99Ms: percentile(all, 99) / 1000,
@@ -353,7 +388,64 @@ async function h2loadGets(gateways: readonly Gateway[], secret: string, opt: Opt
   }
 }
 
+/**
+ * `--workers N` (N > 1): "one process" (the gateway already started) against "N workers behind one address"
+ * (`cachette server start --workers N`, a second gateway on the same cluster and schema), measured in
+ * alternating order, `--rounds` times each, so both see the same machine load. Several connections are
+ * what spreads over workers (node:cluster hands out connections, not calls): h2load opens 4, and the SDK
+ * load generators (2 processes, the Laptop configuration's 6 channels each) open 12.
+ */
+async function compareWorkers(
+  gateways: Gateway[],
+  env: NodeJS.ProcessEnv,
+  cluster: RedisCluster,
+  postgresUrl: string,
+  apiKey: string,
+  secret: string,
+  opt: Options,
+  rows: Row[],
+  say: (line: string) => void,
+): Promise<void> {
+  const single = gateways[0]!;
+  const multi = await startGateway(env, cluster.url, postgresUrl, opt.workers);
+  gateways.push(multi);
+  const setups = [
+    { gateway: single, label: 'one process' },
+    { gateway: multi, label: `${opt.workers} workers, one address` },
+  ];
+  for (let round = 0; round < opt.rounds; round++) {
+    for (const { gateway, label } of round % 2 === 0 ? setups : [...setups].reverse()) {
+      say(`round ${round + 1}, ${label}: h2load Get, 4 connections × ${Math.ceil(opt.concurrency / 4)} streams…`);
+      const h2 = await withCpu([gateway], cluster, () => h2loadGets([gateway], secret, opt, 4));
+      rows.push({ ...h2, setup: label });
+      say(`  ${JSON.stringify(rows.at(-1))}`);
+      say(`round ${round + 1}, ${label}: SDK get, 2 load generators × ${opt.concurrency} in flight…`);
+      const app = await withCpu([gateway], cluster, () => application([gateway], apiKey, 'get', opt, 2));
+      rows.push({ ...app, setup: label });
+      say(`  ${JSON.stringify(rows.at(-1))}`);
+    }
+  }
+}
+
+/** Mean calls/s of each setup per measure, and the workers' ratio to one process. */
+function workersSummary(rows: readonly Row[], workers: number): string {
+  const lines = [`calls/s, mean over the rounds (${workers} workers ÷ one process):`];
+  for (const measure of [...new Set(rows.map((r) => r.measure))]) {
+    const mean = (setup: string) => {
+      const of = rows.filter((r) => r.measure === measure && r.setup === setup).map((r) => r.opsPerSecond);
+      return of.reduce((x, y) => x + y, 0) / of.length;
+    };
+    const one = mean('one process');
+    const many = mean(`${workers} workers, one address`);
+    lines.push(`  ${measure}: ${Math.round(one)} → ${Math.round(many)} (×${(many / one).toFixed(2)})`);
+  }
+  return lines.join('\n');
+}
+
 interface Options {
+  /** > 1: compare one process with this many workers behind one address instead of 1 vs 2 gateways. */
+  readonly workers: number;
+  readonly rounds: number;
   readonly durationS: number;
   readonly warmupS: number;
   readonly concurrency: number;
@@ -384,6 +476,7 @@ async function main(opt: Options): Promise<void> {
   const gateways: Gateway[] = [];
   const rows: Row[] = [];
   let rss = '';
+  let summary = '';
   try {
     cluster = await startRedisCluster({
       masters: 3,
@@ -410,7 +503,11 @@ async function main(opt: Options): Promise<void> {
     }
     say(`pre-loaded ${opt.keyspace} keys`);
 
-    for (const count of [1, 2]) {
+    if (opt.workers > 1) {
+      await compareWorkers(gateways, env, cluster, postgresUrl, apiKey, secret, opt, rows, say);
+      summary = workersSummary(rows, opt.workers);
+    }
+    for (const count of opt.workers > 1 ? [] : [1, 2]) {
       while (gateways.length < count) gateways.push(await startGateway(env, cluster.url, postgresUrl));
       const active = gateways.slice(0, count);
       for (const op of ['set', 'get'] as const) {
@@ -442,6 +539,7 @@ async function main(opt: Options): Promise<void> {
   }
 
   process.stdout.write(`\ngateway RSS after the runs: ${rss}\n`);
+  if (summary !== '') process.stdout.write(`\n${summary}\n`);
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   process.stdout.write(`\nmachine: ${machine}\n`);
   process.stdout.write(
@@ -450,7 +548,7 @@ async function main(opt: Options): Promise<void> {
   process.stdout.write('|---|---|---|---|---|---|---|---|---|\n');
   for (const r of rows) {
     process.stdout.write(
-      `| ${r.gateways} | ${r.measure} | ${fmt(r.opsPerSecond)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors} | ${r.clientCpuPercent} | ${r.gatewayCpuPercent ?? '-'} | ${r.clusterCpuPercent ?? '-'} |\n`,
+      `| ${r.setup ?? r.gateways} | ${r.measure} | ${fmt(r.opsPerSecond)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${r.errors} | ${r.clientCpuPercent} | ${r.gatewayCpuPercent ?? '-'} | ${r.clusterCpuPercent ?? '-'} |\n`,
     );
   }
 }
@@ -462,6 +560,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '50' },
     keyspace: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 if (values.loadgen !== undefined) {
@@ -472,6 +572,8 @@ if (values.loadgen !== undefined) {
   });
 } else {
   main({
+    workers: Number(values.workers),
+    rounds: Number(values.rounds),
     durationS: Number(values.duration),
     warmupS: Number(values.warmup),
     concurrency: Number(values.concurrency),

@@ -43,6 +43,11 @@ export interface ServerConfig {
   readonly valkeyUrl: string;
   /** Prefix of every Valkey key, so deployments can share a cluster. Default `cachette:`. */
   readonly valkeyKeyPrefix: string | undefined;
+  /**
+   * Server processes sharing the ports through node:cluster (`cachette server start --workers`). Default 1.
+   * More than one needs the Valkey engine and PostgreSQL metadata (see `toServerConfig`).
+   */
+  readonly workers: number;
   /** Memory the embedded engine may use for items. Default 1 GiB. */
   readonly maxMemoryBytes: number;
   /** Map an empty token to the local account (momento-local compatibility). Default false. */
@@ -139,6 +144,7 @@ export function toServerConfig(s: Settings): ServerConfig {
     engine: s.engine,
     valkeyUrl: s.valkeyUrl,
     valkeyKeyPrefix: s.valkeyKeyPrefix,
+    workers: s.workers,
     maxMemoryBytes: s.maxMemory,
     allowAnonymous: s.allowAnonymous,
     allowAnonymousOnNetwork: s.allowAnonymousOnNetwork,
@@ -195,6 +201,21 @@ export function toServerConfig(s: Settings): ServerConfig {
   if (config.maxMemoryBytes < config.limits.maxItemSizeBytes * 2) {
     throw invalid(
       `max memory (${config.maxMemoryBytes} bytes) must be at least twice the max item size (${config.limits.maxItemSizeBytes} bytes)`,
+    );
+  }
+  if (config.workers > 1 && config.engine !== 'valkey') {
+    // Each worker would hold its own embedded items: a Get on one worker would miss a Set made on another.
+    throw invalid(
+      `--workers ${config.workers} needs --engine valkey: with the embedded engine every worker would hold its own items, ` +
+        'so a read answered by one worker would miss what another stored; share items in Valkey, or run one process',
+    );
+  }
+  if (config.workers > 1 && config.databaseUrl === undefined) {
+    // SQLite tells only its own process of a change: other workers would keep serving a revoked key or a
+    // deleted cache until their in-process caches expire. PostgreSQL's LISTEN/NOTIFY reaches every worker.
+    throw invalid(
+      `--workers ${config.workers} needs --database-url (PostgreSQL): with SQLite metadata a worker would not hear of ` +
+        "another's key revocations and cache changes for seconds; PostgreSQL notifies every worker at once",
     );
   }
   if (config.allowAnonymous && !config.allowAnonymousOnNetwork && !isLoopbackHost(config.host)) {

@@ -12,7 +12,7 @@ import { type CacheEngine, MemoryEngine, type TopicBus } from '@cachette/engine'
 import { type MetadataStore, openMetadata } from '@cachette/metadata';
 import { completeConfig, type ServerConfig } from './config.ts';
 import { type CachetteServer, createServer } from './create-server.ts';
-import { ensurePrivateFile, lockDataDir } from './data-dir.ts';
+import { checkDataDir, ensurePrivateFile, lockDataDir } from './data-dir.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { type SharedCounter, valkeySharedCounter } from './service/shared-budget.ts';
 import { Teardown } from './shutdown.ts';
@@ -25,6 +25,11 @@ export interface ServerFromSettingsOptions extends Partial<ServerConfig> {
   readonly logger?: Logger;
   /** How often the TLS certificate and key files are checked for a renewal, in ms. Default 10 000. */
   readonly tlsWatchIntervalMs?: number;
+  /**
+   * The caller already holds the data-dir lock for this server (a worker of `--workers`, whose primary
+   * took it): the directory is checked but not locked again, and the lock is not released at close.
+   */
+  readonly dataDirLockHeld?: boolean;
 }
 
 /**
@@ -83,7 +88,14 @@ async function restoreNamespaces(engine: CacheEngine, metadata: MetadataStore): 
  * the failure is closed again.
  */
 export async function createServerFromSettings(options: ServerFromSettingsOptions = {}): Promise<CachetteServer> {
-  const { engineInstance, clock: givenClock, logger: givenLogger, tlsWatchIntervalMs, ...settings } = options;
+  const {
+    engineInstance,
+    clock: givenClock,
+    logger: givenLogger,
+    tlsWatchIntervalMs,
+    dataDirLockHeld,
+    ...settings
+  } = options;
   const config = completeConfig(settings);
   const clock = givenClock ?? systemClock;
   const logger = givenLogger ?? createLogger(config.logLevel);
@@ -98,7 +110,8 @@ export async function createServerFromSettings(options: ServerFromSettingsOption
     topicBus: TopicBus | undefined;
   };
   try {
-    const lock = lockDataDir(config.dataDir);
+    const lock =
+      dataDirLockHeld === true ? { ...checkDataDir(config.dataDir), release: () => {} } : lockDataDir(config.dataDir);
     opened.push(() => lock.release());
     for (const path of lock.tightened) {
       logger.warn({ path }, `${path} was readable by other users; its mode is now owner-only`);

@@ -5,7 +5,7 @@
  * table; the server itself is imported only when the command runs, so other commands stay fast.
  */
 
-import { resolveConfig, settingNames } from '@cachette/server/config';
+import { resolveConfig, type ServerConfig, settingNames } from '@cachette/server/config';
 import type { Command } from 'commander';
 import { settingOption } from '../setting-options.ts';
 
@@ -29,7 +29,20 @@ Examples:
     )
     // Each option's camelCase name is its setting's name, so the parsed flags are the first source as is.
     .action(async (flags: Record<string, unknown>) => {
+      // Checked in the primary before any worker starts: a bad flag is reported once.
       const config = resolveConfig({ flags, env: process.env });
+      if (config.workers > 1) {
+        const workers = await import('@cachette/server/workers');
+        if (workers.isServerWorker()) return runWorker(config, workers);
+        const code = await workers.superviseWorkers({
+          workers: config.workers,
+          dataDir: config.dataDir,
+          logger: workers.createLogger(config.logLevel),
+        });
+        // The worker that failed already printed why (once); main() would turn a return into exit 0.
+        if (code !== 0) process.exit(code);
+        return;
+      }
       const { createServerFromSettings } = await import('@cachette/server');
       const server = await createServerFromSettings(config);
       await new Promise<void>((resolve) => {
@@ -43,4 +56,28 @@ Examples:
         process.on('SIGTERM', stop);
       });
     });
+}
+
+/**
+ * One worker of `--workers N`: the whole server on the ports the primary shares, without the data-dir lock
+ * (the primary holds it), its log lines tagged with its worker id. Tells the primary once it serves; stops
+ * gracefully on SIGTERM/SIGINT or when the primary goes away.
+ */
+async function runWorker(config: ServerConfig, workers: typeof import('@cachette/server/workers')): Promise<void> {
+  const { createServerFromSettings } = await import('@cachette/server');
+  const logger = workers.createLogger(config.logLevel).child({ worker: workers.workerId() });
+  const server = await createServerFromSettings({ ...config, logger, dataDirLockHeld: true });
+  await new Promise<void>((resolve) => {
+    workers.onWorkerStop((reason) => {
+      logger.info({ reason }, 'worker shutting down: finishing in-flight calls');
+      server.close().then(resolve, resolve);
+    });
+    workers.reportWorkerReady({
+      grpc: server.grpcAddress,
+      http: server.httpUrl,
+      ...(server.redisPort === undefined
+        ? {}
+        : { redis: `${server.grpcAddress.replace(/:\d+$/, '')}:${server.redisPort}` }),
+    });
+  });
 }

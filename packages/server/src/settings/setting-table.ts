@@ -5,6 +5,7 @@
  * environment reading, `--help` and the README's settings table are all derived from {@link settingTable};
  * a new setting is one entry here (and its use in `toServerConfig`).
  */
+import { availableParallelism } from 'node:os';
 import { defaultServiceLimits } from '../service/limits.ts';
 import { defaultTopicLimits } from '../service/topic-limits.ts';
 import {
@@ -12,6 +13,7 @@ import {
   durationParser,
   formatDuration,
   formatSize,
+  InvalidSettingValue,
   integerParser,
   parseBoolean,
   parseNonNegativeNumber,
@@ -55,6 +57,19 @@ export const DEFAULT_VALKEY_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_HTTP_PORT = 8081;
 
 const port = integerParser(0, 65535);
+
+/** The most workers `--workers` accepts: far beyond any machine's cores, low enough to catch a typo. */
+export const MAX_WORKERS = 256;
+
+/** `--workers`: a count, or `auto` for one worker per CPU the process may use. */
+export function parseWorkers(text: string): number {
+  if (text.trim().toLowerCase() === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > MAX_WORKERS) {
+    throw new InvalidSettingValue(`must be auto or an integer from 1 to ${MAX_WORKERS}`);
+  }
+  return n;
+}
 
 /** The table: order is the order of `--help` and the README. */
 export const settingTable = {
@@ -103,6 +118,14 @@ export const settingTable = {
     default: './.cachette',
     parse: parseText,
     help: 'where metadata.db, the lock file and dev-api-key live',
+  }),
+  workers: setting({
+    arg: 'count',
+    env: ['CACHETTE_WORKERS'],
+    default: 1,
+    defaultText: '1 (one process)',
+    parse: parseWorkers,
+    help: 'server processes sharing the ports (node:cluster), e.g. 2 or auto (one per CPU); more than 1 needs --engine valkey and --database-url',
   }),
   maxMemory: setting({
     arg: 'size',

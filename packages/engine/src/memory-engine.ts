@@ -289,9 +289,8 @@ export class MemoryEngine implements CacheEngine {
   setNow(ns: string, key: Uint8Array, value: Uint8Array, ttlMs: number): void {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
-    const k = key;
-    this.checkSize(k, value.byteLength);
-    this.store(items, k, value, ttlMs);
+    this.checkSize(key, value.byteLength);
+    this.store(items, key, value, ttlMs);
   }
 
   async setIf(
@@ -303,15 +302,14 @@ export class MemoryEngine implements CacheEngine {
   ): Promise<boolean> {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
-    const k = key;
     // Size is checked before the condition so an oversized write fails the same way whatever is stored.
-    this.checkSize(k, value.byteLength);
-    const slot = this.liveSlot(items, k);
+    this.checkSize(key, value.byteLength);
+    const slot = this.liveSlot(items, key);
     if (slot !== undefined && this.kinds[slot] !== 0 && condition.kind !== 'absent' && condition.kind !== 'present') {
       throw wrongTypeError();
     }
     if (!this.conditionHolds(condition, slot)) return false;
-    this.store(items, k, value, ttlMs);
+    this.store(items, key, value, ttlMs);
     return true;
   }
 
@@ -327,8 +325,7 @@ export class MemoryEngine implements CacheEngine {
     if (!isInt64(amount)) {
       throw invalid(`amount must be a signed 64-bit integer (bigint), got ${String(amount)}`);
     }
-    const k = key;
-    const slot = this.liveSlot(items, k);
+    const slot = this.liveSlot(items, key);
     let current = 0n;
     if (slot !== undefined) {
       if (this.kinds[slot] !== 0) throw wrongTypeError();
@@ -338,8 +335,8 @@ export class MemoryEngine implements CacheEngine {
     }
     const result = addInt64(current, amount);
     const v = Buffer.from(result.toString(), 'latin1');
-    this.checkSize(k, v.byteLength);
-    this.store(items, k, v, this.resolveTtl(ttl, slot));
+    this.checkSize(key, v.byteLength);
+    this.store(items, key, v, this.resolveTtl(ttl, slot));
     return result;
   }
 
@@ -356,9 +353,8 @@ export class MemoryEngine implements CacheEngine {
     if (condition !== 'always' && condition !== 'absent' && condition !== 'present') {
       throw invalid(`unknown existence condition ${JSON.stringify(condition)}`);
     }
-    const k = key;
-    this.checkSize(k, value.byteLength);
-    const slot = this.liveSlot(items, k);
+    this.checkSize(key, value.byteLength);
+    const slot = this.liveSlot(items, key);
     let previous: Uint8Array | undefined;
     if (slot !== undefined && returnPrevious) {
       if (this.kinds[slot] !== 0) throw wrongTypeError();
@@ -367,7 +363,7 @@ export class MemoryEngine implements CacheEngine {
     if ((condition === 'absent' && slot !== undefined) || (condition === 'present' && slot === undefined)) {
       return { stored: false, previous };
     }
-    this.store(items, k, value, this.resolveTtl(ttl, slot));
+    this.store(items, key, value, this.resolveTtl(ttl, slot));
     return { stored: true, previous };
   }
 
@@ -444,9 +440,8 @@ export class MemoryEngine implements CacheEngine {
   ): Promise<Uint8Array | undefined> {
     const items = this.itemsOf(ns);
     checkTtl(ttlMs);
-    const k = key;
-    this.checkSize(k, value.byteLength);
-    const slot = this.liveSlot(items, k);
+    this.checkSize(key, value.byteLength);
+    const slot = this.liveSlot(items, key);
     if (condition.kind !== 'unconditional') {
       if (slot !== undefined && this.kinds[slot] !== 0) throw wrongTypeError();
       const equal = slot !== undefined && Buffer.from(valueHash(this.arena.read(slot))).equals(condition.hash);
@@ -462,7 +457,7 @@ export class MemoryEngine implements CacheEngine {
                 : invalidCondition(condition);
       if (!holds) return undefined;
     }
-    this.store(items, k, value, ttlMs);
+    this.store(items, key, value, ttlMs);
     return valueHash(value);
   }
 
@@ -982,11 +977,10 @@ export class MemoryEngine implements CacheEngine {
         union.set(m, Number.isNaN(next) ? 0 : next);
       }
     }
-    const k = key;
     let data = 0;
     for (const m of union.keys()) data += m.length + SCORE_BYTES;
-    this.checkCollectionSize(k, data);
-    const existing = this.liveSlot(items, k);
+    this.checkCollectionSize(key, data);
+    const existing = this.liveSlot(items, key);
     if (existing !== undefined) this.remove(existing, Removal.Deleted);
     if (union.size === 0) return 0;
     let growth = 0;
@@ -1392,23 +1386,22 @@ export class MemoryEngine implements CacheEngine {
     sizeDelta?: (c: C | undefined) => number,
   ): R | undefined {
     checkCollectionTtl(ttl);
-    const k = key;
-    const slot = this.collectionSlot(items, k, kind);
+    const slot = this.collectionSlot(items, key, kind);
     if (slot === undefined) {
       if (!create) return undefined;
       if (sizeDelta !== undefined && this.maxItemBytes !== Number.POSITIVE_INFINITY) {
-        this.checkCollectionSize(k, sizeDelta(undefined));
+        this.checkCollectionSize(key, sizeDelta(undefined));
       }
-      this.checkItemBytes(k.byteLength + this.overhead + growth);
-      this.makeRoom(k.byteLength + this.overhead + growth, true);
+      this.checkItemBytes(key.byteLength + this.overhead + growth);
+      this.makeRoom(key.byteLength + this.overhead + growth, true);
       const c = newCollection(kind) as C;
       const result = mutate(c);
-      if (c.size > 0) this.installCollection(items, k, c, ttl.ttlMs);
+      if (c.size > 0) this.installCollection(items, key, c, ttl.ttlMs);
       return result;
     }
     const c = this.collections.get(slot) as C;
     if (sizeDelta !== undefined && this.maxItemBytes !== Number.POSITIVE_INFINITY) {
-      this.checkCollectionSize(k, dataBytesOf(c) + sizeDelta(c));
+      this.checkCollectionSize(key, dataBytesOf(c) + sizeDelta(c));
     }
     this.checkItemBytes(this.itemBytes(slot) + growth);
     // MRU first, so making room evicts every other item before this one (see store()).

@@ -6,10 +6,10 @@
  * padding mid-group, non-alphabet bytes, whitespace), odd `grpc-timeout`s, preflights, and bodies that are
  * announced and then never arrive.
  */
-import net from 'node:net';
 import type { GrpcMethod, RunningCase } from './grpc-cases.ts';
 import { mutatedMessage, type Vocabulary } from './protobuf-gen.ts';
 import type { Rng } from './rng.ts';
+import { startSocketCase } from './socket-case.ts';
 
 export interface GrpcWebTarget {
   readonly httpPort: number;
@@ -108,44 +108,28 @@ export function startGrpcWebCase(rng: Rng, t: GrpcWebTarget): RunningCase {
     : `POST ${method.path} HTTP/1.1\r\n${headers.join('\r\n')}\r\nContent-Length: ${body.length + (declaredMore ? 1 + rng.int(1000) : 0)}\r\n\r\n`;
   const label = `grpc-web ${preflight ? 'OPTIONS' : 'POST'} ${method.path} ${text ? encoded.how : 'proto'} ${framed.how}${declaredMore ? ' open' : ''}`;
 
-  const socket = net.connect(t.httpPort, '127.0.0.1');
-  let resolveSent!: () => void;
-  const sent = new Promise<void>((r) => {
-    resolveSent = r;
-  });
-  const outcome = new Promise<string>((resolve) => {
-    let done = false;
-    let received = '';
-    const finish = (o: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolveSent();
-      resolve(o);
-    };
-    // The HTTP status, and the gRPC status when it travels in the headers (trailers-only answers).
-    const judged = () => {
-      const http = /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1];
-      if (http === undefined || !received.includes('\r\n\r\n')) return undefined;
-      const grpc = /\r\ngrpc-status: (\d+)/i.exec(received)?.[1];
-      return grpc === undefined ? `http:${http}` : `grpc-web:${grpc}`;
-    };
-    const timer = setTimeout(
-      () => finish(judged() ?? (declaredMore ? 'open' : 'unanswered')),
-      declaredMore ? t.openWaitMs : t.answerWaitMs,
-    );
-    socket.on('error', (e) => finish(`socket-error:${(e as { code?: string }).code ?? 'error'}`));
-    socket.on('data', (d: Buffer) => {
-      if (received.length < 4096) received += d.toString('latin1');
-      const j = judged();
-      if (j) finish(j);
-    });
-    socket.on('close', () => finish(judged() ?? 'closed'));
-    socket.on('connect', () => {
+  let received = '';
+  // The HTTP status, and the gRPC status when it travels in the headers (trailers-only answers).
+  const judged = () => {
+    const http = /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1];
+    if (http === undefined || !received.includes('\r\n\r\n')) return undefined;
+    const grpc = /\r\ngrpc-status: (\d+)/i.exec(received)?.[1];
+    return grpc === undefined ? `http:${http}` : `grpc-web:${grpc}`;
+  };
+  return startSocketCase({
+    port: t.httpPort,
+    label,
+    waitMs: declaredMore ? t.openWaitMs : t.answerWaitMs,
+    send(socket) {
       socket.write(head);
       if (!preflight) socket.write(body);
-      resolveSent();
-    });
+      return undefined;
+    },
+    received(d) {
+      if (received.length < 4096) received += d.toString('latin1');
+      return judged();
+    },
+    timedOut: () => judged() ?? (declaredMore ? 'open' : 'unanswered'),
+    closed: () => judged() ?? 'closed',
   });
-  return { label, sent, outcome, close: () => socket.destroy() };
 }

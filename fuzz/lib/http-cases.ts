@@ -5,9 +5,9 @@
  * bodies that lie about their length, bad chunked encoding, JSON that is malformed, huge or deeply nested,
  * and bodies that are declared big and then trickle or stop while the canary runs.
  */
-import net from 'node:net';
 import type { RunningCase } from './grpc-cases.ts';
 import type { Rng } from './rng.ts';
+import { startSocketCase } from './socket-case.ts';
 
 export interface HttpRoute {
   readonly method: string;
@@ -184,44 +184,29 @@ export function startHttpCase(rng: Rng, t: HttpTarget): RunningCase {
       : `${method} ${path} HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n`;
   const label = `http ${method} ${route.url} ${shape}${keepOpen ? ' open' : ''}`;
 
-  const socket = net.connect(t.httpPort, '127.0.0.1');
-  let resolveSent!: () => void;
-  const sent = new Promise<void>((r) => {
-    resolveSent = r;
-  });
-  const outcome = new Promise<string>((resolve) => {
-    let done = false;
-    let received = '';
-    const finish = (o: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolveSent();
-      resolve(o);
-    };
-    const status = () => /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1];
-    const timer = setTimeout(
-      () => {
-        const s = status();
-        finish(s ? `http:${s}` : keepOpen ? 'open' : 'unanswered');
-      },
-      keepOpen ? t.openWaitMs : t.answerWaitMs,
-    );
-    socket.on('error', (e) => finish(`socket-error:${(e as { code?: string }).code ?? 'error'}`));
-    socket.on('data', (d: Buffer) => {
-      if (received.length < 64) received += d.toString('latin1');
-      const s = status();
-      if (s) finish(`http:${s}`);
-    });
-    socket.on('close', () => {
-      const s = status();
-      finish(s ? `http:${s}` : 'closed');
-    });
-    socket.on('connect', () => {
+  let received = '';
+  const status = () => /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1];
+  return startSocketCase({
+    port: t.httpPort,
+    label,
+    waitMs: keepOpen ? t.openWaitMs : t.answerWaitMs,
+    send(socket) {
       socket.write(requestHead);
       for (const p of payload) socket.write(p);
-      resolveSent();
-    });
+      return undefined;
+    },
+    received(d) {
+      if (received.length < 64) received += d.toString('latin1');
+      const s = status();
+      return s ? `http:${s}` : undefined;
+    },
+    timedOut() {
+      const s = status();
+      return s ? `http:${s}` : keepOpen ? 'open' : 'unanswered';
+    },
+    closed() {
+      const s = status();
+      return s ? `http:${s}` : 'closed';
+    },
   });
-  return { label, sent, outcome, close: () => socket.destroy() };
 }

@@ -12,6 +12,7 @@ import net from 'node:net';
 import { commandNames } from '../../packages/server/src/transports/resp/command-table.ts';
 import type { RunningCase } from './grpc-cases.ts';
 import type { Rng } from './rng.ts';
+import { startSocketCase } from './socket-case.ts';
 
 export interface RespTarget {
   readonly redisPort: number;
@@ -217,42 +218,25 @@ export function startRespCase(rng: Rng, t: RespTarget): RunningCase {
     } else frames.push(randomCommand(rng, keys));
   }
   const label = `resp ${frames.length} frames${partial ? ' mutated' : ''}${subscriber ? ' subscriber' : ''}${neverReads ? ' never reading' : ''}`;
-  const socket = net.connect(t.redisPort, '127.0.0.1');
-  let resolveSent!: () => void;
-  const sent = new Promise<void>((r) => {
-    resolveSent = r;
-  });
-  const outcome = new Promise<string>((resolve) => {
-    let done = false;
-    let first = '';
-    const finish = (o: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolveSent();
-      resolve(o);
-    };
+  let first = '';
+  return startSocketCase({
+    port: t.redisPort,
+    label,
     // A complete, unmutated pipeline must be answered; a damaged one may legitimately wait for more bytes.
-    const timer = setTimeout(
-      () => finish(first !== '' ? `resp:${first}` : partial ? 'open' : 'unanswered'),
-      partial ? t.openWaitMs : t.answerWaitMs,
-    );
-    socket.on('error', (e) => finish(`socket-error:${(e as { code?: string }).code ?? 'error'}`));
-    socket.on('data', (d: Buffer) => {
-      if (first === '') first = String.fromCharCode(d[0] ?? 63);
-      if (!partial) finish(`resp:${first}`);
-    });
-    socket.on('close', () => finish(first !== '' ? `resp:${first}` : 'closed'));
-    socket.on('connect', () => {
+    waitMs: partial ? t.openWaitMs : t.answerWaitMs,
+    send(socket) {
       socket.write(Buffer.concat(frames));
-      if (neverReads) {
-        socket.pause();
-        finish('open');
-      }
-      resolveSent();
-    });
+      if (!neverReads) return undefined;
+      socket.pause();
+      return 'open';
+    },
+    received(d) {
+      if (first === '') first = String.fromCharCode(d[0] ?? 63);
+      return partial ? undefined : `resp:${first}`;
+    },
+    timedOut: () => (first !== '' ? `resp:${first}` : partial ? 'open' : 'unanswered'),
+    closed: () => (first !== '' ? `resp:${first}` : 'closed'),
   });
-  return { label, sent, outcome, close: () => socket.destroy() };
 }
 
 /** The well-behaved Redis client of the canary: AUTH once, then `GET <key>` must answer `value`. */

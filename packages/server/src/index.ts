@@ -6,6 +6,7 @@
  */
 export * from './config.ts';
 export { type CachetteServer, createServer, type ServerParts } from './create-server.ts';
+export { HEAP_GROWING_PERCENT, tuneGarbageCollector } from './gc-tuning.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createMailer, type Mailer } from './mail/mailer.ts';
 export { createServerFromSettings, type ServerFromSettingsOptions } from './preset.ts';

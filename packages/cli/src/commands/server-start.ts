@@ -43,7 +43,8 @@ Examples:
         if (code !== 0) process.exit(code);
         return;
       }
-      const { createServerFromSettings } = await import('@cachette/server');
+      const { createServerFromSettings, tuneGarbageCollector } = await import('@cachette/server');
+      tuneGarbageCollector();
       const server = await createServerFromSettings(config);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
@@ -64,7 +65,8 @@ Examples:
  * gracefully on SIGTERM/SIGINT or when the primary goes away.
  */
 async function runWorker(config: ServerConfig, workers: typeof import('@cachette/server/workers')): Promise<void> {
-  const { createServerFromSettings } = await import('@cachette/server');
+  const { createServerFromSettings, tuneGarbageCollector } = await import('@cachette/server');
+  tuneGarbageCollector();
   const logger = workers.createLogger(config.logLevel).child({ worker: workers.workerId() });
   const server = await createServerFromSettings({ ...config, logger, dataDirLockHeld: true });
   await new Promise<void>((resolve) => {

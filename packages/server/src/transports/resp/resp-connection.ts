@@ -247,7 +247,7 @@ export class RespConnection {
       if (this.parser.bufferedBytes > this.ctx.parserLimits.maxCommandBytes) this.socket.pause();
       return;
     }
-    void this.pump();
+    this.pump();
   };
 
   private readonly onDrain = (): void => {
@@ -255,7 +255,7 @@ export class RespConnection {
     if (!this.waitingForDrain) return;
     this.waitingForDrain = false;
     this.socket.resume();
-    if (!this.busy) void this.pump();
+    if (!this.busy) this.pump();
   };
 
   /** After a pump: (re)starts the deadline when a new command is partly received. */
@@ -306,48 +306,82 @@ export class RespConnection {
     this.onClosed(this);
   };
 
-  /** Runs every complete command, then sends their replies in one write. */
-  private async pump(): Promise<void> {
+  /**
+   * Runs every complete command, then sends their replies in one write. Synchronous until a command has to
+   * wait (most do not: GET and SET on the embedded engine answer at once), so a read costs no promise.
+   */
+  private pump(): void {
     this.busy = true;
+    let waiting: Promise<void> | undefined;
+    try {
+      waiting = this.runReady();
+    } catch (e) {
+      this.crashed(e);
+      return;
+    }
+    if (waiting === undefined) this.endPump();
+    else void this.pumpAfter(waiting);
+  }
+
+  /** The pump once a command returned a promise: awaits it, then runs the rest as {@link pump} does. */
+  private async pumpAfter(first: Promise<void>): Promise<void> {
+    let pending: Promise<void> | undefined = first;
+    try {
+      while (pending !== undefined) {
+        this.awaiting = true;
+        try {
+          await pending;
+        } catch (e) {
+          this.fail(e);
+        }
+        this.awaiting = false;
+        if (this.pubsub !== undefined) this.pubsub.resume();
+        pending = this.runReady();
+      }
+    } catch (e) {
+      this.crashed(e);
+      return;
+    }
+    this.endPump();
+  }
+
+  /** Runs complete commands in order until none is left or one has to wait; returns that one's promise. */
+  private runReady(): Promise<void> | undefined {
     const out = this.out;
     const socket = this.socket;
-    try {
-      for (;;) {
-        if (this.closing || socket.destroyed) break;
-        if (out.pendingBytes >= this.ctx.maxPendingOutputBytes) {
-          out.flush(socket);
-          if (socket.writableLength >= this.ctx.maxPendingOutputBytes) {
-            // The client sends faster than it reads: stop reading until the socket drains.
-            this.waitingForDrain = true;
-            socket.pause();
-            break;
-          }
-        }
-        let complete: boolean;
-        try {
-          complete = this.parser.next();
-        } catch (e) {
-          if (!(e instanceof RespProtocolError)) throw e;
-          out.error(e.message);
-          this.closing = true;
-          break;
-        }
-        if (!complete) break;
-        this.completed++;
-        this.ctx.info.commands++;
-        const pending = this.execute(this.parser.argv);
-        if (pending !== undefined) {
-          this.awaiting = true;
-          try {
-            await pending;
-          } catch (e) {
-            this.fail(e);
-          }
-          this.awaiting = false;
-          if (this.pubsub !== undefined) this.pubsub.resume();
+    for (;;) {
+      if (this.closing || socket.destroyed) return undefined;
+      if (out.pendingBytes >= this.ctx.maxPendingOutputBytes) {
+        out.flush(socket);
+        if (socket.writableLength >= this.ctx.maxPendingOutputBytes) {
+          // The client sends faster than it reads: stop reading until the socket drains.
+          this.waitingForDrain = true;
+          socket.pause();
+          return undefined;
         }
       }
-      out.flush(socket);
+      let complete: boolean;
+      try {
+        complete = this.parser.next();
+      } catch (e) {
+        if (!(e instanceof RespProtocolError)) throw e;
+        out.error(e.message);
+        this.closing = true;
+        return undefined;
+      }
+      if (!complete) return undefined;
+      this.completed++;
+      this.ctx.info.commands++;
+      const pending = this.execute(this.parser.argv);
+      if (pending !== undefined) return pending;
+    }
+  }
+
+  /** Sends the replies, then closes (QUIT, protocol error) or waits for the next command. */
+  private endPump(): void {
+    const socket = this.socket;
+    try {
+      this.out.flush(socket);
       if (this.closing) {
         // FIN after the replies, then the descriptor is released even if the client never closes its side.
         socket.destroySoon();
@@ -356,14 +390,21 @@ export class RespConnection {
         if (!this.waitingForDrain && socket.isPaused()) socket.resume();
       }
     } catch (e) {
-      // A bug in the loop itself: log it and drop the connection rather than answer out of order.
-      this.ctx.onUnexpected(e, 'resp-connection');
-      socket.destroy();
-    } finally {
-      this.busy = false;
-      this.awaiting = false;
+      this.crashed(e);
+      return;
     }
+    this.busy = false;
+    this.awaiting = false;
     // Pushes written after the flush above (a subscription resumed by the last command) leave now.
+    if (this.pubsub !== undefined) this.pubsub.resume();
+  }
+
+  /** A bug in the loop itself: log it and drop the connection rather than answer out of order. */
+  private crashed(e: unknown): void {
+    this.ctx.onUnexpected(e, 'resp-connection');
+    this.socket.destroy();
+    this.busy = false;
+    this.awaiting = false;
     if (this.pubsub !== undefined) this.pubsub.resume();
   }
 

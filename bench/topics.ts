@@ -49,6 +49,18 @@ const FANOUTS = [1, 10, 100] as const;
 const IN_FLIGHT = 32;
 const MESSAGE = 'm'.repeat(100);
 const CACHE = 'bench-topics';
+/** A fan-out run ends this long after the last delivery even if some never came (see fanOut). */
+const STALL_MS = 15_000;
+
+/** Fan-out figures of one run; `delivered` < `expected` when deliveries were lost (the run then stopped). */
+interface FanOutResult {
+  subscribers: number;
+  messagesPerSecond: number;
+  deliveriesPerSecond: number;
+  cpuPercent: number;
+  delivered: number;
+  expected: number;
+}
 
 /** One system's publish/subscribe, as the bench drives it. */
 interface PubSub {
@@ -154,10 +166,7 @@ async function latency(sys: PubSub): Promise<{ p50Ms: number; p99Ms: number; mes
   return { p50Ms: percentile(samples, 0.5), p99Ms: percentile(samples, 0.99), messages: samples.length };
 }
 
-async function fanOut(
-  sys: PubSub,
-  subscribers: number,
-): Promise<{ subscribers: number; messagesPerSecond: number; deliveriesPerSecond: number; cpuPercent: number }> {
+async function fanOut(sys: PubSub, subscribers: number): Promise<FanOutResult> {
   const topic = `fanout-${subscribers}`;
   let delivered = 0;
   const total = FANOUT_MESSAGES * subscribers;
@@ -184,8 +193,27 @@ async function fanOut(
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  await done;
-  const seconds = (performance.now() - t0) / 1000;
+  // A subscription the client lost (the official SDK resubscribes after a deadline when its process is
+  // overloaded) misses messages for good: stop once deliveries stall instead of waiting forever, and say so.
+  let lastCount = -1;
+  let lastAt = performance.now();
+  await Promise.race([
+    done,
+    new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (delivered !== lastCount) {
+          lastCount = delivered;
+          lastAt = performance.now();
+        } else if (performance.now() - lastAt > STALL_MS) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 250);
+      void done.then(() => clearInterval(timer));
+    }),
+  ]);
+  const complete = delivered === total;
+  const seconds = ((complete ? performance.now() : lastAt) - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   for (const u of unsubs) u();
   return {
@@ -193,6 +221,8 @@ async function fanOut(
     messagesPerSecond: FANOUT_MESSAGES / seconds,
     deliveriesPerSecond: total / seconds,
     cpuPercent: ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100,
+    delivered,
+    expected: total,
   };
 }
 
@@ -217,7 +247,7 @@ async function main(): Promise<void> {
   const rows = results.systems as Array<{
     name: string;
     latency: { p50Ms: number; p99Ms: number };
-    fanOut: Array<{ subscribers: number; messagesPerSecond: number; deliveriesPerSecond: number; cpuPercent: number }>;
+    fanOut: FanOutResult[];
   }>;
   const out: string[] = ['', 'Topics: publish→receive latency (1 publisher, 1 subscriber, 100 B messages)'];
   for (const r of rows)
@@ -226,7 +256,7 @@ async function main(): Promise<void> {
   for (const r of rows) {
     for (const f of r.fanOut) {
       out.push(
-        `  ${r.name.padEnd(44)} ${String(f.subscribers).padStart(3)} subscribers: ${Math.round(f.messagesPerSecond).toLocaleString('en-US').padStart(8)} msg/s, ${Math.round(f.deliveriesPerSecond).toLocaleString('en-US').padStart(9)} deliveries/s (client CPU ${Math.round(f.cpuPercent)} %)`,
+        `  ${r.name.padEnd(44)} ${String(f.subscribers).padStart(3)} subscribers: ${Math.round(f.messagesPerSecond).toLocaleString('en-US').padStart(8)} msg/s, ${Math.round(f.deliveriesPerSecond).toLocaleString('en-US').padStart(9)} deliveries/s (client CPU ${Math.round(f.cpuPercent)} %)${f.delivered < f.expected ? ` — INCOMPLETE: ${f.delivered.toLocaleString('en-US')} of ${f.expected.toLocaleString('en-US')} delivered, deliveries stalled` : ''}`,
       );
     }
   }

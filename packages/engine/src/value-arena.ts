@@ -235,11 +235,19 @@ export class ValueArena {
     else if (live < COMPACT_BELOW * this.written[id]!) this.compact(id);
   }
 
-  /** Moves the segment's live values into the active segment, then drops it. */
+  /**
+   * Moves the segment's live values into the active segment, then drops it. Values that sat side by side
+   * here land side by side there (place() appends), so they are copied as runs, one copy per run rather
+   * than one per value: under random overwrites most of a compacted segment's values come in runs.
+   */
   private compact(id: number): void {
     const segment = this.segments[id]!;
     const list = this.residents[id]!;
     const count = this.residentCount[id]!;
+    let runFrom = 0;
+    let runTo = 0;
+    let runBytes = 0;
+    let runTarget = NONE;
     for (let i = 0; i < count; i++) {
       const slot = list[i]!;
       // Stale entries: the slot was freed, rewritten elsewhere, or already moved by an earlier entry.
@@ -247,10 +255,28 @@ export class ValueArena {
       const from = this.meta[4 * slot + 1]!;
       const k = this.meta[4 * slot + 3]!;
       const n = k + this.meta[4 * slot + 2]!;
+      // Copy the pending run before place() may seal the active segment: sealing can compact it, which
+      // must find every value placed there already written.
+      const staysInActive =
+        n <= DEDICATED_ABOVE && this.active !== NONE && this.written[this.active]! + n <= SEGMENT_BYTES;
+      if (!staysInActive && runBytes > 0) {
+        segment.copy(this.segments[runTarget]!, runTo, runFrom, runFrom + runBytes);
+        runBytes = 0;
+      }
       this.live[id]! -= n;
       const to = this.place(slot, n, k);
-      segment.copy(this.segments[this.meta[4 * slot]! - 1]!, to, from, from + n);
+      const target = this.meta[4 * slot]! - 1;
+      if (runBytes > 0 && target === runTarget && from === runFrom + runBytes && to === runTo + runBytes) {
+        runBytes += n;
+        continue;
+      }
+      if (runBytes > 0) segment.copy(this.segments[runTarget]!, runTo, runFrom, runFrom + runBytes);
+      runFrom = from;
+      runTo = to;
+      runBytes = n;
+      runTarget = target;
     }
+    if (runBytes > 0) segment.copy(this.segments[runTarget]!, runTo, runFrom, runFrom + runBytes);
     this.dropSegment(id);
   }
 

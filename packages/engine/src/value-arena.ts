@@ -29,6 +29,13 @@ export const SEGMENT_BYTES = 1024 * 1024;
 export const DEDICATED_ABOVE = SEGMENT_BYTES / 4;
 /** A sealed segment is compacted once its live bytes fall below this fraction of its written bytes. */
 export const COMPACT_BELOW = 0.75;
+/**
+ * Dropped shared segments kept for reuse. Why: a segment that lived long enough to reach V8's old
+ * generation is external memory V8 frees only in a full GC, and under steady overwrites (segments filled
+ * and compacted at the write rate) allocating a fresh 1 MiB each time made V8 start a full GC every few
+ * hundred ms; recycling a few makes steady churn allocate nothing.
+ */
+export const SPARE_SEGMENTS = 4;
 
 const NONE = -1;
 const EMPTY = new Uint8Array(0);
@@ -44,6 +51,8 @@ export class ValueArena {
   private residents: Int32Array[] = [];
   private residentCount: number[] = [];
   private freeSegmentIds: number[] = [];
+  /** Dropped shared segments (and their resident lists) kept for reuse; see {@link SPARE_SEGMENTS}. */
+  private spares: { segment: Buffer; residents: Int32Array }[] = [];
   private active = NONE;
 
   /**
@@ -162,6 +171,7 @@ export class ValueArena {
     this.residents = [];
     this.residentCount = [];
     this.freeSegmentIds = [];
+    this.spares = [];
     this.active = NONE;
     this.meta.fill(0);
   }
@@ -207,11 +217,14 @@ export class ValueArena {
 
   private newSegment(bytes: number, residents = 1): number {
     const id = this.freeSegmentIds.pop() ?? this.segments.length;
-    // allocUnsafe: every byte handed out is written first; the gaps are never read.
-    this.segments[id] = Buffer.allocUnsafeSlow(bytes);
+    const spare = bytes === SEGMENT_BYTES ? this.spares.pop() : undefined;
+    // allocUnsafe (and reuse): every byte handed out is written first; the gaps are never read. No view of a
+    // segment ever leaves the arena (reads copy), so a reused one cannot change bytes someone else holds.
+    this.segments[id] = spare?.segment ?? Buffer.allocUnsafeSlow(bytes);
     this.written[id] = 0;
     this.live[id] = 0;
-    this.residents[id] = new Int32Array(residents);
+    this.residents[id] =
+      spare !== undefined && spare.residents.length >= residents ? spare.residents : new Int32Array(residents);
     this.residentCount[id] = 0;
     return id;
   }
@@ -281,7 +294,10 @@ export class ValueArena {
   }
 
   private dropSegment(id: number): void {
-    // Views handed out earlier keep the Buffer alive; the arena just forgets it.
+    const segment = this.segments[id];
+    if (segment !== undefined && segment.byteLength === SEGMENT_BYTES && this.spares.length < SPARE_SEGMENTS) {
+      this.spares.push({ segment, residents: this.residents[id]! });
+    }
     this.segments[id] = undefined;
     this.residents[id] = new Int32Array(0);
     this.residentCount[id] = 0;

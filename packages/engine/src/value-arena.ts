@@ -5,9 +5,10 @@
  * about half as long, and the process holds ~145 B less per item, than with one latin1 string per value
  * (measured on Node 20 with 16 B keys and 100 B values).
  *
- * - **Append-only.** A value is copied once into the active segment; bytes once written are never
- *   overwritten, and a freed segment is dropped, never reused, so no bookkeeping ever has to chase stale
- *   offsets. Reads return a copy (callers may mutate it).
+ * - **Append-only.** A value is copied once into the active segment; bytes of a live segment are never
+ *   overwritten. A segment's buffer is reused (a few spares, {@link SPARE_SEGMENTS}) only once it was
+ *   dropped, when no slot points into it any more and no view of it exists (reads return a copy, which
+ *   callers may mutate), so no bookkeeping ever has to chase stale offsets.
  * - **Compaction.** Freeing a value only lowers its segment's live-byte count. A sealed segment whose live
  *   bytes drop below {@link COMPACT_BELOW} of what was written into it has its live values copied into the
  *   active segment and is dropped, so dead space stays under a third of live value bytes (amortised: each

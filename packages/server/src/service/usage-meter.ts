@@ -69,6 +69,8 @@ export class UsageMeter implements OperationObserver {
   private closed: Counter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** The write that follows {@link flushing}, for callers that arrived while it ran. */
+  private queued: Promise<void> | undefined;
   /** When usage last reached the store (start time until the first flush). */
   lastFlushedAtMs: number;
   readonly flushIntervalMs: number;
@@ -118,14 +120,26 @@ export class UsageMeter implements OperationObserver {
   }
 
   /**
-   * Writes pending counters. Concurrent calls share one write. On failure the counters are merged back
-   * (nothing is lost while the process lives) and the error is rethrown.
+   * Writes pending counters: when the returned promise resolves, every call counted before `flush()` was
+   * called is in the store. A write already in flight took its snapshot earlier, so a caller arriving
+   * during it gets one more write queued after it (shared by every caller meanwhile) — otherwise
+   * `GET /v1/usage` racing the periodic flush would report without the caller's latest calls. On failure
+   * the counters are merged back (nothing is lost while the process lives) and the error is rethrown.
    */
   flush(): Promise<void> {
-    this.flushing ??= this.writePending().finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
+    if (this.flushing === undefined) {
+      this.flushing = this.writePending().finally(() => {
+        this.flushing = undefined;
+      });
+      return this.flushing;
+    }
+    this.queued ??= this.flushing
+      .catch(() => undefined) // that write's counters were merged back; the queued write retries them
+      .then(() => {
+        this.queued = undefined;
+        return this.flush();
+      });
+    return this.queued;
   }
 
   private async writePending(): Promise<void> {

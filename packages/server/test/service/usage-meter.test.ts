@@ -95,6 +95,32 @@ describe('UsageMeter', () => {
     expect(await usage()).toMatchObject([{ cacheName: 'a', bytesIn: 101, requests: 2 }]);
   });
 
+  it('a flush() called while an earlier write is in flight also writes what was counted after that write began', async () => {
+    // The store holds the first write until released, as a slow database would; the periodic flush and a
+    // `GET /v1/usage` race exactly like this.
+    let release: () => void = () => undefined;
+    let held = 0;
+    const slow: MetadataStore = Object.create(metadata, {
+      addUsage: {
+        value: async (deltas: readonly UsageDelta[]) => {
+          if (held++ === 0) await new Promise<void>((resolve) => (release = resolve));
+          return metadata.addUsage(deltas);
+        },
+      },
+    });
+    const meter = new UsageMeter({ metadata: slow, clock, flushIntervalMs: 0 });
+    meter.observe('set', accountId, 'a', 'ok', 1, 100, 0);
+    const first = meter.flush(); // snapshot: 100 bytes
+    meter.observe('set', accountId, 'a', 'ok', 1, 7, 0);
+    const second = meter.flush();
+    const third = meter.flush(); // shares the queued write
+    expect(third).toBe(second);
+    release();
+    await Promise.all([first, second]);
+    expect(await usage()).toMatchObject([{ bytesIn: 107, requests: 2 }]);
+    expect(held).toBe(2);
+  });
+
   it('close() writes what is pending', async () => {
     const meter = new UsageMeter({ metadata, clock, flushIntervalMs: 60_000 });
     meter.start();

@@ -60,6 +60,13 @@ describe('topic events over HTTP (server-sent events)', () => {
     expect(b.server.topics.subscriptionCount()).toBe(0);
   });
 
+  it('answers HEAD 405 at once instead of opening a subscription it could never send', async () => {
+    const head = await fetch(`${b.server.httpUrl}/v1/topics/${cache}/t/events`, { method: 'HEAD', headers: auth() });
+    expect(head.status).toBe(405);
+    expect(head.headers.get('allow')).toBe('GET');
+    expect(b.server.topics.subscriptionCount()).toBe(0);
+  });
+
   it('streams published items in order, then lets go when the client aborts', async () => {
     const controller = new AbortController();
     const response = await fetch(`${b.server.httpUrl}/v1/topics/${cache}/news/events`, {

@@ -393,18 +393,20 @@ export class RespConnection {
       this.crashed(e);
       return;
     }
-    this.busy = false;
-    this.awaiting = false;
-    // Pushes written after the flush above (a subscription resumed by the last command) leave now.
-    if (this.pubsub !== undefined) this.pubsub.resume();
+    this.stopPumping();
   }
 
   /** A bug in the loop itself: log it and drop the connection rather than answer out of order. */
   private crashed(e: unknown): void {
     this.ctx.onUnexpected(e, 'resp-connection');
     this.socket.destroy();
+    this.stopPumping();
+  }
+
+  private stopPumping(): void {
     this.busy = false;
     this.awaiting = false;
+    // Pushes written after the last flush (a subscription resumed by the last command) leave now.
     if (this.pubsub !== undefined) this.pubsub.resume();
   }
 

@@ -85,7 +85,11 @@ function resumePointOf(request: EventsRequest): TopicResumePoint {
 
 /** Registers the live-events route; errors before the stream opens are ordinary JSON error answers. */
 export function registerTopicEvents(app: FastifyInstance, topics: TopicService): void {
-  app.get('/v1/topics/:cache/:topic/events', async (request: EventsRequest, reply) => {
+  const path = '/v1/topics/:cache/:topic/events';
+  // Fastify would answer HEAD with this GET handler: a subscription whose body Node discards, held open until
+  // the client leaves. A HEAD has no body to carry an error in, so it gets the status and `allow` alone.
+  app.head(path, (_request, reply) => reply.status(405).header('allow', 'GET').send());
+  app.get(path, { exposeHeadRoute: false }, async (request: EventsRequest, reply) => {
     const resume = resumePointOf(request);
     const response = reply.raw;
     let subscription: TopicSubscription | undefined;

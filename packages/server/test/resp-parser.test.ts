@@ -4,7 +4,12 @@
  * in sync, and protocol errors.
  */
 import { describe, expect, it } from 'vitest';
-import { type ParserLimits, RespParser, RespProtocolError } from '../src/transports/resp/resp-parser.ts';
+import {
+  CHUNK_OVERHEAD_BYTES,
+  type ParserLimits,
+  RespParser,
+  RespProtocolError,
+} from '../src/transports/resp/resp-parser.ts';
 import { command } from './support/resp-socket.ts';
 
 const LIMITS: ParserLimits = { maxArgs: 100, maxBulkBytes: 1000, maxCommandBytes: 1500, maxInlineBytes: 200 };
@@ -59,6 +64,28 @@ describe('RespParser', () => {
     while (p.next()) out.push(p.argv.map((a) => a.toString('latin1')));
     expect(out).toEqual(expected);
     expect(p.partial).toBe(false);
+  });
+
+  it('a drip of one-byte reads queued while a command runs counts each chunk object, and drains in linear time', () => {
+    const p = new RespParser(LIMITS);
+    p.feed(command('GET', 'first'));
+    expect(p.next()).toBe(true); // "running": everything below is queued
+    const drip = Buffer.concat(Array.from({ length: 15_000 }, () => command('GET', 'k')));
+    for (let i = 0; i < drip.length; i++) p.feed(drip.subarray(i, i + 1));
+    // What the connection compares with its limit before it stops reading: the chunks' objects, not 1 byte
+    // each (the first byte became the parser's buffer, not a queued chunk).
+    expect(p.bufferedBytes).toBe(1 + (drip.length - 1) * (1 + CHUNK_OVERHEAD_BYTES));
+    // ~300 k queued chunks: with Array#shift (V8 moves a large array on each) this took minutes.
+    let parsed = 0;
+    while (p.next()) {
+      expect(p.argv[1]!.toString()).toBe('k');
+      parsed++;
+      // More arrives while the queue drains: the consumed front is dropped, order kept.
+      if (parsed === 5000) p.feed(command('GET', 'k'));
+    }
+    expect(parsed).toBe(15_001);
+    expect(p.partial).toBe(false);
+    expect(p.bufferedBytes).toBe(0);
   });
 
   it('arguments inside one chunk are views of it, not copies', () => {

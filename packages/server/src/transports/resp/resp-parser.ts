@@ -41,6 +41,14 @@ const HARD_MAX_BULK = 512 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 /** Sentinel of {@link RespParser.readInt}: the line is not complete yet. */
 const INCOMPLETE = -2;
+/**
+ * Counted per queued chunk beside its bytes, about what a `Buffer` object costs on the heap: a client
+ * dripping one byte per read while a command waits would otherwise queue millions of chunk objects
+ * (hundreds of MB) before its byte count made the connection pause.
+ */
+export const CHUNK_OVERHEAD_BYTES = 128;
+/** Consumed queue entries dropped from the array's front once there are this many (and they are half of it). */
+const QUEUE_COMPACT_AT = 1024;
 
 /** The incremental parser of one connection. */
 export class RespParser {
@@ -59,8 +67,13 @@ export class RespParser {
   private commandBytes = 0;
   /** A bulk string being assembled across chunks (body and CRLF), and how much of it has arrived. */
   private pending: Buffer | undefined;
-  /** Chunks received but not yet needed, and their bytes. */
-  private readonly queue: Buffer[] = [];
+  /**
+   * Chunks received but not yet needed, from `queue[queueHead]` on, and their bytes (each counted with
+   * {@link CHUNK_OVERHEAD_BYTES}). A head index, not `shift()`: V8 moves the whole array on every `shift()`
+   * once it is large (400 k queued chunks took a minute to drain, a stalled event loop).
+   */
+  private queue: Buffer[] = [];
+  private queueHead = 0;
   private queuedBytes = 0;
   private pendingFilled = 0;
   /** Bytes of a refused bulk string (and its CRLF) still to skip. */
@@ -74,20 +87,31 @@ export class RespParser {
    * while a command runs (quadratic for a pipeline of large values).
    */
   feed(chunk: Buffer): void {
-    if (this.pos >= this.buf.length && this.queue.length === 0) {
+    if (chunk.length === 0) return;
+    if (this.pos >= this.buf.length && this.queueHead === this.queue.length) {
       this.buf = chunk;
       this.pos = 0;
     } else {
       this.queue.push(chunk);
-      this.queuedBytes += chunk.length;
+      this.queuedBytes += chunk.length + CHUNK_OVERHEAD_BYTES;
     }
   }
 
   /** Moves the next queued chunk into `buf`; false when none is queued. */
   private more(): boolean {
-    const chunk = this.queue.shift();
-    if (chunk === undefined) return false;
-    this.queuedBytes -= chunk.length;
+    const queue = this.queue;
+    if (this.queueHead === queue.length) return false;
+    const chunk = queue[this.queueHead]!;
+    queue[this.queueHead++] = EMPTY; // the parser no longer holds it
+    if (this.queueHead === queue.length) {
+      queue.length = 0;
+      this.queueHead = 0;
+    } else if (this.queueHead >= QUEUE_COMPACT_AT && this.queueHead * 2 >= queue.length) {
+      // Fed while consumed (a connection that never empties its queue): drop the consumed front, amortised O(1).
+      this.queue = queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    this.queuedBytes -= chunk.length + CHUNK_OVERHEAD_BYTES;
     // Only a partial header or inline line is ever left over here (bulk bodies go to `pending`), so this
     // copy is bounded by the line limits.
     this.buf = this.pos >= this.buf.length ? chunk : Buffer.concat([this.buf.subarray(this.pos), chunk]);
@@ -106,7 +130,10 @@ export class RespParser {
     );
   }
 
-  /** Bytes held for the command being received (for tests and memory accounting). */
+  /**
+   * Bytes held for the commands being received, each queued chunk counted with {@link CHUNK_OVERHEAD_BYTES}
+   * (what the connection bounds before it stops reading).
+   */
   get bufferedBytes(): number {
     return this.buf.length - this.pos + this.queuedBytes + (this.pending?.length ?? 0);
   }

@@ -1,10 +1,12 @@
 /**
  * @module eviction
- * Exact, global LRU eviction under `maxBytes`.
+ * Global eviction under `maxBytes` that keeps what is used: keys neither read nor rewritten since they were
+ * written go first, oldest first, and keys read or rewritten survive them. An exact LRU passes, and so does
+ * CLOCK (MemoryEngine's), which approximates it the way Redis's sampled LRU does.
  *
  * Sizes: with 1000-byte values in a 1 MiB engine, at most ~1027 items fit with zero overhead and at
  * least ~745 with MAX_ITEM_OVERHEAD_BYTES, so writing 400 + 700 items always evicts, and always evicts
- * fewer than the 380 cold items written first: a strict LRU never has to touch the 20 hot ones.
+ * fewer than the 380 cold items written first: eviction never has to touch the 20 hot ones.
  */
 
 import type { CacheEngine } from '@cachette/engine';

@@ -1,11 +1,11 @@
 /**
  * @module memory-engine
- * The embedded engine: every namespace lives in this process's heap, bounded by `maxBytes` with a global
- * LRU, with TTLs reclaimed actively by a bounded background sweep.
+ * The embedded engine: every namespace lives in this process's heap, bounded by `maxBytes` with global
+ * CLOCK eviction (an approximate LRU), with TTLs reclaimed actively by a bounded background sweep.
  *
  * Layout ("struct of arrays"): each item occupies an integer slot. Per slot we keep its key space (a
  * namespace's items or its leaderboards, as a small integer id) in an Int32Array, the absolute deadline in
- * a Float64Array, LRU links in two Int32Arrays ({@link LruList}), an expiry-heap position
+ * a Float64Array, a reference byte for eviction ({@link ClockEviction}), an expiry-heap position
  * ({@link ExpiryHeap}), and the place of its key and value bytes in the {@link ValueArena}. One
  * open-addressing {@link KeyIndex} in typed arrays maps (key space, key bytes) to slots. So a scalar item is
  * no V8 heap object at all: the heap holds a constant number of objects whatever the item count, and a
@@ -60,6 +60,7 @@ import type {
   ValueWithHash,
   WriteTtl,
 } from './engine.ts';
+import { ClockEviction } from './clock-eviction.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 import { addInt64, notAnIntegerError, parseInt64 } from './increment.ts';
 import { hashKey, KeyIndex, SLOT_BITS } from './key-index.ts';
@@ -72,7 +73,6 @@ import {
   idToLatin1,
   latin1ToId,
 } from './leaderboard-rules.ts';
-import { LruList } from './lru-list.ts';
 import {
   type CollectionItem,
   DICTIONARY_ENTRY_OVERHEAD,
@@ -95,7 +95,7 @@ const GiB = 1024 ** 3;
 
 /**
  * Bytes accounted per item on top of key and value bytes: the per-slot typed arrays (arena place 16,
- * deadline 8, LRU links 8, expiry heap 12, key space 2, kind 1, free list 4 once churned), the arena's resident
+ * deadline 8, reference byte 1, expiry heap 12, key space 2, kind 1, free list 4 once churned), the arena's resident
  * list (4), the key index (4 B per position at load 0.375–0.75: 5–11) and the arena's dead space between
  * compactions. `npm run bench` with 10 M items (16 B keys, 100 B values) measured 184 B/item of RSS
  * (0.71× Redis's used_memory) before the index moved to 4 B cells, i.e. ≤ 68 B/item beyond key and value;
@@ -153,7 +153,7 @@ type Removal = (typeof Removal)[keyof typeof Removal];
 
 /**
  * The in-process {@link CacheEngine}: namespaces are Maps, items carry absolute deadlines from the
- * injected clock, memory is bounded by `maxBytes` with global LRU eviction.
+ * injected clock, memory is bounded by `maxBytes` with global CLOCK eviction.
  *
  * @example
  * const engine = new MemoryEngine({ maxBytes: 64 * 1024 ** 2, clock });
@@ -170,7 +170,7 @@ export class MemoryEngine implements CacheEngine {
   private freeSpaces: number[] = [];
   /**
    * Each namespace's leaderboards: a key space of their own (a leaderboard may share a cache key's name),
-   * in slots like every other item, so LRU, TTL, accounting, flush and drop treat them alike.
+   * in slots like every other item, so eviction, TTL, accounting, flush and drop treat them alike.
    */
   private readonly boards = new Map<string, Items>();
   private readonly clock: Clock;
@@ -200,7 +200,7 @@ export class MemoryEngine implements CacheEngine {
   private expiresAt = new Float64Array(INITIAL_CAPACITY);
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
   private freeCount = 0;
-  private readonly lru = new LruList(INITIAL_CAPACITY);
+  private readonly recency = new ClockEviction(INITIAL_CAPACITY);
   private readonly heap: ExpiryHeap;
 
   private itemCount = 0;
@@ -282,7 +282,7 @@ export class MemoryEngine implements CacheEngine {
     const slot = this.liveSlot(this.itemsOf(ns), key);
     if (slot === undefined) return undefined;
     if (this.kinds[slot] !== 0) throw wrongTypeError();
-    this.lru.touch(slot);
+    this.recency.touch(slot);
     return this.arena.read(slot);
   }
 
@@ -376,7 +376,7 @@ export class MemoryEngine implements CacheEngine {
     const value = this.arena.read(slot); // a copy: the slot may be freed below
     if (expiry === 'delete') this.remove(slot, Removal.Deleted);
     else {
-      this.lru.touch(slot);
+      this.recency.touch(slot);
       this.setDeadline(slot, this.clock.nowMs() + expiry);
     }
     return value;
@@ -1134,7 +1134,7 @@ export class MemoryEngine implements CacheEngine {
     for (const id of ids) b.delete(idToLatin1(id));
     this.bytesUsed += b.bytes - before;
     if (b.size === 0) this.remove(slot, Removal.Deleted);
-    else this.lru.touch(slot);
+    else this.recency.touch(slot);
   }
 
   async leaderboardDelete(ns: string, name: Uint8Array): Promise<void> {
@@ -1179,7 +1179,7 @@ export class MemoryEngine implements CacheEngine {
     // Release the memory now rather than when the last reference to the engine goes away.
     this.namespaces.clear();
     this.boards.clear();
-    this.lru.clear();
+    this.recency.clear();
     this.heap.clear();
     this.index.clear();
     this.arena.clear();
@@ -1209,11 +1209,11 @@ export class MemoryEngine implements CacheEngine {
     return boards;
   }
 
-  /** The live leaderboard `name` of `ns` (made most recently used), or `undefined`. */
+  /** The live leaderboard `name` of `ns` (marked used), or `undefined`. */
   private readBoard(ns: string, name: Uint8Array): LeaderboardItem | undefined {
     const slot = this.collectionSlot(this.boardsOf(ns), name, 'leaderboard');
     if (slot === undefined) return undefined;
-    this.lru.touch(slot);
+    this.recency.touch(slot);
     return this.collections.get(slot) as LeaderboardItem;
   }
 
@@ -1267,15 +1267,15 @@ export class MemoryEngine implements CacheEngine {
     }
   }
 
-  /** Stores a checked item (size ≤ maxBytes), evicting as needed; the item becomes most recently used. */
+  /** Stores a checked item (size ≤ maxBytes), evicting as needed; a rewritten item counts as used. */
   private store(items: Items, k: Uint8Array, v: Uint8Array, ttlMs: number): void {
     const size = k.byteLength + v.byteLength + this.overhead;
     const deadline = this.clock.nowMs() + ttlMs;
     const hash = this.hash(items, k);
     const existing = this.liveSlot(items, k, hash);
     if (existing !== undefined) {
-      // Un-account the old value first and make the slot MRU, so eviction reaches every other item before
-      // it; since size ≤ maxBytes, the loop in makeRoom stops before it could evict this slot.
+      // Un-account the old value first; making room never evicts this slot (it is protected), and since
+      // size ≤ maxBytes, every other item gone is always room enough.
       this.bytesUsed -= this.arena.lengthOf(existing);
       if (this.kinds[existing] !== 0) {
         // A scalar set replaces a collection, as Redis SET does.
@@ -1283,10 +1283,10 @@ export class MemoryEngine implements CacheEngine {
         this.collections.delete(existing);
         this.kinds[existing] = 0;
       }
-      this.lru.touch(existing);
+      this.recency.touch(existing);
       // The new deadline first: making room may expire items, never this one.
       this.setDeadline(existing, deadline);
-      this.makeRoom(v.byteLength, false);
+      this.makeRoom(v.byteLength, false, existing);
       // Freed only now: while making room the index may re-hash this slot's key from its stored bytes.
       // The key is rewritten beside the new value (the caller's bytes equal the stored ones).
       this.arena.free(existing);
@@ -1300,15 +1300,18 @@ export class MemoryEngine implements CacheEngine {
     this.spaceOf[slot] = items;
     this.spaceItems[items]!++;
     this.expiresAt[slot] = deadline;
-    this.lru.pushFront(slot);
+    this.recency.insert(slot);
     this.heap.push(slot, deadline);
     this.index.insert(hash, slot);
     this.bytesUsed += size;
     this.itemCount++;
   }
 
-  /** Frees memory until `extraBytes` more fit: expired items first (no live data lost), then the LRU. */
-  private makeRoom(extraBytes: number, newItem: boolean): void {
+  /**
+   * Frees memory until `extraBytes` more fit: expired items first (no live data lost), then CLOCK's victims,
+   * never `protect` (the item growing or being rewritten, -1 for none).
+   */
+  private makeRoom(extraBytes: number, newItem: boolean, protect = -1): void {
     let nowMs = Number.NaN;
     while (this.bytesUsed + extraBytes > this.maxBytes || (newItem && this.itemCount >= MAX_ITEMS)) {
       if (Number.isNaN(nowMs)) nowMs = this.clock.nowMs();
@@ -1316,7 +1319,7 @@ export class MemoryEngine implements CacheEngine {
         this.expireOrRefileTop(nowMs);
         continue;
       }
-      const victim = this.lru.tail;
+      const victim = this.recency.victim(this.nextUnused, this.spaceOf, protect);
       if (victim < 0) return;
       this.remove(victim, Removal.Evicted);
     }
@@ -1334,11 +1337,11 @@ export class MemoryEngine implements CacheEngine {
     return false;
   }
 
-  /** The live collection of `kind` at `key`, made most recently used; `undefined` when absent. */
+  /** The live collection of `kind` at `key`, marked used; `undefined` when absent. */
   private readCollection<C extends CollectionItem>(ns: string, key: Uint8Array, kind: C['kind']): C | undefined {
     const slot = this.collectionSlot(this.itemsOf(ns), key, kind);
     if (slot === undefined) return undefined;
-    this.lru.touch(slot);
+    this.recency.touch(slot);
     return this.collections.get(slot) as C;
   }
 
@@ -1404,9 +1407,9 @@ export class MemoryEngine implements CacheEngine {
       this.checkCollectionSize(key, dataBytesOf(c) + sizeDelta(c));
     }
     this.checkItemBytes(this.itemBytes(slot) + growth);
-    // MRU first, so making room evicts every other item before this one (see store()).
-    this.lru.touch(slot);
-    if (growth > 0) this.makeRoom(growth, false);
+    this.recency.touch(slot);
+    // Never this item: it is the one growing (see store()).
+    if (growth > 0) this.makeRoom(growth, false, slot);
     const before = c.bytes;
     const result = mutate(c);
     this.bytesUsed += c.bytes - before;
@@ -1429,7 +1432,7 @@ export class MemoryEngine implements CacheEngine {
     const result = mutate(c);
     this.bytesUsed += c.bytes - before;
     if (c.size === 0) this.remove(slot, Removal.Deleted);
-    else this.lru.touch(slot);
+    else this.recency.touch(slot);
     return result;
   }
 
@@ -1442,7 +1445,7 @@ export class MemoryEngine implements CacheEngine {
     this.spaceOf[slot] = items;
     this.spaceItems[items]!++;
     this.expiresAt[slot] = deadline;
-    this.lru.pushFront(slot);
+    this.recency.insert(slot);
     this.heap.push(slot, deadline);
     this.index.insert(this.hash(items, k), slot);
     this.bytesUsed += k.byteLength + this.overhead + c.bytes;
@@ -1520,7 +1523,6 @@ export class MemoryEngine implements CacheEngine {
       this.kinds[slot] = 0;
     }
     this.itemCount--;
-    this.lru.unlink(slot);
     this.heap.remove(slot);
     this.arena.free(slot);
     this.spaceItems[this.spaceOf[slot]!]!--;
@@ -1580,7 +1582,7 @@ export class MemoryEngine implements CacheEngine {
     // Only the used part: copying the rest would make never-used pages resident.
     freeSlots.set(this.freeSlots.subarray(0, this.freeCount));
     this.freeSlots = freeSlots;
-    this.lru.grow(capacity);
+    this.recency.grow(capacity);
     this.heap.grow(capacity);
     this.arena.grow(capacity);
     const kinds = new Uint8Array(capacity);

@@ -117,7 +117,7 @@ describe('MemoryEngine', () => {
     expect(engine.stats()).toMatchObject({ items: 500, bytesUsed: half });
     await engine.dropNamespace('other');
     expect(engine.stats()).toMatchObject({ items: 0, bytesUsed: 0 });
-    // Freed slots are reused: the LRU and heap stay consistent across reuse.
+    // Freed slots are reused: eviction state and the heap stay consistent across reuse.
     await engine.set('ns', bytes('again'), bytes('v'), TTL_MS);
     expect(await engine.get('ns', bytes('again'))).toEqual(bytes('v'));
   });
@@ -137,6 +137,32 @@ describe('MemoryEngine', () => {
     }
   });
 
+  it('a rewrite or a growing collection that needs every other item’s room evicts them all, never itself', async () => {
+    const small = new MemoryEngine({ clock, sweepIntervalMs: 0, maxBytes: 10_000, perItemOverheadBytes: 0 });
+    try {
+      await small.createNamespace('ns');
+      // The item being rewritten sits first, where the eviction hand starts, and every other item was read:
+      // the hand's first turn clears every reference, so its second would reach the rewritten item first.
+      await small.set('ns', bytes('big'), new Uint8Array(3_000), TTL_MS);
+      for (let i = 0; i < 6; i++) await small.set('ns', bytes(`o${i}`), new Uint8Array(1_000), TTL_MS);
+      for (let i = 0; i < 6; i++) await small.get('ns', bytes(`o${i}`));
+      await small.set('ns', bytes('big'), Buffer.alloc(9_990, 7), TTL_MS);
+      expect(await small.get('ns', bytes('big'))).toEqual(Buffer.alloc(9_990, 7));
+      expect(small.stats()).toMatchObject({ items: 1, evictions: 6, bytesUsed: 9_993 });
+
+      await small.flushNamespace('ns');
+      const ttl = { ttlMs: TTL_MS, refreshTtl: true };
+      await small.listConcatenate('ns', bytes('list'), 'back', [new Uint8Array(10)], ttl);
+      for (let i = 0; i < 4; i++) await small.set('ns', bytes(`o${i}`), new Uint8Array(2_000), TTL_MS);
+      for (let i = 0; i < 4; i++) await small.get('ns', bytes(`o${i}`));
+      await small.listConcatenate('ns', bytes('list'), 'back', [new Uint8Array(9_000)], ttl);
+      expect(await small.listLength('ns', bytes('list'))).toBe(2);
+      expect(small.stats().items).toBe(1);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('get of an expired item reclaims it immediately', async () => {
     await engine.set('ns', bytes('k'), bytes('v'), 1_000);
     clock.advance(1_000);
@@ -150,7 +176,7 @@ describe('MemoryEngine', () => {
     });
   });
 
-  it('LRU order and the expiry heap stay consistent under random operations', async () => {
+  it('eviction and the expiry heap stay consistent under random operations', async () => {
     const tiny = new MemoryEngine({ clock, sweepIntervalMs: 0, maxBytes: 5_000, perItemOverheadBytes: 10 });
     const model = new Map<string, { value: string; expiresAtMs: number }>();
     let seed = 42;

@@ -23,6 +23,7 @@
  */
 
 import { CacheError, type Clock, ErrorCode, isInt64, systemClock } from '@cachette/core';
+import { ClockEviction } from './clock-eviction.ts';
 import {
   checkCollectionTtl,
   checkCount,
@@ -60,7 +61,6 @@ import type {
   ValueWithHash,
   WriteTtl,
 } from './engine.ts';
-import { ClockEviction } from './clock-eviction.ts';
 import { ExpiryHeap } from './expiry-heap.ts';
 import { addInt64, notAnIntegerError, parseInt64 } from './increment.ts';
 import { hashKey, KeyIndex, SLOT_BITS } from './key-index.ts';

@@ -14,14 +14,25 @@ const gc = runInNewContext('gc') as () => void;
 let count = 0;
 let totalMs = 0;
 let maxMs = 0;
+let maxKind = '';
 let majorCount = 0;
+
+const KIND_NAMES = new Map<number | undefined, string>([
+  [constants.NODE_PERFORMANCE_GC_MINOR, 'minor'],
+  [constants.NODE_PERFORMANCE_GC_MAJOR, 'major'],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental'],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB, 'weakcb'],
+]);
 
 const observer = new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     count++;
     totalMs += entry.duration;
-    if (entry.duration > maxMs) maxMs = entry.duration;
     const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (entry.duration > maxMs) {
+      maxMs = entry.duration;
+      maxKind = KIND_NAMES.get(kind) ?? String(kind);
+    }
     if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorCount++;
   }
 });
@@ -31,11 +42,12 @@ export function resetGc(): void {
   count = 0;
   totalMs = 0;
   maxMs = 0;
+  maxKind = '';
   majorCount = 0;
 }
 
 export function gcSummary(): GcSummary {
-  return { count, totalMs, maxMs, majorCount };
+  return { count, totalMs, maxMs, maxKind, majorCount };
 }
 
 /** Three full GCs, so RSS/heap reflect live data only. */

@@ -21,6 +21,8 @@ export interface GcSummary {
   readonly count: number;
   readonly totalMs: number;
   readonly maxMs: number;
+  /** The longest pause's kind: `minor` (scavenge), `major` (mark-compact), `incremental`, `weakcb`. */
+  readonly maxKind: string;
   /** Pauses of the major (mark-compact) kind. */
   readonly majorCount: number;
 }

@@ -118,7 +118,8 @@ export function printReport(r: BenchResults): void {
           ms(row.achieved.latency.p999),
           ms(row.achieved.latency.max),
           `${row.serverGc.count} (${row.serverGc.majorCount} major)`,
-          ms(row.serverGc.maxMs),
+          // Older result files have no kind.
+          row.serverGc.maxKind ? `${ms(row.serverGc.maxMs)} ${row.serverGc.maxKind}` : ms(row.serverGc.maxMs),
         ]),
       ),
     );

@@ -450,7 +450,9 @@ async function latencyUnderLoad(cachette: RunningServer): Promise<LoadedLatencyR
       rpsPerClient: Math.max(1, Math.round(target / opt.connections)),
     });
     const gc = (await statsOf(cachette, false)).gc;
-    progress(`  p99 ${ms(paced.latency.p99)}, p99.9 ${ms(paced.latency.p999)}, max GC pause ${ms(gc.maxMs)} (${gc.maxKind})`);
+    progress(
+      `  p99 ${ms(paced.latency.p99)}, p99.9 ${ms(paced.latency.p999)}, max GC pause ${ms(gc.maxMs)} (${gc.maxKind})`,
+    );
     rows.push({
       op,
       peakPerSecond: peak.callsPerSecond,

@@ -1287,10 +1287,13 @@ export class MemoryEngine implements CacheEngine {
       // The new deadline first: making room may expire items, never this one.
       this.setDeadline(existing, deadline);
       this.makeRoom(v.byteLength, false, existing);
-      // Freed only now: while making room the index may re-hash this slot's key from its stored bytes.
-      // The key is rewritten beside the new value (the caller's bytes equal the stored ones).
-      this.arena.free(existing);
-      this.arena.write(existing, v, k);
+      // A value of the same length is rewritten in place. Otherwise freed only now: while making room the
+      // index may re-hash this slot's key from its stored bytes; the key is rewritten beside the new value
+      // (the caller's bytes equal the stored ones).
+      if (!this.arena.overwrite(existing, v)) {
+        this.arena.free(existing);
+        this.arena.write(existing, v, k);
+      }
       this.bytesUsed += v.byteLength;
       return;
     }

@@ -5,8 +5,10 @@
  * about half as long, and the process holds ~145 B less per item, than with one latin1 string per value
  * (measured on Node 20 with 16 B keys and 100 B values).
  *
- * - **Append-only.** A value is copied once into the active segment; bytes of a live segment are never
- *   overwritten. A segment's buffer is reused (a few spares, {@link SPARE_SEGMENTS}) only once it was
+ * - **Append-only**, but for one case: a value is copied once into the active segment, and bytes of a live
+ *   segment are never overwritten — except a slot's own value by one of the same length
+ *   ({@link ValueArena.overwrite}: fixed-size values rewritten in place create no dead bytes and nothing to
+ *   compact; nothing else points at those bytes). A segment's buffer is reused (a few spares, {@link SPARE_SEGMENTS}) only once it was
  *   dropped, when no slot points into it any more and no view of it exists (reads return a copy, which
  *   callers may mutate), so no bookkeeping ever has to chase stale offsets.
  * - **Compaction.** Freeing a value only lowers its segment's live-byte count. A sealed segment whose live
@@ -85,6 +87,17 @@ export class ValueArena {
     const segment = this.segments[this.meta[4 * slot]! - 1]!;
     if (k > 0) segment.set(key, at);
     segment.set(value, at + k);
+  }
+
+  /**
+   * Replaces the slot's value in place with `value` when both have the same length (its key and place stay):
+   * no append, no dead bytes, no compaction. False, with nothing changed, when the lengths differ.
+   */
+  overwrite(slot: number, value: Uint8Array): boolean {
+    const n = value.byteLength;
+    if (this.meta[4 * slot + 2] !== n) return false;
+    if (n > 0) this.segments[this.meta[4 * slot]! - 1]!.set(value, this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!);
+    return true;
   }
 
   /** Byte length of the slot's key. */

@@ -18,14 +18,38 @@ function rng(seed: number): () => number {
 }
 
 describe('ValueArena', () => {
-  it('reads back every value exactly through 50 000 random writes, overwrites and frees', () => {
+  it('overwrite() rewrites a value of the same length in place, keeps the key, and refuses another length', () => {
+    const arena = new ValueArena(4);
+    const key = Buffer.from('the-key');
+    arena.write(0, Buffer.alloc(100, 1), key);
+    arena.write(1, Buffer.alloc(100, 2), Buffer.from('other'));
+    const before = arena.segmentBytes();
+    for (let i = 0; i < 50_000; i++) expect(arena.overwrite(0, Buffer.alloc(100, i & 255))).toBe(true);
+    expect(arena.read(0)).toEqual(Buffer.alloc(100, 49_999 & 255));
+    expect(arena.keyEquals(0, key)).toBe(true);
+    expect(arena.read(1)).toEqual(Buffer.alloc(100, 2)); // its neighbour untouched
+    // 5 MB rewritten, nothing appended: no dead bytes, no new segment.
+    expect(arena.segmentBytes()).toBe(before);
+    expect(arena.overwrite(0, Buffer.alloc(99))).toBe(false);
+    expect(arena.read(0)).toEqual(Buffer.alloc(100, 49_999 & 255));
+  });
+
+  it('reads back every value exactly through 50 000 random writes, in-place overwrites and frees', () => {
     const random = rng(42);
     const slots = 2_000;
     const arena = new ValueArena(slots);
     const reference = new Map<number, Buffer>();
     for (let op = 0; op < 50_000; op++) {
       const slot = Math.floor(random() * slots);
-      if (reference.has(slot)) arena.free(slot);
+      const held = reference.get(slot);
+      if (held !== undefined && random() < 0.2) {
+        // Same length: rewritten in place, while compactions move other values around it.
+        const value = randomBytes(held.length);
+        expect(arena.overwrite(slot, value)).toBe(true);
+        reference.set(slot, value);
+        continue;
+      }
+      if (held !== undefined) arena.free(slot);
       if (random() < 0.3) {
         reference.delete(slot);
       } else {

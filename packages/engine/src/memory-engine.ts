@@ -1240,10 +1240,11 @@ export class MemoryEngine implements CacheEngine {
   }
 
   /** The slot of a live item, reclaiming it on the spot when it has expired (so it is never returned). */
-  private liveSlot(items: Items, k: Uint8Array, hash = this.hash(items, k)): number | undefined {
+  private liveSlot(items: Items, k: Uint8Array, hash = this.hash(items, k), nowMs = Number.NaN): number | undefined {
     const slot = this.findSlot(items, k, hash);
     if (slot < 0) return undefined;
-    if (this.expiresAt[slot]! <= this.clock.nowMs()) {
+    // A caller that has just read the clock passes its reading (one clock read per write, not two).
+    if (this.expiresAt[slot]! <= (Number.isNaN(nowMs) ? this.clock.nowMs() : nowMs)) {
       this.remove(slot, Removal.Expired);
       return undefined;
     }
@@ -1270,9 +1271,10 @@ export class MemoryEngine implements CacheEngine {
   /** Stores a checked item (size ≤ maxBytes), evicting as needed; a rewritten item counts as used. */
   private store(items: Items, k: Uint8Array, v: Uint8Array, ttlMs: number): void {
     const size = k.byteLength + v.byteLength + this.overhead;
-    const deadline = this.clock.nowMs() + ttlMs;
+    const nowMs = this.clock.nowMs();
+    const deadline = nowMs + ttlMs;
     const hash = this.hash(items, k);
-    const existing = this.liveSlot(items, k, hash);
+    const existing = this.liveSlot(items, k, hash, nowMs);
     if (existing !== undefined) {
       // Un-account the old value first; making room never evicts this slot (it is protected), and since
       // size ≤ maxBytes, every other item gone is always room enough.

@@ -143,8 +143,29 @@ for (const [name, arity, flags, firstKey, lastKey, step, run] of rows) {
 const lookupTable = new Map<string, CommandSpec>(byName);
 for (const [name, spec] of byName) lookupTable.set(name.toUpperCase(), spec);
 
-/** Finds a command: exact-case hits first (no allocation beyond the name), then any case. */
+/**
+ * Names of up to 4 bytes (GET, SET, DEL, INCR, MGET, HSET, PING… most of the traffic) by their lower-cased
+ * bytes as one small integer, per length: found with no string made and no string hashed.
+ */
+const SHORT = 4;
+const shortNames: Map<number, CommandSpec>[] = Array.from({ length: SHORT + 1 }, () => new Map());
+for (const [name, spec] of byName) {
+  if (name.length <= SHORT) shortNames[name.length]!.set(foldedCode(Buffer.from(name, 'latin1')), spec);
+}
+
+/** The bytes of `name` (≤ 4), ASCII letters lower-cased, as one integer below 2^32. */
+function foldedCode(name: Uint8Array): number {
+  let code = 0;
+  for (let i = 0; i < name.length; i++) {
+    const b = name[i]!;
+    code = code * 256 + (b >= 65 && b <= 90 ? b + 32 : b);
+  }
+  return code;
+}
+
+/** Finds a command in any case: short names by their bytes, others exact-case first, then lower-cased. */
 export const lookupCommand: CommandLookup = (name) => {
+  if (name.length <= SHORT) return shortNames[name.length]!.get(foldedCode(name));
   if (name.length > 20) return undefined;
   const raw = name.toString('latin1');
   return lookupTable.get(raw) ?? byName.get(raw.toLowerCase());

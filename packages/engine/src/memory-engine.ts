@@ -1508,9 +1508,12 @@ export class MemoryEngine implements CacheEngine {
   }
 
   private setDeadline(slot: number, deadline: number): void {
+    const before = this.expiresAt[slot]!;
     this.expiresAt[slot] = deadline;
-    // The heap keeps a lower bound; only an earlier deadline needs re-filing now (see ExpiryHeap).
-    if (deadline < this.heap.deadlineOf(slot)) this.heap.lower(slot, deadline);
+    // The heap keeps a lower bound of the deadline; only an earlier one may need re-filing now (see
+    // ExpiryHeap). Its entry is ≤ `before`, so a later deadline (an overwrite with the same TTL) skips the
+    // heap's two cache misses.
+    if (deadline < before && deadline < this.heap.deadlineOf(slot)) this.heap.lower(slot, deadline);
   }
 
   private remove(slot: number, why: Removal): void {

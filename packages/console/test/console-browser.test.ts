@@ -314,6 +314,40 @@ describe.skipIf(!chromiumAvailable())('the console in Chromium (skipped without 
     await poll(() => notice().textContent()).toContain("The sorted set 'scores' was deleted.");
   });
 
+  it('a page still loading when the user navigates never replaces the page navigated to', {
+    timeout: 60_000,
+  }, async () => {
+    const tab = await browser.context.newPage();
+    try {
+      // The sign-in page loads its config before it shows: hold that answer until the next page is up.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let answered: () => void = () => undefined;
+      const configAnswered = new Promise<void>((resolve) => (answered = resolve));
+      await tab.route('**/console/config.json', async (route) => {
+        await held;
+        await route.continue();
+      });
+      tab.on('requestfinished', (request) => {
+        if (request.url().endsWith('/console/config.json')) answered();
+      });
+      await tab.goto(`${server.httpUrl}/console`);
+      await tab.evaluate(
+        `sessionStorage.setItem('cachette.apiKey', ${JSON.stringify(server.devApiKey)}); ` +
+          `sessionStorage.setItem('cachette.managing', 'true'); location.hash = '#/topics/${cacheName}'`,
+      );
+      await tab.waitForSelector('h3:has-text("Live view")');
+      release();
+      await configAnswered;
+      // Two trips through the page's task queue: the sign-in view's code after its answer has run by then.
+      for (let i = 0; i < 2; i++) await tab.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+      expect(await tab.locator('h2:has-text("Sign in")').count()).toBe(0);
+      expect(await tab.locator('h3:has-text("Live view")').count()).toBe(1);
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('publishes to a topic and shows it arriving in the live view', { timeout: 60_000 }, async () => {
     await page.click('a:has-text("Topics")');
     await page.waitForSelector('h3:has-text("Live view")');

@@ -55,41 +55,47 @@ async function render(navigated = false): Promise<void> {
   if (navigated) clearNotice();
   // A live topic view holds a server subscription: any re-render ends it.
   stopWatching();
+  // Each render gets a root of its own in <main>. Views load before they mount (an API call), so an earlier
+  // render answered late — the sign-in page's config while the user already navigated — would otherwise
+  // mount over the page navigated to; now it mounts into a root no longer in the page.
+  const root = document.createElement('div');
+  main.replaceChildren(root);
   main.setAttribute('aria-busy', 'true');
   try {
     if (!session.key()) {
-      await signInView(main, () => {
+      await signInView(root, () => {
         // Changing the hash renders through hashchange; on #/caches already, render directly.
         if (location.hash === '#/caches') void render();
         else location.hash = '#/caches';
       });
     } else if (route.startsWith('/items/')) {
-      await itemsView(main, decodeURIComponent(route.slice('/items/'.length)));
+      await itemsView(root, decodeURIComponent(route.slice('/items/'.length)));
     } else if (route.startsWith('/topics/')) {
-      await topicsView(main, decodeURIComponent(route.slice('/topics/'.length)));
+      await topicsView(root, decodeURIComponent(route.slice('/topics/'.length)));
     } else if (route.startsWith('/leaderboards/')) {
-      await leaderboardsView(main, decodeURIComponent(route.slice('/leaderboards/'.length)));
+      await leaderboardsView(root, decodeURIComponent(route.slice('/leaderboards/'.length)));
     } else if (route === '/keys') {
-      await keysView(main, () => void render());
+      await keysView(root, () => void render());
     } else if (route === '/usage') {
-      await usageView(main);
+      await usageView(root);
     } else if (route === '/operator') {
-      await operatorView(main);
+      await operatorView(root);
     } else {
-      await cachesView(main, () => void render());
+      await cachesView(root, () => void render());
     }
   } catch (e) {
-    mount(main, h('p', { class: 'muted' }, 'This page could not be loaded.'));
-    showError(e);
-  } finally {
-    main.removeAttribute('aria-busy');
-    // Move focus to the new page's heading, so keyboard and screen-reader users land on it (unless the view
-    // already put it in a field, as sign-in does).
-    const heading = main.querySelector('h2');
-    if (heading && !main.contains(document.activeElement)) {
-      heading.setAttribute('tabindex', '-1');
-      heading.focus({ preventScroll: true });
-    }
+    mount(root, h('p', { class: 'muted' }, 'This page could not be loaded.'));
+    if (root.isConnected) showError(e);
+  }
+  // A newer render owns <main> now: its busy flag and focus are its own.
+  if (!root.isConnected) return;
+  main.removeAttribute('aria-busy');
+  // Move focus to the new page's heading, so keyboard and screen-reader users land on it (unless the view
+  // already put it in a field, as sign-in does).
+  const heading = main.querySelector('h2');
+  if (heading && !main.contains(document.activeElement)) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
   }
 }
 

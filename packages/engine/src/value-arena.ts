@@ -8,9 +8,10 @@
  * - **Append-only**, but for one case: a value is copied once into the active segment, and bytes of a live
  *   segment are never overwritten — except a slot's own value by one of the same length
  *   ({@link ValueArena.overwrite}: fixed-size values rewritten in place create no dead bytes and nothing to
- *   compact; nothing else points at those bytes). A segment's buffer is reused (a few spares, {@link SPARE_SEGMENTS}) only once it was
- *   dropped, when no slot points into it any more and no view of it exists (reads return a copy, which
- *   callers may mutate), so no bookkeeping ever has to chase stale offsets.
+ *   compact; nothing else points at those bytes). A segment's buffer is reused (a few spares,
+ *   {@link SPARE_SEGMENTS}) only once it was dropped, when no slot points into it any more and no view of it
+ *   exists (reads return a copy, which callers may mutate), so no bookkeeping ever has to chase stale
+ *   offsets.
  * - **Compaction.** Freeing a value only lowers its segment's live-byte count. A sealed segment whose live
  *   bytes drop below {@link COMPACT_BELOW} of what was written into it has its live values copied into the
  *   active segment and is dropped, so dead space stays under a third of live value bytes (amortised: each

@@ -97,8 +97,18 @@ export class ValueArena {
   overwrite(slot: number, value: Uint8Array): boolean {
     const n = value.byteLength;
     if (this.meta[4 * slot + 2] !== n) return false;
-    if (n > 0) this.segments[this.meta[4 * slot]! - 1]!.set(value, this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!);
+    if (n > 0) this.segmentOf(slot).set(value, this.valueAt(slot));
     return true;
+  }
+
+  /** The segment holding the slot's bytes (the slot must hold some). */
+  private segmentOf(slot: number): Buffer {
+    return this.segments[this.meta[4 * slot]! - 1]!;
+  }
+
+  /** Where the slot's value starts in its segment: right after its key. */
+  private valueAt(slot: number): number {
+    return this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!;
   }
 
   /** Byte length of the slot's key. */
@@ -132,9 +142,9 @@ export class ValueArena {
   read(slot: number): Buffer {
     const n = this.meta[4 * slot + 2]!;
     if (n === 0) return Buffer.alloc(0);
-    const at = this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!;
+    const at = this.valueAt(slot);
     const out = Buffer.allocUnsafe(n);
-    this.segments[this.meta[4 * slot]! - 1]!.copy(out, 0, at, at + n);
+    this.segmentOf(slot).copy(out, 0, at, at + n);
     return out;
   }
 
@@ -142,8 +152,8 @@ export class ValueArena {
   readLatin1(slot: number): string {
     const n = this.meta[4 * slot + 2]!;
     if (n === 0) return '';
-    const at = this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!;
-    return this.segments[this.meta[4 * slot]! - 1]!.toString('latin1', at, at + n);
+    const at = this.valueAt(slot);
+    return this.segmentOf(slot).toString('latin1', at, at + n);
   }
 
   /** Byte length of the slot's value. */
@@ -155,8 +165,10 @@ export class ValueArena {
   equals(slot: number, bytes: Uint8Array): boolean {
     if (this.meta[4 * slot + 2] !== bytes.byteLength) return false;
     if (bytes.byteLength === 0) return true;
-    const at = this.meta[4 * slot + 1]! + this.meta[4 * slot + 3]!;
-    return this.segments[this.meta[4 * slot]! - 1]!.subarray(at, at + bytes.byteLength).equals(bytes);
+    const at = this.valueAt(slot);
+    return this.segmentOf(slot)
+      .subarray(at, at + bytes.byteLength)
+      .equals(bytes);
   }
 
   /** Releases the slot's key and value; may drop or compact its segment. */

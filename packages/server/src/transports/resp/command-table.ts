@@ -139,18 +139,21 @@ for (const [name, arity, flags, firstKey, lastKey, step, run] of rows) {
     step,
   });
 }
-/** The same specs under upper-case names: redis-benchmark and redis-cli send GET, ioredis get. */
-const lookupTable = new Map<string, CommandSpec>(byName);
-for (const [name, spec] of byName) lookupTable.set(name.toUpperCase(), spec);
-
 /**
  * Names of up to 4 bytes (GET, SET, DEL, INCR, MGET, HSET, PING… most of the traffic) by their lower-cased
  * bytes as one small integer, per length: found with no string made and no string hashed.
  */
 const SHORT = 4;
 const shortNames: Map<number, CommandSpec>[] = Array.from({ length: SHORT + 1 }, () => new Map());
+/** Longer names under lower- and upper-case spellings: redis-benchmark and redis-cli send them upper, ioredis lower. */
+const longNames = new Map<string, CommandSpec>();
 for (const [name, spec] of byName) {
-  if (name.length <= SHORT) shortNames[name.length]!.set(foldedCode(Buffer.from(name, 'latin1')), spec);
+  if (name.length <= SHORT) {
+    shortNames[name.length]!.set(foldedCode(Buffer.from(name, 'latin1')), spec);
+  } else {
+    longNames.set(name, spec);
+    longNames.set(name.toUpperCase(), spec);
+  }
 }
 
 /** The bytes of `name` (≤ 4), ASCII letters lower-cased, as one integer below 2^32. */
@@ -168,7 +171,7 @@ export const lookupCommand: CommandLookup = (name) => {
   if (name.length <= SHORT) return shortNames[name.length]!.get(foldedCode(name));
   if (name.length > 20) return undefined;
   const raw = name.toString('latin1');
-  return lookupTable.get(raw) ?? byName.get(raw.toLowerCase());
+  return longNames.get(raw) ?? longNames.get(raw.toLowerCase());
 };
 
 /** All command names, for COMMAND LIST and the fuzzer. */

@@ -7,6 +7,7 @@
 import { CANARY_KEY, CANARY_VALUE, Canary } from './canary.ts';
 import { grpcMethods, type RunningCase, startGrpcCase } from './grpc-cases.ts';
 import { startGrpcWebCase } from './grpc-web-cases.ts';
+import { startH2FrameCase } from './h2-frame-cases.ts';
 import { startHttpCase } from './http-cases.ts';
 import { RespCanary, startRespCase } from './resp-cases.ts';
 import { Rng } from './rng.ts';
@@ -51,6 +52,8 @@ export interface FuzzReport {
   readonly grpcWebCases: number;
   /** Redis-protocol connections, run beside each batch on their own seed stream (gRPC/HTTP replays unchanged). */
   readonly respCases: number;
+  /** Frame-level HTTP/2 connections on the gRPC port. */
+  readonly h2FrameCases: number;
   readonly crashes: number;
   readonly stalls: number;
   readonly canaryErrors: number;
@@ -70,6 +73,7 @@ export interface FuzzReport {
 
 /** Seed stream of the Redis-protocol cases ('RESP'). */
 const RESP_STREAM = 0x52455350;
+const H2_STREAM = 0x48325f46;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -91,6 +95,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   let httpCases = 0;
   let grpcWebCases = 0;
   let respCases = 0;
+  let h2FrameCases = 0;
   let unanswered = 0;
   let done = 0;
   let rssBefore = Number.NaN;
@@ -143,6 +148,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       for (let i = start; i < start + Math.ceil(n / 2); i++) {
         const c = startRespCase(Rng.forCase(o.seed ^ RESP_STREAM, i), { ...target, redisPort: server.redisPort });
         respCases++;
+        running.push({ ...c, index: i });
+      }
+      // Frame-level HTTP/2 on the gRPC port, from its own seed stream too.
+      for (let i = start; i < start + Math.ceil(n / 4); i++) {
+        const c = startH2FrameCase(Rng.forCase(o.seed ^ H2_STREAM, i), target);
+        h2FrameCases++;
         running.push({ ...c, index: i });
       }
       const labels = () => running.map((c) => `#${c.index} ${c.label}`);
@@ -208,6 +219,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     httpCases,
     grpcWebCases,
     respCases,
+    h2FrameCases,
     crashes: failures.filter((f) => f.kind === 'crash').length,
     stalls: failures.filter((f) => f.kind === 'stall').length,
     canaryErrors: failures.filter((f) => f.kind === 'canary-error').length,

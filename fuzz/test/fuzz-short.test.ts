@@ -32,6 +32,7 @@ describe('fuzz (short seeded pass)', () => {
     expect(report.httpCases).toBeGreaterThan(500);
     expect(report.grpcWebCases).toBeGreaterThan(100);
     expect(report.respCases).toBe(1000);
+    expect(report.h2FrameCases).toBe(500);
     expect(report.unanswered).toBe(0);
   });
 });

@@ -13,7 +13,13 @@ import { CacheError, ErrorCode } from '@cachette/core';
 import { defaultServiceLimits, type ServiceLimits } from './service/limits.ts';
 import { defaultTopicLimits, type TopicLimits } from './service/topic-limits.ts';
 import { resolveSettings, type SettingSources } from './settings/resolve-settings.ts';
-import { DEFAULT_HTTP_PORT, type EngineName, type LogLevel, type Settings } from './settings/setting-table.ts';
+import {
+  DEFAULT_HTTP_PORT,
+  type EngineName,
+  type GrpcServerName,
+  type LogLevel,
+  type Settings,
+} from './settings/setting-table.ts';
 
 export * from './settings/parsers.ts';
 export * from './settings/resolve-settings.ts';
@@ -39,6 +45,8 @@ export interface ServerConfig {
   readonly databaseSchema: string | undefined;
   /** Where items live: `memory` (embedded, default) or `valkey` (a Valkey/Redis Cluster shared by gateways). */
   readonly engine: EngineName;
+  /** The gRPC port's HTTP/2 server: `cachette` (our own, default) or `grpc-js` (the fallback). */
+  readonly grpcServer: GrpcServerName;
   /** `redis://host:port[,host:port…]` for `engine: 'valkey'`. Default `redis://127.0.0.1:6379`. */
   readonly valkeyUrl: string;
   /** Prefix of every Valkey key, so deployments can share a cluster. Default `cachette:`. */
@@ -142,6 +150,7 @@ export function toServerConfig(s: Settings): ServerConfig {
     databaseUrl: s.databaseUrl,
     databaseSchema: s.databaseSchema,
     engine: s.engine,
+    grpcServer: s.grpcServer,
     valkeyUrl: s.valkeyUrl,
     valkeyKeyPrefix: s.valkeyKeyPrefix,
     workers: s.workers,

@@ -14,7 +14,7 @@ import { ServerCredentials } from '@grpc/grpc-js';
 import { completeConfig, type ServerConfig } from './config.ts';
 import { FaultInjector } from './fault-injection.ts';
 import { dialHost, hostPort } from './host-port.ts';
-import { listenGrpc, listenHttp, listenRedis } from './listen.ts';
+import { listenError, listenGrpc, listenHttp, listenRedis } from './listen.ts';
 import { ensureLocalAccount } from './local-account.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
@@ -32,9 +32,10 @@ import { UsageMeter } from './service/usage-meter.ts';
 import { buildUsageReport, monthOf } from './service/usage-report.ts';
 import { WebhookDelivery } from './service/webhook-delivery.ts';
 import { WebhookService } from './service/webhook-service.ts';
-import { drainTransports, Teardown } from './shutdown.ts';
+import { drainTransports, type GrpcTransport, grpcJsTransport, Teardown } from './shutdown.ts';
 import { TlsCertificates } from './tls-certificates.ts';
 import { answerUnaryDirectly } from './transports/grpc/direct-unary.ts';
+import { GrpcH2Server } from './transports/grpc/grpc-h2-server.ts';
 import { routeGrpcLogs } from './transports/grpc/grpc-logs.ts';
 import { createGrpcServer } from './transports/grpc/grpc-server.ts';
 import { limitHttp2Servers } from './transports/grpc/http2-limits.ts';
@@ -268,13 +269,42 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
       tls.watch(parts.tlsWatchIntervalMs ?? 10_000);
       teardown.push(() => tls.close());
     }
-    const credentials = parts.grpcCredentials ?? tls?.grpcCredentials() ?? ServerCredentials.createInsecure();
-    const grpcPort = await listenGrpc(grpc, config.host, config.port, credentials);
-    teardown.push(() => grpc.forceShutdown());
+    const grpcListener = await listenGrpcPort();
+    const grpcPort = grpcListener.port;
     endpoints.grpcEndpoint = config.publicEndpoint ?? hostPort(dialHost(config.host), grpcPort);
-    teardown.push(limitHttp2Servers(grpc, config.connections));
-    // Unary calls skip grpc-js's per-call machinery (see direct-unary.ts); streaming and the rest stay on it.
-    answerUnaryDirectly(grpc, { maxReceiveMessageBytes: maxRequestBytes });
+
+    /** The gRPC port on our own HTTP/2 server (default) or, with `--grpc-server grpc-js`, on grpc-js. */
+    async function listenGrpcPort(): Promise<{ port: number; transport: GrpcTransport }> {
+      if (config.grpcServer === 'grpc-js') {
+        const credentials = parts.grpcCredentials ?? tls?.grpcCredentials() ?? ServerCredentials.createInsecure();
+        const port = await listenGrpc(grpc, config.host, config.port, credentials);
+        teardown.push(() => grpc.forceShutdown());
+        teardown.push(limitHttp2Servers(grpc, config.connections));
+        // Unary calls skip grpc-js's per-call machinery (see direct-unary.ts); streaming and the rest stay on it.
+        answerUnaryDirectly(grpc, { maxReceiveMessageBytes: maxRequestBytes });
+        return { port, transport: grpcJsTransport(grpc) };
+      }
+      const server = new GrpcH2Server({
+        methods: grpcMethods,
+        maxReceiveMessageBytes: maxRequestBytes,
+        maxConnections: config.connections.maxConnections,
+        maxConcurrentStreams: config.connections.maxConcurrentStreams,
+        maxHeaderListBytes: config.connections.maxHeaderBytes,
+        idleTimeoutMs: config.connections.idleTimeoutMs,
+        requestTimeoutMs: config.connections.requestTimeoutMs,
+        keepaliveTimeMs: 60_000,
+        keepaliveTimeoutMs: 20_000,
+        ...(tls === undefined ? {} : { tls }),
+      });
+      let port: number;
+      try {
+        port = await server.listen(config.host, config.port);
+      } catch (e) {
+        throw listenError(e as Error, 'gRPC', config.host, config.port, '--port');
+      }
+      teardown.push(() => server.forceShutdown());
+      return { port, transport: server };
+    }
 
     const http = createHttpServer({
       usageReport,
@@ -374,7 +404,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
         closing ??= (async () => {
           // Subscriptions are streams a drain would wait on: end them first (clients resume elsewhere).
           await topics.close();
-          await Promise.all([drainTransports(grpc, http, graceMs), resp?.close(graceMs)]);
+          await Promise.all([drainTransports(grpcListener.transport, http, graceMs), resp?.close(graceMs)]);
           await teardown.run();
           logger.info('cachette stopped');
         })();

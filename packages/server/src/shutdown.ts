@@ -21,13 +21,28 @@ export class Teardown {
   }
 }
 
+/** The gRPC port's server, whichever implementation serves it. */
+export interface GrpcTransport {
+  /** Stops accepting, lets calls in flight finish and resolves; after `graceMs` the rest are cut off. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** grpc-js's server as a {@link GrpcTransport}. */
+export function grpcJsTransport(grpc: GrpcServer): GrpcTransport {
+  return {
+    async shutdown(graceMs) {
+      const timer = setTimeout(() => grpc.forceShutdown(), graceMs);
+      timer.unref();
+      await new Promise<void>((resolve) => grpc.tryShutdown(() => resolve()));
+      clearTimeout(timer);
+    },
+  };
+}
+
 /**
  * Stops accepting on both transports and lets in-flight calls finish, bounded by `graceMs` so a stuck
  * client cannot keep the process (and the data-dir lock) forever: after it, gRPC calls are cut off.
  */
-export async function drainTransports(grpc: GrpcServer, http: FastifyInstance, graceMs: number): Promise<void> {
-  const timer = setTimeout(() => grpc.forceShutdown(), graceMs);
-  timer.unref();
-  await Promise.all([new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())), http.close()]);
-  clearTimeout(timer);
+export async function drainTransports(grpc: GrpcTransport, http: FastifyInstance, graceMs: number): Promise<void> {
+  await Promise.all([grpc.shutdown(graceMs), http.close()]);
 }

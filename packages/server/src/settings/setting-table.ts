@@ -50,6 +50,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const ENGINES = ['memory', 'valkey'] as const;
 export type EngineName = (typeof ENGINES)[number];
+export const GRPC_SERVERS = ['cachette', 'grpc-js'] as const;
+export type GrpcServerName = (typeof GRPC_SERVERS)[number];
 
 /** What `--engine valkey` dials when no `--valkey-url` is given. */
 export const DEFAULT_VALKEY_URL = 'redis://127.0.0.1:6379';
@@ -142,6 +144,14 @@ export const settingTable = {
     parse: choiceParser(ENGINES),
     choices: ENGINES,
     help: 'where items live: embedded memory, or a Valkey/Redis Cluster shared by gateways',
+  }),
+  grpcServer: setting<GrpcServerName>({
+    arg: 'impl',
+    env: ['CACHETTE_GRPC_SERVER'],
+    default: 'cachette',
+    parse: choiceParser(GRPC_SERVERS),
+    choices: GRPC_SERVERS,
+    help: "the gRPC port's HTTP/2 server: Cachette's own (fast path) or grpc-js (fallback)",
   }),
   valkeyUrl: setting({
     arg: 'urls',

@@ -88,6 +88,9 @@ function sameBytes(memo: Buffer, block: Uint8Array, start: number): boolean {
   return true;
 }
 
+/** The largest Huffman output buffer a decoder keeps between strings. */
+const MAX_SCRATCH_BYTES = 16 * 1024;
+
 /** Integers longer than this many continuation bytes are refused: 5 × 7 bits already exceed 2^31. */
 const MAX_CONTINUATION_BYTES = 5;
 const MAX_INTEGER = 0x7fffffff;
@@ -290,10 +293,15 @@ export class HpackDecoder {
     if (!huffman) {
       value = keep && length > 0 ? latin1(block, start, start + length) : '';
     } else {
-      if (this.scratch.length < 2 * length) this.scratch = new Uint8Array(2 * length);
-      const n = huffmanDecode(block, start, start + length, this.scratch);
+      let out = this.scratch;
+      if (out.length < 2 * length) {
+        out = new Uint8Array(2 * length);
+        // Kept for the next strings unless huge: one odd header must not pin megabytes per connection.
+        if (out.length <= MAX_SCRATCH_BYTES) this.scratch = out;
+      }
+      const n = huffmanDecode(block, start, start + length, out);
       if (n < 0) throw new HpackError('malformed Huffman string');
-      value = keep && n > 0 ? latin1(this.scratch, 0, n) : '';
+      value = keep && n > 0 ? latin1(out, 0, n) : '';
     }
     if (memoSlot >= 0 && keep && length <= MEMO_MAX_BYTES) {
       // A copy in its own ArrayBuffer: a view would pin the peer's block (or an 8 KiB pool slab).

@@ -295,6 +295,7 @@ export async function createServer(parts: ServerParts): Promise<CachetteServer> 
         keepaliveTimeMs: 60_000,
         keepaliveTimeoutMs: 20_000,
         ...(tls === undefined ? {} : { tls }),
+        onUnexpected: (error) => logger.error({ err: error }, 'unexpected error on a gRPC connection; closed it'),
       });
       let port: number;
       try {

@@ -28,6 +28,8 @@ export interface GrpcH2ServerOptions extends H2Limits {
   readonly maxConnections: number;
   /** When given, the port speaks TLS (ALPN `h2`) with this certificate, following its reloads. */
   readonly tls?: TlsCertificates;
+  /** A bug met while reading a connection (the connection is closed with INTERNAL_ERROR; the server lives on). */
+  readonly onUnexpected: (error: unknown) => void;
 }
 
 // Same grammar and units as grpc-js's server (`server-interceptors.ts`).
@@ -166,10 +168,16 @@ export class GrpcH2Server implements H2Application {
       socket.destroy();
       return;
     }
-    const connection = new H2Connection(socket, this, this.#options, (closed) => {
-      this.#connections.delete(closed);
-      if (this.#connections.size === 0) this.#drained?.();
-    });
+    const connection = new H2Connection(
+      socket,
+      this,
+      this.#options,
+      (closed) => {
+        this.#connections.delete(closed);
+        if (this.#connections.size === 0) this.#drained?.();
+      },
+      this.#options.onUnexpected,
+    );
     this.#connections.add(connection);
   }
 

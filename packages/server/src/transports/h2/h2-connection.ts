@@ -105,7 +105,6 @@ export class H2Stream {
   pending: Buffer[] | undefined = undefined;
   pendingBytes = 0;
   pendingTrailers: Buffer | undefined = undefined;
-  wantsDrain = false;
 
   constructor(
     readonly id: number,
@@ -176,6 +175,8 @@ export class H2Connection {
   #recvUnacked = 0;
   /** Streams with DATA waiting for window, in arrival order. */
   readonly #blocked = new Set<H2Stream>();
+  /** Streams whose last write returned false: told (onDrain) once their output and the socket's have gone. */
+  readonly #drainWaiters = new Set<H2Stream>();
 
   // Writing.
   #out: Buffer[] = [];
@@ -194,14 +195,23 @@ export class H2Connection {
   #resetsWindowStart = 0;
   #resets = 0;
 
-  constructor(socket: Socket, app: H2Application, limits: H2Limits, onClosed: (connection: H2Connection) => void) {
+  readonly #onUnexpected: (error: unknown) => void;
+
+  constructor(
+    socket: Socket,
+    app: H2Application,
+    limits: H2Limits,
+    onClosed: (connection: H2Connection) => void,
+    onUnexpected: (error: unknown) => void,
+  ) {
     this.socket = socket;
+    this.#onUnexpected = onUnexpected;
     this.#app = app;
     this.#limits = limits;
     this.#onClosed = onClosed;
     this.#hpack = new HpackDecoder({ maxHeaderListBytes: limits.maxHeaderListBytes });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.#onDataSafely(chunk));
     socket.on('drain', () => this.#onDrain());
     socket.on('error', () => this.#destroy());
     socket.on('close', () => this.#destroy());
@@ -227,6 +237,16 @@ export class H2Connection {
   }
 
   // ─── reading ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** A bug reached by some input must cost that connection, never the process and everyone else's calls. */
+  #onDataSafely(chunk: Buffer): void {
+    try {
+      this.#onData(chunk);
+    } catch (error) {
+      this.#onUnexpected(error);
+      this.#fail(H2Error.INTERNAL_ERROR);
+    }
+  }
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
@@ -677,17 +697,23 @@ export class H2Connection {
       this.#paused = true;
       socket.pause();
     }
+    this.#notifyDrain();
   }
 
   #onDrain(): void {
     if (!this.#paused) return;
     this.#paused = false;
     if (!this.#closed) this.socket.resume();
-    for (const stream of this.#streams.values()) {
-      if (stream.wantsDrain && stream.pending === undefined) {
-        stream.wantsDrain = false;
-        stream.sink?.onDrain();
-      }
+    this.#notifyDrain();
+  }
+
+  /** Tells the streams waiting to write that they may, unless the socket is still backed up. */
+  #notifyDrain(): void {
+    if (this.#paused || this.#drainWaiters.size === 0) return;
+    for (const stream of this.#drainWaiters) {
+      if (stream.pending !== undefined) continue;
+      this.#drainWaiters.delete(stream);
+      stream.sink?.onDrain();
     }
   }
 
@@ -770,7 +796,7 @@ export class H2Connection {
     if (stream.pending !== undefined) {
       stream.pending.push(data);
       stream.pendingBytes += data.length;
-      stream.wantsDrain = true;
+      this.#drainWaiters.add(stream);
       return false;
     }
     const sent = this.#dataFrames(stream, data, 0);
@@ -778,11 +804,11 @@ export class H2Connection {
       stream.pending = [data.subarray(sent)];
       stream.pendingBytes = data.length - sent;
       this.#blocked.add(stream);
-      stream.wantsDrain = true;
+      this.#drainWaiters.add(stream);
       return false;
     }
     if (this.#paused || this.#outBytes > HIGH_WATER_BYTES) {
-      stream.wantsDrain = true;
+      this.#drainWaiters.add(stream);
       return false;
     }
     return true;
@@ -834,12 +860,8 @@ export class H2Connection {
     if (trailers !== undefined) {
       stream.pendingTrailers = undefined;
       this.sendHeaders(stream, trailers, true);
-      return;
     }
-    if (stream.wantsDrain && !this.#paused) {
-      stream.wantsDrain = false;
-      stream.sink?.onDrain();
-    }
+    // A waiting writer is told after the flush that sends what was pending (#notifyDrain).
   }
 
   #resumeBlocked(): void {
@@ -881,6 +903,7 @@ export class H2Connection {
       stream.pending = undefined;
       this.#blocked.delete(stream);
     }
+    this.#drainWaiters.delete(stream);
   }
 
   // ─── lifecycle ──────────────────────────────────────────────────────────────────────────────────────
@@ -951,6 +974,7 @@ export class H2Connection {
     const streams = [...this.#streams.values()];
     this.#streams.clear();
     this.#blocked.clear();
+    this.#drainWaiters.clear();
     this.#active = 0;
     for (const stream of streams) {
       stream.remoteEnded = true;

@@ -2,10 +2,12 @@ import { CacheGet, CacheSet } from '@gomomento/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Booted, boot, uniqueName } from './support/boot.ts';
 
-describe('smoke', () => {
+// The same smoke test on both gRPC servers: our own HTTP/2 (the default) and the grpc-js fallback
+// (`--grpc-server grpc-js`), which operators can switch to without a rebuild.
+describe.each(['cachette', 'grpc-js'] as const)('smoke (--grpc-server %s)', (grpcServer) => {
   let b: Booted;
   beforeAll(async () => {
-    b = await boot();
+    b = await boot({ grpcServer });
   });
   afterAll(async () => {
     await b.stop();

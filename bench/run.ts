@@ -138,11 +138,10 @@ async function startCachette(items: number): Promise<RunningServer> {
   // BENCH_SERVER_NODE_FLAGS adds Node/V8 flags to the Cachette server, e.g. "--trace-gc --trace-gc-nvp" to see
   // what each GC pause of the latency phase is made of (the trace goes to the bench's output).
   const extraFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
-  const child = new TsChild(
-    join(here, 'servers/cachette-server.ts'),
-    { maxMemoryBytes },
-    [...(heapMb > 4096 ? [`--max-old-space-size=${heapMb}`] : []), ...extraFlags],
-  );
+  const child = new TsChild(join(here, 'servers/cachette-server.ts'), { maxMemoryBytes }, [
+    ...(heapMb > 4096 ? [`--max-old-space-size=${heapMb}`] : []),
+    ...extraFlags,
+  ]);
   const ready = await child.waitFor<ReadyMessage>('ready');
   const apiKey = ready.apiKey ?? '';
   const authorization = secretOf(apiKey);

@@ -1,7 +1,7 @@
 /**
  * @module transports/grpc/call-context
  * Reads Momento's per-call metadata: `authorization` (the key's secret, or '' from momento-local style
- * clients) and `cache` (the cache name on data-plane calls).
+ * clients) and `cache` (the cache name on data-plane calls); and gRPC's `grpc-timeout` as a deadline.
  */
 import { CacheError, ErrorCode } from '@cachette/core';
 import type { Metadata } from '@grpc/grpc-js';
@@ -34,4 +34,16 @@ export function cacheNameOf(metadata: Metadata): string {
     );
   }
   return name;
+}
+
+// Same grammar and units as grpc-js's server (`server-interceptors.ts`).
+const DEADLINE_PATTERN = /(\d{1,8})\s*([HMSmun])/;
+const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
+
+/** The deadline `grpc-timeout` asks for (ms since the epoch); `undefined` when the header is malformed. */
+export function deadlineOf(timeout: string | undefined, now: number): number | undefined {
+  if (timeout === undefined) return Number.POSITIVE_INFINITY;
+  const match = DEADLINE_PATTERN.exec(timeout);
+  if (match === null) return undefined;
+  return now + ((Number(match[1]) * (UNIT_MS[match[2] as string] as number)) | 0);
 }

@@ -25,7 +25,8 @@
 import http2 from 'node:http2';
 import { Metadata, type Server, type ServiceError, status } from '@grpc/grpc-js';
 import { AuthMemo } from '../../service/principal.ts';
-import { FRAMED, type FramedSerializer } from './hot-codecs.ts';
+import { deadlineOf } from './call-context.ts';
+import { framedMessage, UnaryRequestBody } from './unary-request-body.ts';
 
 /** The registered handler of one method, as grpc-js keeps it in `Server#handlers`. */
 interface RegisteredHandler {
@@ -56,10 +57,6 @@ const RESPONSE_HEADERS = Object.freeze({
 const OK_TRAILERS = Object.freeze({ 'grpc-status': '0', 'grpc-message': 'OK' });
 const RESPOND_WITH_TRAILERS = Object.freeze({ waitForTrailers: true });
 const END_STREAM = Object.freeze({ endStream: true });
-
-// Same grammar and units as grpc-js's server (`server-interceptors.ts`).
-const DEADLINE_PATTERN = /(\d{1,8})\s*([HMSmun])/;
-const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
 
 const EMPTY: readonly string[] = Object.freeze([]);
 const MEMO = Symbol('cachette.authMemo');
@@ -111,12 +108,7 @@ export class DirectUnaryCall {
   readonly #stream: http2.ServerHttp2Stream;
   readonly #handler: RegisteredHandler;
   readonly #deadlineMs: number;
-  readonly #maxMessageBytes: number;
-  // The request body so far: usually one chunk holding the whole frame.
-  #chunks: Buffer[] = [];
-  #bytes = 0;
-  /** 5 + the first message's declared length, once its prefix has arrived (0 before). */
-  #expected = 0;
+  readonly #body: UnaryRequestBody;
   #answered = false;
   #onCancelled: Array<() => void> | undefined;
 
@@ -131,7 +123,7 @@ export class DirectUnaryCall {
     this.metadata = new HeaderMetadata(headers);
     this.#handler = handler;
     this.#deadlineMs = deadlineMs;
-    this.#maxMessageBytes = maxMessageBytes;
+    this.#body = new UnaryRequestBody(handler.path, maxMessageBytes);
   }
 
   /** grpc-js calls emit 'cancelled': the only event handlers listen to here (e.g. to drop a delay timer). */
@@ -184,35 +176,12 @@ export class DirectUnaryCall {
   /** A chunk of the request body arrived. */
   onData(chunk: Buffer): void {
     if (this.#answered) return;
-    this.#bytes += chunk.length;
-    this.#chunks.push(chunk);
-    if (this.#bytes < 5) return;
-    // Memory stays bounded by the one message a unary call may send: an over-size declared length is
-    // refused before its body is buffered, and bytes beyond the first message end the call.
-    if (this.#expected === 0) {
-      const first = this.#chunks.length === 1 ? chunk : Buffer.concat(this.#chunks);
-      if (this.#chunks.length > 1) this.#chunks = [first];
-      const declared = first.readUInt32BE(1);
-      if (declared > this.#maxMessageBytes) {
-        this.#refuse(
-          status.RESOURCE_EXHAUSTED,
-          `Received message larger than max (${declared} vs ${this.#maxMessageBytes})`,
-        );
-        return;
-      }
-      this.#expected = 5 + declared;
-    }
-    if (this.#bytes > this.#expected) {
-      this.#refuse(
-        status.UNIMPLEMENTED,
-        `Received a second request message for server streaming method ${this.#handler.path}`,
-      );
-    }
+    const refusal = this.#body.push(chunk);
+    if (refusal !== undefined) this.#refuse(refusal.code, refusal.details);
   }
 
   /** Answers `code` and resets the stream, so the client stops sending what we will not read. */
   #refuse(code: status, details: string): void {
-    this.#chunks = [];
     this.fail(code, details);
     this.#stream.close(http2.constants.NGHTTP2_NO_ERROR);
   }
@@ -220,31 +189,17 @@ export class DirectUnaryCall {
   /** The client half-closed: decode the one message and run the handler. */
   onEnd(): void {
     if (this.#answered) return;
-    const body = this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks);
-    this.#chunks = [];
-    if (body.length < 5) {
-      this.fail(status.UNIMPLEMENTED, `Received no request message for server streaming method ${this.#handler.path}`);
+    const body = this.#body.take();
+    if ('code' in body) {
+      this.fail(body.code, body.details);
       return;
     }
-    const length = body.readUInt32BE(1);
-    if (body.length < 5 + length) {
-      // grpc-js's decoder keeps a partial frame and never delivers it: as if no message came.
-      this.fail(status.UNIMPLEMENTED, `Received no request message for server streaming method ${this.#handler.path}`);
-      return;
-    }
-    if (body.length > 5 + length) {
-      this.fail(
-        status.UNIMPLEMENTED,
-        `Received a second request message for server streaming method ${this.#handler.path}`,
-      );
-      return;
-    }
-    if (body[0] !== 0) {
+    if (body.compressed) {
       this.fail(status.INTERNAL, 'Received compressed message but "grpc-encoding" header was identity');
       return;
     }
     try {
-      this.request = this.#handler.deserialize(body.subarray(5));
+      this.request = this.#handler.deserialize(body.message);
     } catch (e) {
       this.fail(status.INTERNAL, `Error deserializing request: ${(e as Error).message}`);
       return;
@@ -301,18 +256,6 @@ export class DirectUnaryCall {
   }
 }
 
-/** `value` serialized with its 5-byte gRPC prefix, written in place when the serializer can (hot-codecs). */
-function framedMessage(serialize: RegisteredHandler['serialize'], value: unknown): Buffer {
-  const framed = (serialize as { [FRAMED]?: FramedSerializer })[FRAMED];
-  if (framed !== undefined) return framed(value);
-  const message = serialize(value);
-  const frame = Buffer.allocUnsafe(5 + message.length);
-  frame[0] = 0;
-  frame.writeUInt32BE(message.length, 1);
-  frame.set(message, 5);
-  return frame;
-}
-
 // Stream listeners shared by every call (no closures per call): the call rides on the stream.
 const CALL = Symbol('cachette.directUnaryCall');
 type StreamWithCall = http2.ServerHttp2Stream & { [CALL]?: DirectUnaryCall };
@@ -330,14 +273,6 @@ function sendOkTrailers(this: http2.ServerHttp2Stream): void {
   this.sendTrailers(OK_TRAILERS);
 }
 function ignore(): void {}
-
-/** The deadline `grpc-timeout` asks for (ms since the epoch); `undefined` when the header is malformed. */
-function deadlineOf(timeout: string | string[] | undefined): number | undefined {
-  if (timeout === undefined) return Number.POSITIVE_INFINITY;
-  const match = DEADLINE_PATTERN.exec(String(timeout));
-  if (match === null) return undefined;
-  return Date.now() + ((Number(match[1]) * (UNIT_MS[match[2] as string] as number)) | 0);
-}
 
 export interface DirectUnaryOptions {
   /** Largest request message accepted, in bytes (grpc-js's `grpc.max_receive_message_length`). */
@@ -382,7 +317,8 @@ export function answerUnaryDirectly(server: Server, options: DirectUnaryOptions)
       }
       // Idle-connection tracking (grpc.max_connection_idle_ms) counts streams through this hook.
       onStreamOpened.call(server, stream);
-      const deadlineMs = deadlineOf(headers['grpc-timeout']);
+      const timeout = headers['grpc-timeout'];
+      const deadlineMs = deadlineOf(timeout === undefined ? undefined : String(timeout), Date.now());
       const call = new DirectUnaryCall(stream, headers, handler, deadlineMs ?? Number.POSITIVE_INFINITY, max);
       if (deadlineMs === undefined) {
         call.fail(status.INTERNAL, `Invalid grpc-timeout value "${headers['grpc-timeout']}"`);

@@ -17,6 +17,7 @@ import type { TlsCertificates } from '../../tls-certificates.ts';
 import { H2Error } from '../h2/frames.ts';
 import { type H2Application, H2Connection, type H2Limits, type H2Stream } from '../h2/h2-connection.ts';
 import { encodeHeaderBlock } from '../h2/hpack.ts';
+import { deadlineOf } from './call-context.ts';
 import { type CallConnection, H2GrpcCall, statusBlock } from './h2-grpc-call.ts';
 import type { GrpcMethodTable } from './method-table.ts';
 
@@ -30,18 +31,6 @@ export interface GrpcH2ServerOptions extends H2Limits {
   readonly tls?: TlsCertificates;
   /** A bug met while reading a connection (the connection is closed with INTERNAL_ERROR; the server lives on). */
   readonly onUnexpected: (error: unknown) => void;
-}
-
-// Same grammar and units as grpc-js's server (`server-interceptors.ts`).
-const DEADLINE_PATTERN = /(\d{1,8})\s*([HMSmun])/;
-const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000001 };
-
-/** The deadline `grpc-timeout` asks for (ms since the epoch); `undefined` when the header is malformed. */
-export function deadlineOf(timeout: string | undefined, now: number): number | undefined {
-  if (timeout === undefined) return Number.POSITIVE_INFINITY;
-  const match = DEADLINE_PATTERN.exec(timeout);
-  if (match === null) return undefined;
-  return now + ((Number(match[1]) * (UNIT_MS[match[2] as string] as number)) | 0);
 }
 
 const UNSUPPORTED_MEDIA_TYPE = encodeHeaderBlock([':status', '415', 'content-type', 'text/plain']);

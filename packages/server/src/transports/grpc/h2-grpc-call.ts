@@ -17,8 +17,8 @@ import { Metadata, type MethodDefinition, status, type UntypedHandleCall } from 
 import { AuthMemo } from '../../service/principal.ts';
 import type { H2Stream, H2StreamSink } from '../h2/h2-connection.ts';
 import { encodeHeaderBlock } from '../h2/hpack.ts';
-import { FRAMED, type FramedSerializer } from './hot-codecs.ts';
 import { wellFormed } from './status.ts';
+import { framedMessage, UnaryRequestBody } from './unary-request-body.ts';
 
 // The headers grpc-js sends before a message and with a trailers-only answer, encoded once.
 const RESPONSE_FIELDS = Object.freeze([
@@ -135,11 +135,7 @@ export class H2GrpcCall implements H2StreamSink {
   readonly #maxMessageBytes: number;
   /** `grpc-encoding` of the request: undefined or 'identity' for none. */
   readonly #encoding: string | undefined;
-  // The request body so far: usually one chunk holding the whole message.
-  #chunks: Buffer[] = [];
-  #bytes = 0;
-  /** 5 + the first message's declared length, once its prefix has arrived (0 before). */
-  #expected = 0;
+  readonly #body: UnaryRequestBody;
   #answered = false;
   #timer: NodeJS.Timeout | undefined;
   #listeners: Map<string, Listener[]> | undefined;
@@ -162,6 +158,7 @@ export class H2GrpcCall implements H2StreamSink {
     this.#deadlineMs = deadlineMs;
     this.#maxMessageBytes = maxMessageBytes;
     this.#encoding = encoding;
+    this.#body = new UnaryRequestBody(definition.path, maxMessageBytes);
   }
 
   // ─── the surface handlers use ──────────────────────────────────────────────────────────────────────
@@ -234,52 +231,19 @@ export class H2GrpcCall implements H2StreamSink {
 
   onData(chunk: Buffer): void {
     if (this.#answered) return;
-    this.#bytes += chunk.length;
-    this.#chunks.push(chunk);
-    if (this.#bytes < 5) return;
-    // Memory stays bounded by the one message a call may send: an over-size declared length is refused
-    // before its body is buffered, and bytes beyond the first message end the call.
-    if (this.#expected === 0) {
-      const first = this.#chunks.length === 1 ? chunk : Buffer.concat(this.#chunks);
-      if (this.#chunks.length > 1) this.#chunks = [first];
-      const declared = first.readUInt32BE(1);
-      if (declared > this.#maxMessageBytes) {
-        this.#chunks = [];
-        this.fail(
-          status.RESOURCE_EXHAUSTED,
-          `Received message larger than max (${declared} vs ${this.#maxMessageBytes})`,
-        );
-        return;
-      }
-      this.#expected = 5 + declared;
-    }
-    if (this.#bytes > this.#expected) {
-      this.#chunks = [];
-      this.fail(
-        status.UNIMPLEMENTED,
-        `Received a second request message for server streaming method ${this.getPath()}`,
-      );
-    }
+    const refusal = this.#body.push(chunk);
+    if (refusal !== undefined) this.fail(refusal.code, refusal.details);
   }
 
   onEnd(): void {
     if (this.#answered) return;
-    const body = this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks);
-    this.#chunks = [];
-    // grpc-js's decoder keeps a partial frame and never delivers it: as if no message came.
-    if (body.length < 5 || body.length < 5 + body.readUInt32BE(1)) {
-      this.fail(status.UNIMPLEMENTED, `Received no request message for server streaming method ${this.getPath()}`);
+    const body = this.#body.take();
+    if ('code' in body) {
+      this.fail(body.code, body.details);
       return;
     }
-    if (body.length > 5 + body.readUInt32BE(1)) {
-      this.fail(
-        status.UNIMPLEMENTED,
-        `Received a second request message for server streaming method ${this.getPath()}`,
-      );
-      return;
-    }
-    let message = body.subarray(5);
-    if (body[0] !== 0) {
+    let message = body.message;
+    if (body.compressed) {
       const inflated = this.#decompress(message);
       if (inflated === undefined) return;
       message = inflated;
@@ -297,7 +261,7 @@ export class H2GrpcCall implements H2StreamSink {
     if (this.cancelled) return;
     this.cancelled = true;
     clearTimeout(this.#timer);
-    this.#chunks = [];
+    this.#body.clear();
     if (this.#answered) return;
     this.#answered = true;
     this.emit('cancelled');
@@ -365,7 +329,7 @@ export class H2GrpcCall implements H2StreamSink {
     }
     let frame: Buffer;
     try {
-      frame = this.#framed(value);
+      frame = framedMessage(this.#definition.responseSerialize, value);
     } catch (e) {
       this.fail(status.INTERNAL, `Error serializing response: ${(e as Error).message}`);
       return;
@@ -379,7 +343,7 @@ export class H2GrpcCall implements H2StreamSink {
     if (this.#answered) return true;
     let frame: Buffer;
     try {
-      frame = this.#framed(message);
+      frame = framedMessage(this.#definition.responseSerialize, message);
     } catch (e) {
       this.fail(status.INTERNAL, `Error serializing response: ${(e as Error).message}`);
       return true;
@@ -406,18 +370,5 @@ export class H2GrpcCall implements H2StreamSink {
     clearTimeout(this.#timer);
     const stream = this.#stream;
     stream.end(statusBlock(code, details, metadata, !stream.headersSent));
-  }
-
-  /** `value` serialized with its 5-byte gRPC prefix, written in place when the serializer can (hot-codecs). */
-  #framed(value: unknown): Buffer {
-    const serialize = this.#definition.responseSerialize as { [FRAMED]?: FramedSerializer } & ((v: unknown) => Buffer);
-    const framed = serialize[FRAMED];
-    if (framed !== undefined) return framed(value);
-    const message = serialize(value);
-    const frame = Buffer.allocUnsafe(5 + message.length);
-    frame[0] = 0;
-    frame.writeUInt32BE(message.length, 1);
-    frame.set(message, 5);
-    return frame;
   }
 }

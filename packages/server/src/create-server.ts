@@ -60,7 +60,10 @@ export interface ServerParts {
   readonly logger?: Logger;
   /** Default: SMTP at `config.smtpUrl`, else `.eml` files under `<data-dir>/outbox/`. */
   readonly mailer?: Mailer;
-  /** Default: TLS from `config.tlsCertFile`/`tlsKeyFile` (every port), else plaintext. */
+  /**
+   * grpc-js credentials for the gRPC port, with `grpcServer: 'grpc-js'` only (our own HTTP/2 server takes TLS
+   * from `config.tlsCertFile`/`tlsKeyFile`). Default: that TLS pair (every port), else plaintext.
+   */
   readonly grpcCredentials?: ServerCredentials;
   /** How often the TLS certificate and key files are checked for a renewal, in ms. Default 10 000. */
   readonly tlsWatchIntervalMs?: number;

@@ -132,14 +132,18 @@ async function redis(): Promise<PubSub> {
       subscribers.push(sub);
       sub.on('message', (_channel: string, message: string) => onMessage(message));
       await sub.subscribe(topic);
-      return () => void sub.unsubscribe(topic);
+      // Not awaited by the caller: a reply still pending when close() disconnects is rejected with
+      // "Connection is closed", which must not become an unhandled rejection (it ended the process in CI).
+      return () => {
+        sub.unsubscribe(topic).catch(() => undefined);
+      };
     },
     async publish(topic, value) {
       await publisher.publish(topic, value);
     },
     async close() {
-      for (const s of subscribers) s.disconnect();
-      publisher.disconnect();
+      // QUIT waits for the replies still pending (unsubscribes); a connection already gone is fine.
+      await Promise.all([...subscribers, publisher].map((c) => c.quit().catch(() => undefined)));
       await server.stop();
     },
   };

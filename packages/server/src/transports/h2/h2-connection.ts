@@ -227,15 +227,6 @@ export class H2Connection {
     this.#queue(u32Frame(FrameType.WINDOW_UPDATE, 0, CONNECTION_WINDOW - DEFAULT_WINDOW));
   }
 
-  /** Streams open now. */
-  get activeStreams(): number {
-    return this.#active;
-  }
-
-  get isClosed(): boolean {
-    return this.#closed;
-  }
-
   // ─── reading ────────────────────────────────────────────────────────────────────────────────────────
 
   /** A bug reached by some input must cost that connection, never the process and everyone else's calls. */
@@ -715,11 +706,6 @@ export class H2Connection {
       this.#drainWaiters.delete(stream);
       stream.sink?.onDrain();
     }
-  }
-
-  /** True while output waits on the socket: streaming writers should wait for drain. */
-  get congested(): boolean {
-    return this.#paused;
   }
 
   #headersFrame(stream: H2Stream, block: Buffer, endStream: boolean): Buffer {

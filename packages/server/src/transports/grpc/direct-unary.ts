@@ -26,7 +26,7 @@ import http2 from 'node:http2';
 import { Metadata, type Server, type ServiceError, status } from '@grpc/grpc-js';
 import { AuthMemo } from '../../service/principal.ts';
 import { deadlineOf } from './call-context.ts';
-import { framedMessage, UnaryRequestBody } from './unary-request-body.ts';
+import { UnaryRequestBody, unaryAnswer } from './unary-request-body.ts';
 
 /** The registered handler of one method, as grpc-js keeps it in `Server#handlers`. */
 interface RegisteredHandler {
@@ -214,26 +214,16 @@ export class DirectUnaryCall {
   /** The handler's answer (grpc-js's `sendUnaryData`); an arrow so the handler may call it unbound. */
   readonly callback = (error: ServiceError | null, value?: unknown): void => {
     if (this.#answered) return;
-    if (error) {
-      this.fail(error.code ?? status.UNKNOWN, error.details ?? error.message ?? '', error.metadata);
+    const answer = unaryAnswer(error, value, this.#deadlineMs, this.#handler.serialize);
+    if (!Buffer.isBuffer(answer)) {
+      this.fail(answer.code, answer.details, answer.metadata);
       return;
     }
     if (this.#gone()) return;
-    if (this.#deadlineMs !== Number.POSITIVE_INFINITY && Date.now() >= this.#deadlineMs) {
-      this.fail(status.DEADLINE_EXCEEDED, 'Deadline exceeded');
-      return;
-    }
-    let frame: Buffer;
-    try {
-      frame = framedMessage(this.#handler.serialize, value);
-    } catch (e) {
-      this.fail(status.INTERNAL, `Error serializing response: ${(e as Error).message}`);
-      return;
-    }
     this.#answered = true;
     const stream = this.#stream;
     stream.respond(RESPONSE_HEADERS, RESPOND_WITH_TRAILERS);
-    stream.end(frame);
+    stream.end(answer);
   };
 
   /** A trailers-only answer with `code` (nothing else is ever sent on this stream). */

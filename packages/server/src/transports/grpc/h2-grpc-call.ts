@@ -18,7 +18,7 @@ import { AuthMemo } from '../../service/principal.ts';
 import type { H2Stream, H2StreamSink } from '../h2/h2-connection.ts';
 import { encodeHeaderBlock } from '../h2/hpack.ts';
 import { wellFormed } from './status.ts';
-import { framedMessage, UnaryRequestBody } from './unary-request-body.ts';
+import { framedMessage, type StatusLike, UnaryRequestBody, unaryAnswer } from './unary-request-body.ts';
 
 // The headers grpc-js sends before a message and with a trailers-only answer, encoded once.
 const RESPONSE_FIELDS = Object.freeze([
@@ -35,14 +35,6 @@ export const RESPONSE_HEADERS = encodeHeaderBlock(RESPONSE_FIELDS);
 export const OK_TRAILERS = encodeHeaderBlock(['grpc-status', '0', 'grpc-message', 'OK']);
 
 const EMPTY: readonly string[] = Object.freeze([]);
-
-/** A final status as handlers give it (`callback(err)`, `call.emit('error', err)`). */
-interface StatusLike {
-  readonly code?: number;
-  readonly details?: string;
-  readonly message?: string;
-  readonly metadata?: Metadata;
-}
 
 /** grpc-js percent-encodes `grpc-message` with `encodeURI`; a lone surrogate would make that throw. */
 function encodeMessage(details: string): string {
@@ -319,23 +311,13 @@ export class H2GrpcCall implements H2StreamSink {
   /** The unary answer (grpc-js's `sendUnaryData`); an arrow so the handler may call it unbound. */
   readonly callback = (error: StatusLike | null, value?: unknown): void => {
     if (this.#answered) return;
-    if (error) {
-      this.fail(error.code ?? status.UNKNOWN, error.details ?? error.message ?? '', error.metadata);
-      return;
-    }
-    if (this.#deadlineMs !== Number.POSITIVE_INFINITY && Date.now() >= this.#deadlineMs) {
-      this.fail(status.DEADLINE_EXCEEDED, 'Deadline exceeded');
-      return;
-    }
-    let frame: Buffer;
-    try {
-      frame = framedMessage(this.#definition.responseSerialize, value);
-    } catch (e) {
-      this.fail(status.INTERNAL, `Error serializing response: ${(e as Error).message}`);
+    const answer = unaryAnswer(error, value, this.#deadlineMs, this.#definition.responseSerialize);
+    if (!Buffer.isBuffer(answer)) {
+      this.fail(answer.code, answer.details, answer.metadata);
       return;
     }
     this.#answered = true;
-    this.#stream.answer(RESPONSE_HEADERS, frame, OK_TRAILERS);
+    this.#stream.answer(RESPONSE_HEADERS, answer, OK_TRAILERS);
   };
 
   /** Server streaming: one message; false asks the handler to wait for `drain`. */

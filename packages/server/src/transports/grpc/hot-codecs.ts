@@ -14,6 +14,7 @@
  */
 import { cache } from '@gomomento/generated-types';
 import type { ServiceDefinition } from '@grpc/grpc-js';
+import { dataFrame } from '../grpc-web/frames.ts';
 
 import pb = cache.cache_client;
 
@@ -133,12 +134,7 @@ interface ResultMessage {
  */
 function framedResultMessage(value: ResultMessage, fallback: (v: unknown) => Buffer): Buffer {
   if (value.message !== undefined && value.message.length > 0) {
-    const bytes = fallback(value);
-    const framed = Buffer.allocUnsafe(5 + bytes.length);
-    framed[0] = 0;
-    framed.writeUInt32BE(bytes.length, 1);
-    framed.set(bytes, 5);
-    return framed;
+    return dataFrame(fallback(value));
   }
   const body = value.cache_body ?? EMPTY;
   const resultBytes = value.result === 0 ? 0 : 1 + varintLength(value.result);

@@ -7,7 +7,8 @@
  * Memory stays bounded by the one message a call may send: an over-size declared length is refused before
  * its body is buffered, and bytes beyond the first message end the call.
  */
-import { status } from '@grpc/grpc-js';
+import { type Metadata, status } from '@grpc/grpc-js';
+import { dataFrame } from '../grpc-web/frames.ts';
 import { FRAMED, type FramedSerializer } from './hot-codecs.ts';
 
 /** Why the body cannot be served: a gRPC status and grpc-js's text for it. */
@@ -84,11 +85,45 @@ export class UnaryRequestBody {
 /** `value` serialized with its 5-byte gRPC prefix, written in place when the serializer can (hot-codecs). */
 export function framedMessage(serialize: (value: unknown) => Buffer, value: unknown): Buffer {
   const framed = (serialize as { [FRAMED]?: FramedSerializer })[FRAMED];
-  if (framed !== undefined) return framed(value);
-  const message = serialize(value);
-  const frame = Buffer.allocUnsafe(5 + message.length);
-  frame[0] = 0;
-  frame.writeUInt32BE(message.length, 1);
-  frame.set(message, 5);
-  return frame;
+  return framed !== undefined ? framed(value) : dataFrame(serialize(value));
+}
+
+/** A final status as handlers give it (`callback(err)`, `call.emit('error', err)`). */
+export interface StatusLike {
+  readonly code?: number;
+  readonly details?: string;
+  readonly message?: string;
+  readonly metadata?: Metadata;
+}
+
+/** The status a unary call ends with instead of its answer. */
+export interface UnaryFailure {
+  readonly code: number;
+  readonly details: string;
+  readonly metadata?: Metadata;
+}
+
+/**
+ * What a unary handler's `callback(error, value)` sends, as grpc-js would: the framed answer, or the status
+ * instead — the handler's error, DEADLINE_EXCEEDED when the deadline has passed, INTERNAL when the response
+ * does not serialize.
+ */
+export function unaryAnswer(
+  error: StatusLike | null | undefined,
+  value: unknown,
+  deadlineMs: number,
+  serialize: (value: unknown) => Buffer,
+): Buffer | UnaryFailure {
+  if (error) {
+    const failure = { code: error.code ?? status.UNKNOWN, details: error.details ?? error.message ?? '' };
+    return error.metadata === undefined ? failure : { ...failure, metadata: error.metadata };
+  }
+  if (deadlineMs !== Number.POSITIVE_INFINITY && Date.now() >= deadlineMs) {
+    return { code: status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' };
+  }
+  try {
+    return framedMessage(serialize, value);
+  } catch (e) {
+    return { code: status.INTERNAL, details: `Error serializing response: ${(e as Error).message}` };
+  }
 }

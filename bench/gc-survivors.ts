@@ -29,10 +29,14 @@ const { values: flags } = parseArgs({
     items: { type: 'string', default: '1000000' },
     rps: { type: 'string', default: '26000' },
     seconds: { type: 'string', default: '20' },
+    'max-memory': { type: 'string' },
+    'peak-seconds': { type: 'string', default: '0' },
+    'grpc-server': { type: 'string', default: 'cachette' },
   },
 });
 
-tuneGarbageCollector();
+const grpcServer = flags['grpc-server'] === 'grpc-js' ? 'grpc-js' : 'cachette';
+tuneGarbageCollector({ grpcServer });
 const dataDir = mkdtempSync(join(tmpdir(), 'cachette-gc-'));
 const server = await createServerFromSettings({
   host: '127.0.0.1',
@@ -40,6 +44,8 @@ const server = await createServerFromSettings({
   dataDir,
   allowAnonymous: true,
   logLevel: 'silent',
+  grpcServer,
+  ...(flags['max-memory'] === undefined ? {} : { maxMemoryBytes: Number(flags['max-memory']) }),
 });
 const address = `127.0.0.1:${server.grpcPort}`;
 const secret = JSON.parse(Buffer.from(server.devApiKey, 'base64').toString()).api_key as string;
@@ -56,29 +62,37 @@ process.stdout.write(`preloaded ${flags.items} items\n`);
 
 const bodyFile = join(dataDir, 'get.bin');
 writeFileSync(bodyFile, encode.get(KEY));
-await new Promise<void>((resolve) => {
-  const h2load = spawn(
-    'h2load',
-    [
-      ...['-t', '1', '-c', '1', '-m', '50', '-D', `${flags.seconds}s`, '-d', bodyFile],
-      ...['-H', 'cache: bench', '-H', 'content-type: application/grpc', '-H', 'te: trailers'],
-      ...['-H', `authorization: ${secret}`, '--rps', String(flags.rps), `http://${address}${paths.get}`],
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  h2load.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  h2load.on('exit', () => {
-    process.stdout.write(
-      `${out
-        .split('\n')
-        .filter((l) => /finished in|requests:/.test(l))
-        .join('\n')}\n`,
+const h2loadRun = (seconds: string, rps: string[]) =>
+  new Promise<void>((resolve) => {
+    const h2load = spawn(
+      'h2load',
+      [
+        ...['-t', '1', '-c', '1', '-m', '50', '-D', `${seconds}s`, '-d', bodyFile],
+        ...['-H', 'cache: bench', '-H', 'content-type: application/grpc', '-H', 'te: trailers'],
+        ...['-H', `authorization: ${secret}`, ...rps, `http://${address}${paths.get}`],
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    resolve();
+    let out = '';
+    h2load.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    h2load.on('exit', () => {
+      process.stdout.write(
+        `${out
+          .split('\n')
+          .filter((l) => /finished in|requests:/.test(l))
+          .join('\n')}\n`,
+      );
+      resolve();
+    });
   });
-});
+if (flags['peak-seconds'] !== '0') {
+  await h2loadRun(flags['peak-seconds'], []);
+  process.stdout.write('--- paced ---\n');
+}
+// --trace-gc stamps its lines with ms since the isolate started, ≈ performance.now(): where the paced part begins.
+process.stdout.write(`paced from ${Math.round(performance.now())} ms\n`);
+await h2loadRun(flags.seconds, ['--rps', String(flags.rps)]);
 await server.close(500);
 rmSync(dataDir, { recursive: true, force: true });

@@ -16,9 +16,13 @@ import { createServerFromSettings, tuneGarbageCollector } from '@cachette/server
 import { memoryOf, serveIpc } from '../lib/gc-watch.ts';
 import type { ReadyMessage } from '../lib/ipc.ts';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as { maxMemoryBytes?: number; redis?: boolean; config?: object };
+const options = JSON.parse(process.argv[2] ?? '{}') as {
+  maxMemoryBytes?: number;
+  redis?: boolean;
+  config?: { grpcServer?: 'cachette' | 'grpc-js' };
+};
 // As `cachette server start` runs: the bench measures the server users start.
-tuneGarbageCollector();
+tuneGarbageCollector(options.config?.grpcServer === undefined ? {} : { grpcServer: options.config.grpcServer });
 const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-'));
 const server = await createServerFromSettings({
   host: '127.0.0.1',

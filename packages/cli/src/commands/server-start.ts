@@ -44,7 +44,7 @@ Examples:
         return;
       }
       const { createServerFromSettings, tuneGarbageCollector } = await import('@cachette/server');
-      tuneGarbageCollector();
+      tuneGarbageCollector({ grpcServer: config.grpcServer });
       const server = await createServerFromSettings(config);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
@@ -66,7 +66,7 @@ Examples:
  */
 async function runWorker(config: ServerConfig, workers: typeof import('@cachette/server/workers')): Promise<void> {
   const { createServerFromSettings, tuneGarbageCollector } = await import('@cachette/server');
-  tuneGarbageCollector();
+  tuneGarbageCollector({ grpcServer: config.grpcServer });
   const logger = workers.createLogger(config.logLevel).child({ worker: workers.workerId() });
   const server = await createServerFromSettings({ ...config, logger, dataDirLockHeld: true });
   await new Promise<void>((resolve) => {

@@ -2,24 +2,33 @@
  * @module bench/gc-survivors
  * Diagnostic for issue #19: the young/full GC pattern of a Cachette server under paced Gets, in one process.
  *
- * Runs a server in this process (with `cachette server start`'s GC setting), preloads `--items` items with
- * SetBatch, then drives paced Gets with h2load (`--rps`, one connection, 50 streams, for `--seconds`). Run it
- * under `node --trace-gc --import tsx bench/gc-survivors.ts …` and compare with the bench's latency phase
- * (`BENCH_SERVER_NODE_FLAGS=--trace-gc npm run bench -- --phases latency`).
+ * Runs a server in this process (with `cachette server start`'s GC settings for `--grpc-server`), preloads
+ * `--items` items with SetBatch, optionally idles (`--idle-seconds`) and saturates it (`--peak-seconds`, as
+ * the bench's latency phase does before pacing), then drives one key's paced Gets (`--op set`: Sets,
+ * `--op ping`: Ping) with h2load (`--rps`, one connection, 50 streams, for `--seconds`); `--full-gc-after S`
+ * forces one full GC S seconds into the paced part. Run it under `node --trace-gc --import tsx
+ * bench/gc-survivors.ts …`, with V8 flags of your own to compare (a flag given on the command line wins over
+ * ours), and count the GCs after the printed `paced from <ms>` mark (V8's trace stamps its lines with ms
+ * since the isolate started). It runs `@cachette/server`'s built `dist/`: `npm run build` after a change.
  *
- * Session 7: here, with 1 000 000 items and 26 k Gets/s for 20 s, young GCs free everything and 2 full GCs
- * run; in the bench's forked server child at the same rate, a full GC runs every ≈ 250 ms and each young GC
- * keeps ≈ 30 % of what was allocated. The difference is what #19 has to find. (V8's sampling heap profiler
- * is no help for this: with `includeObjectsCollectedByMinorGC: false` it keeps its samples alive through
- * young GCs, which by itself produces that very pattern.)
+ * Session 8 found #19's three causes with it, each making young GCs keep a third or more of what they found
+ * and full GCs run every 0.1–1 s under paced load: allocation-site pretenuring (sites tenured during the
+ * SetBatch load), `--heap-growing-percent=20` (incremental marking restarted after every full GC), and the
+ * HTTP/2 connection's stream `Map` (after one full GC, each obsolete backing table kept the next alive).
+ * (V8's sampling heap profiler is no help for such questions: with `includeObjectsCollectedByMinorGC: false`
+ * it keeps its samples alive through young GCs, which by itself produces that very pattern.)
  *
  *   node --trace-gc --import tsx bench/gc-survivors.ts [--items 1000000] [--rps 26000] [--seconds 20]
+ *        [--op get|set|ping] [--idle-seconds 0] [--peak-seconds 0] [--full-gc-after S]
+ *        [--grpc-server cachette|grpc-js] [--max-memory BYTES]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createServerFromSettings, tuneGarbageCollector } from '@cachette/server';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
 import { encode, paths } from './lib/wire.ts';
@@ -28,6 +37,9 @@ const { values: flags } = parseArgs({
   options: {
     items: { type: 'string', default: '1000000' },
     rps: { type: 'string', default: '26000' },
+    op: { type: 'string', default: 'get' },
+    'idle-seconds': { type: 'string', default: '0' },
+    'full-gc-after': { type: 'string' },
     seconds: { type: 'string', default: '20' },
     'max-memory': { type: 'string' },
     'peak-seconds': { type: 'string', default: '0' },
@@ -60,8 +72,11 @@ for (let i = 0; i < Number(flags.items); i += 1000) {
 client.close();
 process.stdout.write(`preloaded ${flags.items} items\n`);
 
-const bodyFile = join(dataDir, 'get.bin');
-writeFileSync(bodyFile, encode.get(KEY));
+const isSet = flags.op === 'set';
+const isPing = flags.op === 'ping';
+const bodyFile = join(dataDir, 'body.bin');
+writeFileSync(bodyFile, isPing ? Buffer.alloc(5) : isSet ? encode.set(KEY) : encode.get(KEY));
+const path = isPing ? '/cache_client.Ping/Ping' : isSet ? paths.set : paths.get;
 const h2loadRun = (seconds: string, rps: string[]) =>
   new Promise<void>((resolve) => {
     const h2load = spawn(
@@ -69,7 +84,7 @@ const h2loadRun = (seconds: string, rps: string[]) =>
       [
         ...['-t', '1', '-c', '1', '-m', '50', '-D', `${seconds}s`, '-d', bodyFile],
         ...['-H', 'cache: bench', '-H', 'content-type: application/grpc', '-H', 'te: trailers'],
-        ...['-H', `authorization: ${secret}`, ...rps, `http://${address}${paths.get}`],
+        ...['-H', `authorization: ${secret}`, ...rps, `http://${address}${path}`],
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -87,12 +102,25 @@ const h2loadRun = (seconds: string, rps: string[]) =>
       resolve();
     });
   });
+// An idle server (as the bench's is while it loads Redis) lets V8's memory reducer shrink the heap first.
+await new Promise((resolve) => setTimeout(resolve, Number(flags['idle-seconds']) * 1000));
 if (flags['peak-seconds'] !== '0') {
   await h2loadRun(flags['peak-seconds'], []);
   process.stdout.write('--- paced ---\n');
 }
 // --trace-gc stamps its lines with ms since the isolate started, ≈ performance.now(): where the paced part begins.
 process.stdout.write(`paced from ${Math.round(performance.now())} ms\n`);
+// One forced full GC mid-run (`--full-gc-after S`): what a full GC under load leaves behind (it promotes
+// every live young object, e.g. a busy connection's current stream table).
+const fullGcAfter = flags['full-gc-after'];
+const fullGcTimer =
+  fullGcAfter === undefined
+    ? undefined
+    : setTimeout(() => {
+        setFlagsFromString('--expose-gc');
+        (runInNewContext('gc') as () => void)();
+      }, Number(fullGcAfter) * 1000);
 await h2loadRun(flags.seconds, ['--rps', String(flags.rps)]);
+clearTimeout(fullGcTimer);
 await server.close(500);
 rmSync(dataDir, { recursive: true, force: true });

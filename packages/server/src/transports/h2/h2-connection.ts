@@ -40,6 +40,7 @@ import {
   writeFrameHeader,
 } from './frames.ts';
 import { HEADER_LIST_TOO_LARGE, HpackDecoder, HpackError } from './hpack.ts';
+import { StreamTable } from './stream-table.ts';
 
 /** What the application gives each stream: told of the request body, its end, and the stream's fate. */
 export interface H2StreamSink {
@@ -150,7 +151,7 @@ export class H2Connection {
   readonly #app: H2Application;
   readonly #limits: H2Limits;
   readonly #hpack: HpackDecoder;
-  readonly #streams = new Map<number, H2Stream>();
+  readonly #streams = new StreamTable<H2Stream>();
   readonly #onClosed: (connection: H2Connection) => void;
   /** Per-connection state the application keeps (e.g. an authentication memo). */
   appState: unknown = undefined;
@@ -957,7 +958,7 @@ export class H2Connection {
   }
 
   #dropStreams(): void {
-    const streams = [...this.#streams.values()];
+    const streams = this.#streams.values();
     this.#streams.clear();
     this.#blocked.clear();
     this.#drainWaiters.clear();

@@ -15,10 +15,20 @@ export interface RequestGuardOptions {
   readonly maxInFlightBodyBytesPerClient: number;
 }
 
+/** Idle clients (nothing in flight) kept in the per-client map before they are dropped in one sweep. */
+const MAX_IDLE_CLIENTS = 4096;
+
 /** Bytes of request bodies being received, in total and per client address. */
 export class InFlightBodies {
   private total = 0;
+  /**
+   * client → bytes in flight. A client whose last body completed stays at 0 until a sweep drops the idle
+   * ones together. Why: deleting it at once means an insert and a delete per request, and a V8 `Map` under
+   * that churn rehashes into a new table every few requests; each table it leaves points to the next, so
+   * once a full GC has moved one to the old generation the whole chain survives young GCs (#19 notes).
+   */
   private readonly perClient = new Map<string, number>();
+  private idle = 0;
   constructor(
     private readonly maxTotal: number,
     private readonly maxPerClient: number,
@@ -26,23 +36,39 @@ export class InFlightBodies {
 
   /** Reserves `bytes` for `client`; false when either budget would be exceeded. */
   reserve(client: string, bytes: number): boolean {
-    const mine = this.perClient.get(client) ?? 0;
-    if (this.total + bytes > this.maxTotal || mine + bytes > this.maxPerClient) return false;
+    const mine = this.perClient.get(client);
+    const held = mine ?? 0;
+    if (this.total + bytes > this.maxTotal || held + bytes > this.maxPerClient) return false;
     this.total += bytes;
-    this.perClient.set(client, mine + bytes);
+    if (mine === 0) this.idle--;
+    this.perClient.set(client, held + bytes);
     return true;
   }
 
+  /** Returns what `reserve` took; never more than the client holds. */
   release(client: string, bytes: number): void {
-    this.total -= bytes;
-    const left = (this.perClient.get(client) ?? bytes) - bytes;
-    if (left <= 0) this.perClient.delete(client);
-    else this.perClient.set(client, left);
+    const mine = this.perClient.get(client);
+    if (mine === undefined || mine === 0) return;
+    const freed = Math.min(mine, bytes);
+    this.total -= freed;
+    const left = mine - freed;
+    this.perClient.set(client, left);
+    if (left === 0 && ++this.idle > MAX_IDLE_CLIENTS) this.dropIdle();
   }
 
   /** Bytes reserved now, all clients together. */
   get bytes(): number {
     return this.total;
+  }
+
+  /** Clients in the per-client map (with bytes in flight, or idle and not yet swept). */
+  get trackedClients(): number {
+    return this.perClient.size;
+  }
+
+  private dropIdle(): void {
+    for (const [client, held] of this.perClient) if (held === 0) this.perClient.delete(client);
+    this.idle = 0;
   }
 }
 

@@ -201,3 +201,61 @@ describe('HTTP/2 (gRPC port)', () => {
     expect(results.filter((r) => r === 'closed').length).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe('HTTP/2 (gRPC port) on --grpc-server grpc-js', () => {
+  let g: Booted;
+  beforeAll(async () => {
+    g = await boot({
+      grpcServer: 'grpc-js',
+      connections: { ...defaultConfig.connections, requestTimeoutMs: 400 },
+    });
+  });
+  afterAll(async () => {
+    await g.stop();
+  });
+
+  it('cancels every call whose request never finishes, answers the ones that do, and keeps the connection', async () => {
+    const session = http2.connect(`http://${g.server.grpcAddress}`);
+    session.on('error', () => undefined);
+    const open = () => {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/cache_client.Scs/Get',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+        authorization: 'not-a-key',
+        cache: 'c',
+      });
+      stream.on('error', () => undefined);
+      return stream;
+    };
+    // Three stalled calls (a 9-byte message announced, 1 byte sent) and, between them, two whole ones: the
+    // deadlines are tracked per stream, and finished streams leave the tracking in any order.
+    const stalled = [open(), open(), open()];
+    for (const s of stalled) s.write(Buffer.from([0, 0, 0, 0, 9, 0x0a]));
+    const whole = [open(), open()].map((s) => {
+      s.end(Buffer.from([0, 0, 0, 0, 0]));
+      return new Promise<string | undefined>((r) => {
+        let status: string | undefined;
+        s.on('trailers', (t) => {
+          status = t['grpc-status'] as string;
+        });
+        s.on('response', (h) => {
+          status ??= h['grpc-status'] as string | undefined;
+        });
+        s.on('close', () => r(status));
+        s.resume();
+      });
+    });
+    const codes = await Promise.all(stalled.map((s) => new Promise<number>((r) => s.on('close', () => r(s.rstCode)))));
+    expect(codes).toEqual([
+      http2.constants.NGHTTP2_CANCEL,
+      http2.constants.NGHTTP2_CANCEL,
+      http2.constants.NGHTTP2_CANCEL,
+    ]);
+    // The whole calls were answered (a bad key: UNAUTHENTICATED), not cancelled.
+    expect(await Promise.all(whole)).toEqual(['16', '16']);
+    expect(session.destroyed).toBe(false);
+    session.destroy();
+  });
+});

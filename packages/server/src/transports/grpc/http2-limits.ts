@@ -47,8 +47,7 @@ export function limitHttp2Settings(server: Server, limits: Pick<Http2Limits, 'ma
 export function limitHttp2Servers(server: Server, limits: Http2Limits): () => void {
   const servers = (server as unknown as GrpcServerInternals).http2Servers;
   if (servers === undefined) throw new Error('grpc-js internals changed: http2Servers not found');
-  // Streams still receiving their request, with the time they must be complete by.
-  const pending = new Map<http2.ServerHttp2Stream, number>();
+  const pending = new PendingStreams();
   for (const http2Server of servers.keys()) {
     http2Server.maxConnections = limits.maxConnections;
     http2Server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
@@ -58,25 +57,76 @@ export function limitHttp2Servers(server: Server, limits: Http2Limits): () => vo
         stream.close(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
         return;
       }
-      pending.set(stream, Date.now() + limits.requestTimeoutMs);
+      pending.add(stream, Date.now() + limits.requestTimeoutMs);
       // Shared listeners (no closure per call): `this` is the stream.
       stream.on('end', untrack);
       stream.on('close', untrack);
     });
   }
   function untrack(this: http2.ServerHttp2Stream): void {
-    pending.delete(this);
+    pending.remove(this);
   }
   const sweepMs = Math.max(50, Math.min(1000, Math.floor(limits.requestTimeoutMs / 4)));
   const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [stream, deadline] of pending) {
-      if (deadline > now) continue;
-      pending.delete(stream);
-      // RST_STREAM(CANCEL): the client sees CANCELLED; the connection and its other calls live on.
+    // RST_STREAM(CANCEL): the client sees CANCELLED; the connection and its other calls live on.
+    for (const stream of pending.removeExpired(Date.now())) {
       if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
     }
   }, sweepMs);
   sweep.unref();
   return () => clearInterval(sweep);
+}
+
+const AT = Symbol('pending-streams.at');
+type Tracked = object & { [AT]?: number };
+
+/**
+ * Streams still receiving their request, with the time they must be complete by: two arrays, each stream
+ * knowing its position (swap-remove). Why not a `Map`: one insert and one delete per call make a V8 `Map`
+ * rehash into a new table every few dozen calls, and each table it leaves points to the next; after a full
+ * GC under load that chain, with the streams it holds, survives every young GC (#19 notes).
+ */
+export class PendingStreams<T extends object = http2.ServerHttp2Stream> {
+  readonly #streams: (T & Tracked)[] = [];
+  readonly #deadlines: number[] = [];
+
+  /** Streams tracked now. */
+  get size(): number {
+    return this.#streams.length;
+  }
+
+  add(stream: T & Tracked, deadline: number): void {
+    if (stream[AT] !== undefined) return;
+    stream[AT] = this.#streams.length;
+    this.#streams.push(stream);
+    this.#deadlines.push(deadline);
+  }
+
+  remove(stream: T & Tracked): void {
+    const at = stream[AT];
+    if (at === undefined) return;
+    stream[AT] = undefined;
+    const last = this.#streams.length - 1;
+    if (at !== last) {
+      const moved = this.#streams[last] as T & Tracked;
+      this.#streams[at] = moved;
+      this.#deadlines[at] = this.#deadlines[last] as number;
+      moved[AT] = at;
+    }
+    this.#streams.pop();
+    this.#deadlines.pop();
+  }
+
+  /** Removes and returns the streams whose deadline is at or before `now`. */
+  removeExpired(now: number): T[] {
+    const expired: T[] = [];
+    // Backwards: a swap-remove only moves an already-visited entry into the current position.
+    for (let i = this.#streams.length - 1; i >= 0; i--) {
+      if ((this.#deadlines[i] as number) > now) continue;
+      const stream = this.#streams[i] as T & Tracked;
+      this.remove(stream);
+      expired.push(stream);
+    }
+    return expired;
+  }
 }

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../fuzz/lib/rng.ts';
 import { PendingStreams } from '../src/transports/grpc/http2-limits.ts';
-
-/** A deterministic PRNG (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('PendingStreams (the grpc-js fallback’s request deadlines)', () => {
   it('follows a model through adds, removals in any order, repeated removals and expiry sweeps', () => {
-    const next = random(42);
+    const rng = new Rng(42); // seeded: a failure replays
+    const next = () => rng.next();
     const pending = new PendingStreams<{ id: number }>();
     const model = new Map<{ id: number }, number>();
     let now = 0;

@@ -15,11 +15,12 @@
  * a few KB of per-stream objects that its native wrappers keep alive until a full GC, so they all reach the
  * old generation. V8's own growth (1.1–4× the live heap between full GCs) lets 100+ MB of them pile up and
  * the full GC that clears them pauses 50–90 ms; letting the old generation grow by only 20 % of the live
- * heap clears them in short, frequent full GCs (1 M items, 15 k calls/s: 7 full GCs in 10 s, longest 52 ms,
- * against 44, longest 14.5 ms). On our own HTTP/2 server nothing piles up, and the same setting does harm:
- * its 20 MB of slack is less than the young generation, so V8 starts incremental marking right after every
- * full GC, young GCs during marking keep a third of what they see, and a full GC ran every 120–190 ms
- * (83 in 10 s at 78 k Gets/s with 1 M items, against 2 with V8's own growth).
+ * heap clears them in short, frequent full GCs (1 M items, 15 k calls/s for 10 s: 44 full GCs, the longest
+ * 14.5 ms, against 7, the longest 52 ms, with V8's own growth). On our own HTTP/2 server nothing piles up,
+ * and the same setting does harm: its 20 MB of slack is less than the young generation, so V8 starts
+ * incremental marking right after every full GC, young GCs during marking keep a third of what they see,
+ * and a full GC ran every 120–190 ms (83 in 10 s at 78 k Gets/s with 1 M items, against 2 with V8's own
+ * growth).
  */
 import { setFlagsFromString } from 'node:v8';
 import type { GrpcServerName } from './settings/setting-table.ts';

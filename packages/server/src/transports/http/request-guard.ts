@@ -45,7 +45,7 @@ export class InFlightBodies {
     return true;
   }
 
-  /** Returns what `reserve` took; never more than the client holds. */
+  /** Gives back what `reserve` took for `client` (never more than it holds). */
   release(client: string, bytes: number): void {
     const mine = this.perClient.get(client);
     if (mine === undefined || mine === 0) return;

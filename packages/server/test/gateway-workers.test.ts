@@ -225,8 +225,12 @@ describe('cachette server start --workers 2 (one port, one Redis Cluster, one Po
   let onFirst: CacheClient;
   let onSecond: CacheClient;
 
-  it('starts two workers that share the ports, the first alone (it migrates and creates the local account)', () => {
-    const ready = server.lines.filter((l) => /^cachette ready on /.test(String(l.msg)));
+  it('starts two workers that share the ports, the first alone (it migrates and creates the local account)', async () => {
+    const readyLines = () => server.lines.filter((l) => /^cachette ready on /.test(String(l.msg)));
+    // The primary's "workers ready" follows the workers' IPC messages; a worker's own log line travels on
+    // another stream and may be read a moment later (a CI run once saw only worker 1's by then).
+    await pollUntil('both workers logged ready', 5_000, async () => readyLines().length >= 2);
+    const ready = readyLines();
     expect(ready.map((l) => l.worker)).toEqual([1, 2]);
     // Every worker reports the same gRPC address: one port for the machine.
     expect(new Set(ready.map((l) => l.grpc))).toEqual(new Set([server.address]));

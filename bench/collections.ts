@@ -11,18 +11,16 @@
  * `node --import tsx bench/collections.ts [--quick] [--duration S] [--warmup S] [--members N] [--memory-only]
  * [--json PATH]`. It starts its own server in this process (idle while h2load and redis-benchmark run).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { MemoryEngine } from '@cachette/engine';
-import { createServerFromSettings, tuneGarbageCollector } from '@cachette/server';
 import { cache } from '@gomomento/generated-types';
 import { CacheClient, Configurations, CredentialProvider } from '@gomomento/sdk';
 import { installCleanup } from './lib/children.ts';
 import { ensureH2load } from './lib/h2load.ts';
+import { startLocalServer } from './lib/local-server.ts';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
 import { startRedis } from './lib/redis.ts';
 import { formatCollections } from './lib/report.ts';
@@ -33,8 +31,6 @@ import { grpcFrame, TTL_MS, VALUE } from './lib/wire.ts';
 import pb = cache.cache_client;
 
 setFlagsFromString('--expose-gc');
-// As `cachette server start` runs: the wire rows measure the server users start.
-tuneGarbageCollector();
 const gc = runInNewContext('gc') as () => void;
 installCleanup();
 
@@ -69,15 +65,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 async function main(): Promise<void> {
   const h2load = ensureH2load(log);
   const redis = await startRedis();
-  const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-coll-'));
   // As the main bench's server: anonymous local access, so no plan limiter stands between h2load and the engine.
-  const server = await createServerFromSettings({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    logLevel: 'silent',
-    allowAnonymous: true,
-  });
+  const { server, stop } = await startLocalServer({}, 'cachette-bench-coll-');
   const client = await CacheClient.create({
     configuration: Configurations.Laptop.v1(),
     credentialProvider: CredentialProvider.fromString({
@@ -243,8 +232,7 @@ async function main(): Promise<void> {
     else process.stdout.write(`${formatCollections(result)}\n`);
   } finally {
     client.close();
-    await server.close(1_000);
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop(1_000);
     await redis.stop();
   }
 }

@@ -23,13 +23,12 @@
  *        [--grpc-server cachette|grpc-js] [--max-memory BYTES]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createServerFromSettings, tuneGarbageCollector } from '@cachette/server';
+import { startLocalServer } from './lib/local-server.ts';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
 import { encode, paths } from './lib/wire.ts';
 
@@ -47,18 +46,13 @@ const { values: flags } = parseArgs({
   },
 });
 
-const grpcServer = flags['grpc-server'] === 'grpc-js' ? 'grpc-js' : 'cachette';
-tuneGarbageCollector({ grpcServer });
-const dataDir = mkdtempSync(join(tmpdir(), 'cachette-gc-'));
-const server = await createServerFromSettings({
-  host: '127.0.0.1',
-  port: 0,
-  dataDir,
-  allowAnonymous: true,
-  logLevel: 'silent',
-  grpcServer,
-  ...(flags['max-memory'] === undefined ? {} : { maxMemoryBytes: Number(flags['max-memory']) }),
-});
+const { server, dataDir, stop } = await startLocalServer(
+  {
+    grpcServer: flags['grpc-server'] === 'grpc-js' ? 'grpc-js' : 'cachette',
+    ...(flags['max-memory'] === undefined ? {} : { maxMemoryBytes: Number(flags['max-memory']) }),
+  },
+  'cachette-gc-',
+);
 const address = `127.0.0.1:${server.grpcPort}`;
 const secret = JSON.parse(Buffer.from(server.devApiKey, 'base64').toString()).api_key as string;
 const KEY = Buffer.from('key-0000000000001');
@@ -122,5 +116,4 @@ const fullGcTimer =
       }, Number(fullGcAfter) * 1000);
 await h2loadRun(flags.seconds, ['--rps', String(flags.rps)]);
 clearTimeout(fullGcTimer);
-await server.close(500);
-rmSync(dataDir, { recursive: true, force: true });
+await stop(500);

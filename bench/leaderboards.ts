@@ -24,18 +24,18 @@
  * [--results-dir DIR]`; `--quick` = 2 s runs after 1 s warm-up. Prints a table; writes
  * `bench/results/leaderboards-<time>.json` (or into DIR).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type CachetteServer, createServerFromSettings } from '@cachette/server';
+import type { CachetteServer } from '@cachette/server';
 import { cache, leaderboard } from '@gomomento/generated-types';
 import { Metadata } from '@grpc/grpc-js';
 import { dataPlaneHandlers } from '../packages/server/src/transports/grpc/data-plane.ts';
 import { leaderboardHandlers } from '../packages/server/src/transports/grpc/leaderboard-plane.ts';
 import { installCleanup } from './lib/children.ts';
 import { ensureH2load } from './lib/h2load.ts';
+import { startLocalServer } from './lib/local-server.ts';
 import { RawGrpcClient } from './lib/raw-grpc.ts';
 import { startRedis } from './lib/redis.ts';
 import { assertNoFailedCalls, runSideBySide } from './lib/side-by-side.ts';
@@ -78,14 +78,7 @@ interface Row {
 async function main(): Promise<void> {
   const h2load = ensureH2load(log);
   const redis = await startRedis();
-  const dataDir = mkdtempSync(join(tmpdir(), 'cachette-bench-lb-'));
-  const server = await createServerFromSettings({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    logLevel: 'silent',
-    allowAnonymous: true,
-  });
+  const { server, stop } = await startLocalServer({}, 'cachette-bench-lb-');
   const headers = { cache: CACHE };
   const raw = new RawGrpcClient(server.grpcAddress, headers);
   const rows: Row[] = [];
@@ -230,8 +223,7 @@ async function main(): Promise<void> {
     await assertNoFailedCalls(server.httpUrl);
   } finally {
     raw.close();
-    await server.close(1_000);
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop(1_000);
     await redis.stop();
   }
 
